@@ -1,0 +1,33 @@
+#pragma once
+// Writes a file all or nothing: data goes to a temporary file in the target's
+// directory, which commit() flushes, syncs and renames over the target. If
+// commit() is never reached (an error, an exception), the destructor removes
+// the temporary file and any existing target stays untouched.
+// Throws Error(Create) when the file cannot be created, Error(Io) when a
+// write fails midway.
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace mfrec {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  std::FILE* stream() { return file_; }
+  void write(std::string_view bytes);
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string temp_path_;
+  std::FILE* file_ = nullptr;
+  bool committed_ = false;
+};
+
+}  // namespace mfrec

@@ -1,0 +1,85 @@
+#pragma once
+// A trained model: global mean, user and item biases, factor matrices U and V,
+// the id maps, which items each user rated, and how it was trained.
+// Immutable after training or loading; safe to read from many threads.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "mfrec/id_map.hpp"
+#include "mfrec/scaler.hpp"
+#include "mfrec/train_options.hpp"
+
+namespace mfrec {
+
+// Rows of k floats, each padded to a multiple of kLanes and 64-byte aligned,
+// so the SGD kernel runs whole vectors with no tail. Padding stays zero.
+class FactorMatrix {
+ public:
+  static constexpr std::size_t kLanes = 16;
+
+  FactorMatrix() = default;
+  FactorMatrix(std::size_t rows, std::size_t k);
+  FactorMatrix(const FactorMatrix& other);
+  FactorMatrix& operator=(const FactorMatrix& other);
+  FactorMatrix(FactorMatrix&&) noexcept = default;
+  FactorMatrix& operator=(FactorMatrix&&) noexcept = default;
+
+  std::size_t rows() const { return rows_; }
+  std::size_t k() const { return k_; }
+  std::size_t stride() const { return stride_; }
+  float* row(std::size_t i) { return data_.get() + i * stride_; }
+  const float* row(std::size_t i) const { return data_.get() + i * stride_; }
+  bool operator==(const FactorMatrix& other) const;
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::size_t rows_ = 0, k_ = 0, stride_ = 0;
+  std::unique_ptr<float[], Free> data_;
+};
+
+// What training did, recorded in the model and shown by `info`.
+struct TrainSummary {
+  std::uint32_t epochs_run = 0;
+  std::uint32_t best_epoch = 0;      // the epoch whose parameters were kept
+  double train_objective = 0.0;      // training scale
+  double train_rmse = 0.0;           // input scale
+  double validation_rmse = -1.0;     // input scale; < 0 when there was none
+  double validation_mae = -1.0;
+  std::uint64_t validation_count = 0;
+};
+
+struct Model {
+  TrainOptions options;
+  TrainSummary summary;
+  std::string source;             // the ratings file it was trained on
+  IdMap users;
+  IdMap items;
+  std::uint64_t ratings = 0;       // ratings read
+  std::uint64_t train_ratings = 0; // of which used for training
+  float rating_min = 0.0f;         // input scale, for clipping
+  float rating_max = 0.0f;
+  Scaler scaler;
+  // Items each user rated, as CSR: items of user u are
+  // rated_items[rated_offsets[u] .. rated_offsets[u+1]), ascending.
+  std::vector<std::uint64_t> rated_offsets;
+  std::vector<std::uint32_t> rated_items;
+  float mean = 0.0f;  // training scale; 0 without bias
+  std::vector<float> user_bias;
+  std::vector<float> item_bias;
+  FactorMatrix user_factors;  // U, users x k
+  FactorMatrix item_factors;  // V, items x k
+
+  std::uint32_t k() const { return options.factors; }
+  // Prediction on the training scale, as the SGD rule sees it.
+  double raw_score(std::uint32_t user, std::uint32_t item) const;
+  // Prediction on the input's scale, not clipped.
+  double predict(std::uint32_t user, std::uint32_t item) const { return scaler.inverse(raw_score(user, item)); }
+  double clip(double rating) const;
+  bool has_rated(std::uint32_t user, std::uint32_t item) const;
+};
+
+}  // namespace mfrec

@@ -1,0 +1,26 @@
+#pragma once
+// The binary model file. Layout (little-endian):
+//   header: magic "MFRECMDL", u32 format version, u32 endianness marker,
+//           u64 payload size, u64 checksum of the payload
+//   payload: options, training summary, data statistics, scaler, user and
+//            item names, rated items per user, mean, biases, U, V.
+// save_model writes atomically (Error(Create|Io)); load_model checks every
+// size against the bytes left before allocating, and throws Error(Open) when
+// the file cannot be opened and Error(Format) when it is not a model, is
+// truncated or corrupt, or comes from a newer mfrec.
+#include <cstdint>
+#include <string>
+
+#include "mfrec/model.hpp"
+
+namespace mfrec {
+
+inline constexpr std::uint32_t kModelFormatVersion = 1;
+
+std::string serialize_model(const Model& model);
+Model deserialize_model(const std::string& bytes, const std::string& name);
+
+void save_model(const Model& model, const std::string& path);
+Model load_model(const std::string& path);
+
+}  // namespace mfrec

@@ -1,0 +1,48 @@
+#pragma once
+// Reads a ratings file in either layout into a Dataset.
+//   wide: first column the user, one column per item, header = item names;
+//         a cell equal to `missing` (or empty) is "not rated".
+//   long: one rating a row: user, item, rating (extra columns ignored).
+// Throws Error(Data) with file:line:column for every malformed input,
+// Error(Open) when the file cannot be opened, Error(Usage) for bad options.
+#include <string>
+#include <string_view>
+
+#include "mfrec/csv_reader.hpp"
+#include "mfrec/dataset.hpp"
+
+namespace mfrec {
+
+enum class Layout { Auto, Wide, Long };
+Layout parse_layout(std::string_view text);
+std::string layout_name(Layout layout);
+
+struct ReadOptions {
+  Layout layout = Layout::Auto;
+  Delimiter delimiter = kSniffDelimiter;
+  bool header = true;
+  // Long layout: a header name or a 1-based index; empty = recognised names
+  // (user/userId/user_id…) or columns 1, 2, 3.
+  std::string user_col;
+  std::string item_col;
+  std::string rating_col;
+  std::string missing = "0";  // wide layout's "not rated" value
+};
+
+// What the reader decided, for logs.
+struct ReadReport {
+  Layout layout = Layout::Auto;
+  Delimiter delimiter = kSniffDelimiter;
+  std::uint64_t rows = 0;
+  std::uint64_t skipped_cells = 0;  // wide: "not rated" cells
+};
+
+// `path` "-" reads stdin.
+Dataset read_ratings(const std::string& path, const ReadOptions& options, ReadReport* report = nullptr);
+Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report = nullptr);
+
+// Parses a finite number with no locale, the whole of `text` (leading '+'
+// allowed); nullopt otherwise.
+std::optional<double> parse_number(std::string_view text);
+
+}  // namespace mfrec

@@ -1,0 +1,38 @@
+#pragma once
+// Trains a Model from ratings with SGD. Single entry point; progress is
+// reported through a callback after every epoch (on the calling thread).
+// Throws Error(Usage) for bad options, Error(Data) for unusable data and
+// Error(Diverged) when the objective stops being finite or explodes.
+#include <functional>
+#include <limits>
+
+#include "mfrec/dataset.hpp"
+#include "mfrec/model.hpp"
+#include "mfrec/train_options.hpp"
+
+namespace mfrec {
+
+struct EpochReport {
+  std::uint32_t epoch = 0;  // 1-based
+  std::uint32_t epochs = 0;
+  double objective = 0.0;   // Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²), training scale
+  double train_rmse = 0.0;  // input scale, clipped predictions
+  double validation_rmse = std::numeric_limits<double>::quiet_NaN();  // NaN: none
+  double validation_mae = std::numeric_limits<double>::quiet_NaN();
+  double seconds = 0.0;     // this epoch, wall clock
+  bool improved = false;    // validation improved (or no validation)
+};
+using EpochCallback = std::function<void(const EpochReport&)>;
+
+struct TrainInput {
+  const Dataset* ratings = nullptr;     // everything read; sorted, no duplicates
+  const Dataset* validation = nullptr;  // optional file of held-out ratings
+};
+
+Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});
+
+// Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²) of `model` over `ratings` on the training scale
+// (ratings given on the input scale).
+double objective(const Model& model, const std::vector<Rating>& ratings);
+
+}  // namespace mfrec

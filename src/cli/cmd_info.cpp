@@ -1,0 +1,78 @@
+// mfrec info: field,value rows describing a model file.
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+#include <memory>
+
+#include "commands.hpp"
+#include "common_options.hpp"
+#include "mfrec/model_io.hpp"
+#include "output.hpp"
+
+namespace mfrec::cli {
+
+namespace {
+
+struct InfoArgs {
+  SharedOptions shared;
+};
+
+void run_info(const InfoArgs& a) {
+  const std::string path = resolve_model_path(a.shared.model);
+  const Model m = load_model(path);
+  struct stat st {};
+  const std::int64_t file_size = ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
+
+  Sink sink(a.shared.output);
+  const Format format = parse_format(a.shared.format).value_or(default_format(sink));
+  auto out = make_writer(format, sink);
+  out->header({"field", "value"});
+  auto row = [&](const char* field, Cell value) { out->row({Cell{std::string(field)}, std::move(value)}); };
+  auto count = [](std::uint64_t n) { return Cell{static_cast<std::int64_t>(n)}; };
+  const TrainOptions& o = m.options;
+  const TrainSummary& s = m.summary;
+
+  row("format_version", count(kModelFormatVersion));
+  row("source", m.source);
+  row("users", count(m.users.size()));
+  row("items", count(m.items.size()));
+  row("ratings", count(m.ratings));
+  row("train_ratings", count(m.train_ratings));
+  row("rating_min", Cell{double{m.rating_min}});
+  row("rating_max", Cell{double{m.rating_max}});
+  row("k", count(o.factors));
+  row("lambda", o.lambda);
+  row("lr", o.lr);
+  row("epochs", count(o.epochs));
+  row("epochs_run", count(s.epochs_run));
+  row("best_epoch", count(s.best_epoch));
+  row("order", order_name(o.order));
+  row("seed", count(o.seed));
+  row("bias", std::string(o.bias ? "yes" : "no"));
+  if (o.bias) row("mean", m.scaler.inverse(m.mean));
+  row("normalization", m.scaler.enabled ? fmt::format("min-max [{}, {}] -> [0, 5]", m.scaler.min, m.scaler.max)
+                                        : std::string("none"));
+  row("train_objective", s.train_objective);
+  row("train_rmse", s.train_rmse);
+  if (s.validation_rmse >= 0) {
+    row("validation_rmse", s.validation_rmse);
+    row("validation_mae", s.validation_mae);
+    row("validation_ratings", count(s.validation_count));
+    if (o.early_stop) row("early_stop", count(o.early_stop));
+  }
+  row("file_size", Cell{file_size});
+  out->finish();
+  sink.commit();
+}
+
+}  // namespace
+
+Runner register_info(CLI::App& app) {
+  auto a = std::make_shared<InfoArgs>();
+  CLI::App* cmd = app.add_subcommand("info", "summary of a model file");
+  add_model_options(*cmd, a->shared);
+  add_output_options(*cmd, a->shared);
+  return [a] { run_info(*a); };
+}
+
+}  // namespace mfrec::cli

@@ -1,0 +1,170 @@
+// mfrec train RATINGS: read, train, save atomically, log every epoch on stderr.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <memory>
+
+#include "commands.hpp"
+#include "common_options.hpp"
+#include "mfrec/atomic_file.hpp"
+#include "mfrec/error.hpp"
+#include "mfrec/model_io.hpp"
+#include "mfrec/ratings_reader.hpp"
+#include "mfrec/trainer.hpp"
+#include "output.hpp"
+
+namespace mfrec::cli {
+
+namespace {
+
+struct TrainArgs {
+  SharedOptions shared;
+  ReadFlags read;
+  std::string ratings;
+  TrainOptions train;
+  bool no_bias = false;
+  std::string order = "shuffled";
+  std::string validation;  // FRAC or PATH
+  std::uint32_t log_every = 1;
+  std::string log_file;
+};
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string human_bytes(std::uint64_t n) {
+  if (n < 1024) return fmt::format("{} B", n);
+  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
+  return fmt::format("{:.1f} MiB", n / (1024.0 * 1024.0));
+}
+
+// Per-epoch metrics for plotting: CSV, or JSON Lines for a .jsonl path.
+class EpochLog {
+ public:
+  explicit EpochLog(const std::string& path) : sink_(path) {
+    const bool jsonl = path.size() >= 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0;
+    writer_ = make_writer(jsonl ? Format::Jsonl : Format::Csv, sink_);
+    writer_->header({"epoch", "objective", "train_rmse", "validation_rmse", "validation_mae", "seconds"});
+  }
+  void add(const EpochReport& r) {
+    writer_->row({Cell{std::int64_t{r.epoch}}, Cell{r.objective}, Cell{r.train_rmse}, Cell{r.validation_rmse},
+                  Cell{r.validation_mae}, Cell{r.seconds}});
+  }
+  void commit() {
+    writer_->finish();
+    sink_.commit();
+  }
+
+ private:
+  Sink sink_;
+  std::unique_ptr<RecordWriter> writer_;
+};
+
+void run_train(TrainArgs& a) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  TrainOptions options = a.train;
+  options.bias = !a.no_bias;
+  options.order = parse_order(a.order);
+
+  std::unique_ptr<Dataset> validation_file;
+  if (!a.validation.empty()) {
+    const auto fraction = parse_number(a.validation);
+    if (fraction && !file_exists(a.validation)) {
+      if (!(*fraction > 0.0 && *fraction < 1.0))
+        throw Error(ErrorKind::Usage, "--validation " + a.validation + ": a fraction must be between 0 and 1");
+      options.validation_fraction = *fraction;
+    } else {
+      validation_file = std::make_unique<Dataset>();  // read below, after the ratings
+    }
+  }
+  if (options.early_stop > 0 && a.validation.empty()) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+  options.validate();
+  const ReadOptions read_options = a.read.resolve();
+
+  // Create the outputs first, so a bad path fails before a long training.
+  const std::string model_path = resolve_model_path(a.shared.model);
+  AtomicFile model_file(model_path);
+  std::unique_ptr<EpochLog> epoch_log;
+  if (!a.log_file.empty()) epoch_log = std::make_unique<EpochLog>(a.log_file);
+
+  ReadReport report;
+  const Dataset data = read_ratings(a.ratings, read_options, &report);
+  if (validation_file) *validation_file = read_ratings(a.validation, read_options);
+  const double read_seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (!a.shared.quiet) {
+    log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {:.2f} s",
+                         data.ratings.size(), data.users.size(), data.items.size(), data.source,
+                         layout_name(report.layout), delimiter_name(report.delimiter), read_seconds));
+  }
+
+  const auto train_start = clock::now();
+  auto on_epoch = [&](const EpochReport& r) {
+    if (epoch_log) epoch_log->add(r);
+    if (a.shared.quiet) return;
+    if (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0) return;
+    std::string line = fmt::format("epoch {:>{}}/{}  objective {:.4f}  train_rmse {:.4f}", r.epoch,
+                                   fmt::formatted_size("{}", r.epochs), r.epochs, r.objective, r.train_rmse);
+    if (!std::isnan(r.validation_rmse))
+      line += fmt::format("  validation_rmse {:.4f}  validation_mae {:.4f}", r.validation_rmse, r.validation_mae);
+    line += fmt::format("  {:.3f} s", r.seconds);
+    log_line(line);
+  };
+  TrainInput input{&data, validation_file.get()};
+  const Model model = train(input, options, on_epoch);
+  const double train_seconds = std::chrono::duration<double>(clock::now() - train_start).count();
+
+  const std::string bytes = serialize_model(model);
+  model_file.write(bytes);
+  model_file.commit();
+  if (epoch_log) epoch_log->commit();
+
+  if (!a.shared.quiet) {
+    const TrainSummary& s = model.summary;
+    std::string line = fmt::format("mfrec: trained {} epochs on {} ratings in {:.2f} s: train RMSE {:.4f}", s.epochs_run,
+                                   model.train_ratings, train_seconds, s.train_rmse);
+    if (s.validation_rmse >= 0)
+      line += fmt::format(", validation RMSE {:.4f} (MAE {:.4f}, {} ratings)", s.validation_rmse, s.validation_mae,
+                          s.validation_count);
+    if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
+    log_line(line);
+    log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(bytes.size()),
+                         std::chrono::duration<double>(clock::now() - start).count()));
+  }
+}
+
+}  // namespace
+
+Runner register_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand("train", "learn a model from a ratings CSV and save it");
+  cmd->add_option("RATINGS", a->ratings, "ratings file (wide or long layout), or - for stdin")->required();
+  add_model_options(*cmd, a->shared);
+  add_read_options(*cmd, a->read);
+  TrainOptions& t = a->train;
+  cmd->add_option("-k,--factors", t.factors, "latent dimensions")->check(CLI::Range(1u, 4096u))->capture_default_str();
+  cmd->add_option("--lr,--alpha", t.lr, "learning rate α")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lambda,--reg", t.lambda, "regularization λ")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("-e,--epochs", t.epochs, "passes over the ratings")->check(CLI::Range(1u, 1000000u))->capture_default_str();
+  cmd->add_flag("--normalize", t.normalize, "min-max scale the observed ratings to [0,5] for training");
+  cmd->add_flag("--no-bias", a->no_bias, "the seed's plain model R ≈ U·Vᵀ (no mean, no biases)");
+  cmd->add_option("--order", a->order, "rating order inside an epoch: shuffled or sequential (the seed's row-major)")
+      ->check(CLI::IsMember({"shuffled", "sequential"}))
+      ->capture_default_str();
+  cmd->add_option("--seed", t.seed, "random seed, recorded in the model")->capture_default_str();
+  cmd->add_option("--threads", t.threads, "threads (default: all cores); never changes the model")
+      ->check(CLI::Range(0u, 4096u));
+  cmd->add_option("--validation", a->validation, "hold out a seeded fraction (e.g. 0.2) or read a file, report its RMSE");
+  cmd->add_option("--early-stop", t.early_stop, "stop after N epochs without validation improvement, keep the best")
+      ->check(CLI::Range(1u, 1000000u));
+  cmd->add_option("--log-every", a->log_every, "print every Nth epoch (the first and last always)")
+      ->check(CLI::Range(1u, 1000000000u));
+  cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path");
+  return [a] { run_train(*a); };
+}
+
+}  // namespace mfrec::cli

@@ -1,0 +1,15 @@
+#pragma once
+// One register/run pair per subcommand; main.cpp wires them up.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace mfrec::cli {
+
+// Registers the subcommand on `app` and returns the function that runs it
+// once the command line has been parsed.
+using Runner = std::function<void()>;
+
+Runner register_train(CLI::App& app);
+Runner register_info(CLI::App& app);
+
+}  // namespace mfrec::cli

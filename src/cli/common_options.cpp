@@ -1,0 +1,47 @@
+#include "common_options.hpp"
+
+#include <cstdlib>
+
+namespace mfrec::cli {
+
+void add_model_options(CLI::App& cmd, SharedOptions& opts) {
+  cmd.add_option("-m,--model", opts.model, "model file (default: $MFREC_MODEL, else ./mfrec.model)");
+  cmd.add_flag("-q,--quiet", opts.quiet, "print nothing on stderr but errors");
+}
+
+void add_output_options(CLI::App& cmd, SharedOptions& opts) {
+  cmd.add_option("-f,--format", opts.format, "table, csv, tsv, json or jsonl (default: table on a terminal, else csv)")
+      ->check(CLI::IsMember({"table", "csv", "tsv", "json", "jsonl"}));
+  cmd.add_option("-o,--output", opts.output, "write the result to this file (atomically) instead of stdout");
+}
+
+void add_read_options(CLI::App& cmd, ReadFlags& flags) {
+  cmd.add_option("--layout", flags.layout, "wide (user x item matrix), long (user,item,rating rows) or auto")
+      ->check(CLI::IsMember({"auto", "wide", "long"}));
+  cmd.add_option("--delimiter", flags.delimiter, "auto, ',', tab, ';' or space");
+  cmd.add_flag("--no-header", flags.no_header, "the first row is data");
+  cmd.add_option("--user-col", flags.user_col, "long layout: user column, by name or 1-based index");
+  cmd.add_option("--item-col", flags.item_col, "long layout: item column, by name or 1-based index");
+  cmd.add_option("--rating-col", flags.rating_col, "long layout: rating column, by name or 1-based index");
+  cmd.add_option("--missing", flags.missing, "wide layout: the value meaning \"not rated\" (default 0; empty cells too)");
+}
+
+ReadOptions ReadFlags::resolve() const {
+  ReadOptions o;
+  o.layout = parse_layout(layout);
+  o.delimiter = parse_delimiter(delimiter);
+  o.header = !no_header;
+  o.user_col = user_col;
+  o.item_col = item_col;
+  o.rating_col = rating_col;
+  o.missing = missing;
+  return o;
+}
+
+std::string resolve_model_path(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("MFREC_MODEL"); env && *env) return env;
+  return kDefaultModelPath;
+}
+
+}  // namespace mfrec::cli

@@ -1,0 +1,77 @@
+#include "mfrec/model.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "mfrec/error.hpp"
+
+namespace mfrec {
+
+Order parse_order(std::string_view t) {
+  if (t == "shuffled") return Order::Shuffled;
+  if (t == "sequential") return Order::Sequential;
+  throw Error(ErrorKind::Usage, "unknown order '" + std::string(t) + "' (use shuffled or sequential)");
+}
+
+std::string order_name(Order order) { return order == Order::Sequential ? "sequential" : "shuffled"; }
+
+void TrainOptions::validate() const {
+  auto bad = [](const std::string& what) { throw Error(ErrorKind::Usage, what); };
+  if (factors < 1 || factors > 4096) bad("-k/--factors must be between 1 and 4096");
+  if (!(lr > 0.0 && lr < 1e3)) bad("--lr must be a positive number");
+  if (!(lambda >= 0.0 && lambda < 1e6)) bad("--lambda must be zero or positive");
+  if (epochs < 1) bad("--epochs must be at least 1");
+  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)) bad("--validation FRAC must be in (0, 1)");
+  if (early_stop > 0 && validation_fraction == 0.0) {
+    // A validation file also counts; the caller checks that case.
+  }
+}
+
+FactorMatrix::FactorMatrix(std::size_t rows, std::size_t k)
+    : rows_(rows), k_(k), stride_((k + kLanes - 1) / kLanes * kLanes) {
+  const std::size_t bytes = std::max<std::size_t>(rows_ * stride_ * sizeof(float), 64);
+  void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (!p) throw std::bad_alloc();
+  std::memset(p, 0, bytes);
+  data_.reset(static_cast<float*>(p));
+}
+
+FactorMatrix::FactorMatrix(const FactorMatrix& other) : FactorMatrix(other.rows_, other.k_) {
+  if (rows_) std::memcpy(data_.get(), other.data_.get(), rows_ * stride_ * sizeof(float));
+}
+
+FactorMatrix& FactorMatrix::operator=(const FactorMatrix& other) {
+  if (this != &other) {
+    if (rows_ == other.rows_ && k_ == other.k_) {
+      if (rows_) std::memcpy(data_.get(), other.data_.get(), rows_ * stride_ * sizeof(float));
+    } else {
+      *this = FactorMatrix(other);
+    }
+  }
+  return *this;
+}
+
+bool FactorMatrix::operator==(const FactorMatrix& other) const {
+  if (rows_ != other.rows_ || k_ != other.k_) return false;
+  return rows_ == 0 || std::memcmp(data_.get(), other.data_.get(), rows_ * stride_ * sizeof(float)) == 0;
+}
+
+double Model::raw_score(std::uint32_t user, std::uint32_t item) const {
+  const float* u = user_factors.row(user);
+  const float* v = item_factors.row(item);
+  double dot = 0.0;
+  for (std::size_t f = 0; f < user_factors.k(); ++f) dot += static_cast<double>(u[f]) * v[f];
+  if (options.bias) dot += static_cast<double>(mean) + user_bias[user] + item_bias[item];
+  return dot;
+}
+
+double Model::clip(double rating) const { return std::clamp(rating, static_cast<double>(rating_min), static_cast<double>(rating_max)); }
+
+bool Model::has_rated(std::uint32_t user, std::uint32_t item) const {
+  const auto first = rated_items.begin() + static_cast<std::ptrdiff_t>(rated_offsets[user]);
+  const auto last = rated_items.begin() + static_cast<std::ptrdiff_t>(rated_offsets[user + 1]);
+  return std::binary_search(first, last, item);
+}
+
+}  // namespace mfrec

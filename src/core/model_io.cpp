@@ -1,0 +1,316 @@
+#include "mfrec/model_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "mfrec/atomic_file.hpp"
+#include "mfrec/error.hpp"
+
+namespace mfrec {
+
+namespace {
+
+constexpr char kMagic[8] = {'M', 'F', 'R', 'E', 'C', 'M', 'D', 'L'};
+constexpr std::uint32_t kEndianMarker = 0x01020304u;
+constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8 + 8;
+
+// 64-bit checksum over 8-byte words: each step is a bijection of the running
+// value, so any change confined to one word (a flipped byte) always changes it.
+std::uint64_t checksum(const char* p, std::size_t n) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001B3ull;
+    h ^= h >> 29;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, p + i, n - i);
+  h = (h ^ tail) * 0x100000001B3ull;
+  h ^= h >> 32;
+  return h;
+}
+
+class Writer {
+ public:
+  template <class T>
+  void put(T value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+  }
+  void put_string(const std::string& s) {
+    put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
+    out_.append(s);
+  }
+  template <class T>
+  void put_array(const T* data, std::size_t n) {
+    out_.append(reinterpret_cast<const char*>(data), n * sizeof(T));
+  }
+  std::string& bytes() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  Reader(const char* p, std::size_t n, const std::string& name) : p_(p), end_(p + n), name_(name) {}
+
+  [[noreturn]] void corrupt(const std::string& what) const {
+    throw Error(ErrorKind::Format, name_ + " is not a valid mfrec model (" + what + ")");
+  }
+  std::size_t left() const { return static_cast<std::size_t>(end_ - p_); }
+  void need(std::uint64_t bytes, const char* what) const {
+    if (bytes > left()) corrupt(std::string("truncated ") + what);
+  }
+  template <class T>
+  T get(const char* what) {
+    need(sizeof(T), what);
+    T v;
+    std::memcpy(&v, p_, sizeof v);
+    p_ += sizeof v;
+    return v;
+  }
+  std::string get_string(const char* what) {
+    const auto n = get<std::uint32_t>(what);
+    need(n, what);
+    std::string s(p_, n);
+    p_ += n;
+    return s;
+  }
+  // Reads `count` elements, checking the size against the bytes left first.
+  template <class T>
+  void get_array(T* out, std::uint64_t count, const char* what) {
+    if (count > left() / sizeof(T)) corrupt(std::string("truncated ") + what);
+    std::memcpy(out, p_, count * sizeof(T));
+    p_ += count * sizeof(T);
+  }
+  template <class T>
+  std::vector<T> get_vector(std::uint64_t count, const char* what) {
+    if (count > left() / sizeof(T)) corrupt(std::string("truncated ") + what);
+    std::vector<T> v(count);
+    get_array(v.data(), count, what);
+    return v;
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  const std::string& name_;
+};
+
+void put_names(Writer& w, const IdMap& ids) {
+  w.put<std::uint32_t>(ids.size());
+  for (std::uint32_t i = 0; i < ids.size(); ++i) w.put_string(ids.name(i));
+}
+
+IdMap get_names(Reader& r, const char* what) {
+  const auto n = r.get<std::uint32_t>(what);
+  if (n > r.left() / 4) r.corrupt(std::string("truncated ") + what);
+  IdMap ids;
+  ids.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::string name = r.get_string(what);
+    if (ids.intern(name) != i) r.corrupt(std::string("repeated name in ") + what);
+  }
+  return ids;
+}
+
+void put_factors(Writer& w, const FactorMatrix& m) {
+  for (std::size_t i = 0; i < m.rows(); ++i) w.put_array(m.row(i), m.k());
+}
+
+FactorMatrix get_factors(Reader& r, std::size_t rows, std::size_t k, const char* what) {
+  if (k != 0 && rows > r.left() / (k * sizeof(float))) r.corrupt(std::string("truncated ") + what);
+  FactorMatrix m(rows, k);
+  for (std::size_t i = 0; i < rows; ++i) {
+    r.get_array(m.row(i), k, what);
+    for (std::size_t f = 0; f < k; ++f)
+      if (!std::isfinite(m.row(i)[f])) r.corrupt(std::string("non-finite value in ") + what);
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string serialize_model(const Model& m) {
+  Writer w;
+  const TrainOptions& o = m.options;
+  w.put<std::uint32_t>(o.factors);
+  w.put<double>(o.lr);
+  w.put<double>(o.lambda);
+  w.put<std::uint32_t>(o.epochs);
+  w.put<std::uint8_t>(o.bias);
+  w.put<std::uint8_t>(o.normalize);
+  w.put<std::uint8_t>(static_cast<std::uint8_t>(o.order));
+  w.put<std::uint64_t>(o.seed);
+  w.put<double>(o.validation_fraction);
+  w.put<std::uint32_t>(o.early_stop);
+
+  const TrainSummary& s = m.summary;
+  w.put<std::uint32_t>(s.epochs_run);
+  w.put<std::uint32_t>(s.best_epoch);
+  w.put<double>(s.train_objective);
+  w.put<double>(s.train_rmse);
+  w.put<double>(s.validation_rmse);
+  w.put<double>(s.validation_mae);
+  w.put<std::uint64_t>(s.validation_count);
+
+  w.put_string(m.source);
+  w.put<std::uint64_t>(m.ratings);
+  w.put<std::uint64_t>(m.train_ratings);
+  w.put<float>(m.rating_min);
+  w.put<float>(m.rating_max);
+  w.put<std::uint8_t>(m.scaler.enabled);
+  w.put<double>(m.scaler.min);
+  w.put<double>(m.scaler.max);
+
+  put_names(w, m.users);
+  put_names(w, m.items);
+  w.put<std::uint64_t>(m.rated_items.size());
+  for (std::uint32_t u = 0; u < m.users.size(); ++u)
+    w.put<std::uint32_t>(static_cast<std::uint32_t>(m.rated_offsets[u + 1] - m.rated_offsets[u]));
+  w.put_array(m.rated_items.data(), m.rated_items.size());
+
+  w.put<float>(m.mean);
+  w.put_array(m.user_bias.data(), m.user_bias.size());
+  w.put_array(m.item_bias.data(), m.item_bias.size());
+  put_factors(w, m.user_factors);
+  put_factors(w, m.item_factors);
+
+  const std::string& payload = w.bytes();
+  Writer header;
+  header.put_array(kMagic, sizeof kMagic);
+  header.put<std::uint32_t>(kModelFormatVersion);
+  header.put<std::uint32_t>(kEndianMarker);
+  header.put<std::uint64_t>(payload.size());
+  header.put<std::uint64_t>(checksum(payload.data(), payload.size()));
+  return header.bytes() + payload;
+}
+
+Model deserialize_model(const std::string& bytes, const std::string& name) {
+  Reader h(bytes.data(), bytes.size(), name);
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    throw Error(ErrorKind::Format, name + " is not an mfrec model file (no MFRECMDL signature)");
+  if (bytes.size() < kHeaderSize) h.corrupt("truncated header");
+  char magic[8];
+  h.get_array(magic, 8, "header");
+  const auto version = h.get<std::uint32_t>("header");
+  const auto marker = h.get<std::uint32_t>("header");
+  if (marker != kEndianMarker) {
+    if (marker == 0x04030201u) h.corrupt("written on a machine of the other byte order");
+    h.corrupt("bad byte-order marker");
+  }
+  if (version > kModelFormatVersion && version < 0x10000)
+    throw Error(ErrorKind::Format, name + " has model format version " + std::to_string(version) +
+                                       ", newer than this mfrec reads (" + std::to_string(kModelFormatVersion) +
+                                       "); upgrade mfrec");
+  if (version != kModelFormatVersion) h.corrupt("unknown format version " + std::to_string(version));
+  const auto payload_size = h.get<std::uint64_t>("header");
+  const auto sum = h.get<std::uint64_t>("header");
+  if (payload_size != bytes.size() - kHeaderSize)
+    h.corrupt(payload_size > bytes.size() - kHeaderSize ? "truncated: the file is shorter than its header says"
+                                                        : "trailing bytes after the model");
+  if (checksum(bytes.data() + kHeaderSize, payload_size) != sum) h.corrupt("checksum mismatch: the file is damaged");
+
+  Reader r(bytes.data() + kHeaderSize, payload_size, name);
+  Model m;
+  TrainOptions& o = m.options;
+  o.factors = r.get<std::uint32_t>("options");
+  o.lr = r.get<double>("options");
+  o.lambda = r.get<double>("options");
+  o.epochs = r.get<std::uint32_t>("options");
+  o.bias = r.get<std::uint8_t>("options") != 0;
+  o.normalize = r.get<std::uint8_t>("options") != 0;
+  const auto order = r.get<std::uint8_t>("options");
+  if (order > 1) r.corrupt("unknown order");
+  o.order = static_cast<Order>(order);
+  o.seed = r.get<std::uint64_t>("options");
+  o.validation_fraction = r.get<double>("options");
+  o.early_stop = r.get<std::uint32_t>("options");
+  if (o.factors < 1 || o.factors > 4096) r.corrupt("bad factor count");
+
+  TrainSummary& s = m.summary;
+  s.epochs_run = r.get<std::uint32_t>("summary");
+  s.best_epoch = r.get<std::uint32_t>("summary");
+  s.train_objective = r.get<double>("summary");
+  s.train_rmse = r.get<double>("summary");
+  s.validation_rmse = r.get<double>("summary");
+  s.validation_mae = r.get<double>("summary");
+  s.validation_count = r.get<std::uint64_t>("summary");
+
+  m.source = r.get_string("statistics");
+  m.ratings = r.get<std::uint64_t>("statistics");
+  m.train_ratings = r.get<std::uint64_t>("statistics");
+  m.rating_min = r.get<float>("statistics");
+  m.rating_max = r.get<float>("statistics");
+  m.scaler.enabled = r.get<std::uint8_t>("scaler") != 0;
+  m.scaler.min = r.get<double>("scaler");
+  m.scaler.max = r.get<double>("scaler");
+  if (!std::isfinite(m.rating_min) || !std::isfinite(m.rating_max) || m.rating_min > m.rating_max)
+    r.corrupt("bad rating range");
+  if (m.scaler.enabled && !(m.scaler.max > m.scaler.min)) r.corrupt("bad scaler");
+
+  m.users = get_names(r, "user names");
+  m.items = get_names(r, "item names");
+  const auto n_rated = r.get<std::uint64_t>("rated items");
+  const auto counts = r.get_vector<std::uint32_t>(m.users.size(), "rated items");
+  m.rated_offsets.assign(std::size_t{m.users.size()} + 1, 0);
+  for (std::uint32_t u = 0; u < m.users.size(); ++u) m.rated_offsets[u + 1] = m.rated_offsets[u] + counts[u];
+  if (m.rated_offsets.back() != n_rated) r.corrupt("rated-item counts do not add up");
+  m.rated_items = r.get_vector<std::uint32_t>(n_rated, "rated items");
+  for (std::uint32_t u = 0; u < m.users.size(); ++u)
+    for (std::uint64_t p = m.rated_offsets[u]; p < m.rated_offsets[u + 1]; ++p)
+      if (m.rated_items[p] >= m.items.size() || (p > m.rated_offsets[u] && m.rated_items[p] <= m.rated_items[p - 1]))
+        r.corrupt("bad rated-item index");
+
+  m.mean = r.get<float>("mean");
+  m.user_bias = r.get_vector<float>(m.users.size(), "user biases");
+  m.item_bias = r.get_vector<float>(m.items.size(), "item biases");
+  m.user_factors = get_factors(r, m.users.size(), o.factors, "user factors");
+  m.item_factors = get_factors(r, m.items.size(), o.factors, "item factors");
+  if (r.left() != 0) r.corrupt("trailing bytes after the model");
+  return m;
+}
+
+void save_model(const Model& model, const std::string& path) {
+  const std::string bytes = serialize_model(model);
+  AtomicFile out(path);
+  out.write(bytes);
+  out.commit();
+}
+
+Model load_model(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorKind::Open, "cannot open model " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(ErrorKind::Open, "cannot open model " + path + ": not a regular file");
+  }
+  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      throw Error(ErrorKind::Io, "cannot read model " + path + ": " + std::strerror(err));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(got);
+  return deserialize_model(bytes, path);
+}
+
+}  // namespace mfrec

@@ -1,0 +1,294 @@
+#include "mfrec/ratings_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "mfrec/error.hpp"
+
+namespace mfrec {
+
+Layout parse_layout(std::string_view t) {
+  if (t == "auto") return Layout::Auto;
+  if (t == "wide") return Layout::Wide;
+  if (t == "long") return Layout::Long;
+  throw Error(ErrorKind::Usage, "unknown layout '" + std::string(t) + "' (use auto, wide or long)");
+}
+
+std::string layout_name(Layout layout) {
+  switch (layout) {
+    case Layout::Wide: return "wide";
+    case Layout::Long: return "long";
+    default: return "auto";
+  }
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty() || text.front() == '+') return std::nullopt;
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+// A rating with the line it came from, kept while loading so that a
+// duplicate can name both of its lines.
+struct LoadedRating {
+  std::uint32_t user;
+  std::uint32_t item;
+  float value;
+  std::uint32_t line;  // saturates at 2^32-1
+};
+
+std::uint32_t line32(std::uint64_t line) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(line, std::numeric_limits<std::uint32_t>::max()));
+}
+
+// Lower-case ASCII, without '_', '-', ' ' and '.', for matching header names.
+std::string normalized(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '_' || c == '-' || c == ' ' || c == '.') continue;
+    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  const std::string n = normalized(name);
+  return std::find(names.begin(), names.end(), n) != names.end();
+}
+
+bool is_user_name(std::string_view n) {
+  return is_one_of(n, {"user", "userid", "users", "username", "customer", "customerid", "reviewer", "reviewerid", "uid"});
+}
+bool is_item_name(std::string_view n) {
+  return is_one_of(n, {"item", "itemid", "items", "itemname", "movie", "movieid", "product", "productid", "song",
+                       "songid", "track", "trackid", "book", "isbn", "asin", "iid"});
+}
+bool is_rating_name(std::string_view n) {
+  return is_one_of(n, {"rating", "ratings", "score", "value", "stars", "rate", "preference", "bookrating"});
+}
+
+std::optional<std::size_t> find_column(const std::vector<std::string>& header, bool (*matches)(std::string_view)) {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (matches(header[i])) return i;
+  return std::nullopt;
+}
+
+// A --user-col style option: a 1-based index, or a header name.
+std::size_t resolve_column(const std::string& option, const char* flag, const std::vector<std::string>& header,
+                           bool has_header) {
+  if (!option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const auto index = parse_number(option);
+    if (!index || *index < 1 || *index > 1e6)
+      throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": column indices start at 1");
+    return static_cast<std::size_t>(*index) - 1;
+  }
+  if (!has_header)
+    throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": a column name needs a header (or give an index)");
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == option) return i;
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (normalized(header[i]) == normalized(option)) return i;
+  std::string names;
+  for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
+  throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": no such column (the header has: " + names + ")");
+}
+
+struct LongColumns {
+  std::size_t user = 0, item = 1, rating = 2;
+  std::size_t needed() const { return std::max({user, item, rating}) + 1; }
+};
+
+class Loader {
+ public:
+  Loader(CsvRowReader& rows, const ReadOptions& options) : rows_(rows), options_(options) {
+    if (auto m = parse_number(options.missing)) missing_number_ = *m;
+  }
+
+  Dataset run(ReadReport* report) {
+    data_.source = rows_.name();
+    if (!rows_.next()) throw Error(ErrorKind::Data, "empty file: no rows", Location{rows_.name(), 0, 0});
+    if (options_.header) {
+      for (auto f : rows_.fields()) header_.emplace_back(f);
+      const std::uint64_t header_line = rows_.line();
+      if (!rows_.next())
+        throw Error(ErrorKind::Data, "the file has a header row but no ratings", Location{rows_.name(), header_line, 0});
+    }
+    const Layout layout = decide_layout();
+    if (layout == Layout::Long) {
+      load_long();
+    } else {
+      load_wide();
+    }
+    finish();
+    if (report) {
+      report->layout = layout;
+      report->delimiter = rows_.delimiter();
+      report->rows = rows_read_;
+      report->skipped_cells = skipped_;
+    }
+    return std::move(data_);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what, std::uint64_t column) const {
+    throw Error(ErrorKind::Data, what, Location{rows_.name(), rows_.line(), column});
+  }
+
+  bool is_missing(std::string_view cell) const {
+    if (cell.empty() || cell == options_.missing) return true;
+    if (missing_number_) {
+      const auto v = parse_number(cell);
+      return v && *v == *missing_number_;
+    }
+    return false;
+  }
+
+  bool row_fits_wide() const {
+    const auto& f = rows_.fields();
+    if (f.size() < 2) return false;
+    for (std::size_t i = 1; i < f.size(); ++i)
+      if (!is_missing(f[i]) && !parse_number(f[i])) return false;
+    return true;
+  }
+
+  Layout decide_layout() {
+    if (options_.layout != Layout::Auto) return options_.layout;
+    if (!options_.user_col.empty() || !options_.item_col.empty() || !options_.rating_col.empty()) return Layout::Long;
+    if (options_.header && find_column(header_, is_user_name) && find_column(header_, is_item_name) &&
+        find_column(header_, is_rating_name))
+      return Layout::Long;
+    const auto& f = rows_.fields();
+    const bool long_ok = f.size() >= 3 && parse_number(f[2]).has_value();
+    const bool wide_ok = row_fits_wide() && (!options_.header || header_.size() == f.size());
+    if (!options_.header) return long_ok || !wide_ok ? Layout::Long : Layout::Wide;
+    if (wide_ok && !long_ok) return Layout::Wide;
+    if (long_ok && !wide_ok) return Layout::Long;
+    // Both readings fit the first row. A long file has three or four
+    // columns (user, item, rating, maybe a timestamp); more means wide.
+    if (f.size() >= 5) return Layout::Wide;
+    throw Error(ErrorKind::Data,
+                "cannot tell whether this is a wide (user x item) or long (user,item,rating) file; "
+                "give --layout wide or --layout long",
+                Location{rows_.name(), rows_.line(), 0});
+  }
+
+  float rating_value(std::string_view cell, std::uint64_t column) const {
+    const auto v = parse_number(cell);
+    if (!v) fail("rating '" + std::string(cell.substr(0, 40)) + (cell.size() > 40 ? "…" : "") + "' is not a finite number", column);
+    if (std::fabs(*v) > std::numeric_limits<float>::max()) fail("rating '" + std::string(cell) + "' is out of range", column);
+    return static_cast<float>(*v);
+  }
+
+  void load_long() {
+    LongColumns cols;
+    if (options_.header) {
+      if (auto c = find_column(header_, is_user_name)) cols.user = *c;
+      if (auto c = find_column(header_, is_item_name)) cols.item = *c;
+      if (auto c = find_column(header_, is_rating_name)) cols.rating = *c;
+    }
+    if (!options_.user_col.empty()) cols.user = resolve_column(options_.user_col, "--user-col", header_, options_.header);
+    if (!options_.item_col.empty()) cols.item = resolve_column(options_.item_col, "--item-col", header_, options_.header);
+    if (!options_.rating_col.empty())
+      cols.rating = resolve_column(options_.rating_col, "--rating-col", header_, options_.header);
+    if (cols.user == cols.item || cols.user == cols.rating || cols.item == cols.rating)
+      throw Error(ErrorKind::Usage, "the user, item and rating columns must be three different columns");
+    const std::size_t needed = cols.needed();
+    do {
+      ++rows_read_;
+      const auto& f = rows_.fields();
+      if (f.size() < needed) {
+        fail("row has " + std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s") + ", need at least " +
+                 std::to_string(needed) + " (user, item, rating)",
+             0);
+      }
+      if (f[cols.user].empty()) fail("empty user id", rows_.column(cols.user));
+      if (f[cols.item].empty()) fail("empty item id", rows_.column(cols.item));
+      const float value = rating_value(f[cols.rating], rows_.column(cols.rating));
+      loaded_.push_back({data_.users.intern(f[cols.user]), data_.items.intern(f[cols.item]), value, line32(rows_.line())});
+    } while (rows_.next());
+  }
+
+  void load_wide() {
+    const std::size_t width = options_.header ? header_.size() : rows_.fields().size();
+    if (width < 2) fail("a wide file needs a user column and at least one item column", 0);
+    // Items are interned in column order, so index order is the seed's.
+    for (std::size_t c = 1; c < width; ++c) {
+      const std::string name = options_.header ? header_[c] : std::to_string(c + 1);
+      if (name.empty()) throw Error(ErrorKind::Data, "empty item name in header column " + std::to_string(c + 1), Location{rows_.name(), 1, 0});
+      if (data_.items.find(name))
+        throw Error(ErrorKind::Data, "item '" + name + "' appears twice in the header", Location{rows_.name(), 1, 0});
+      data_.items.intern(name);
+    }
+    do {
+      ++rows_read_;
+      const auto& f = rows_.fields();
+      if (f.size() != width) {
+        fail("row has " + std::to_string(f.size()) + " fields, " + (options_.header ? "the header has " : "the first row has ") +
+                 std::to_string(width),
+             0);
+      }
+      if (f[0].empty()) fail("empty user name", rows_.column(0));
+      const std::uint32_t user = data_.users.intern(f[0]);
+      for (std::size_t c = 1; c < width; ++c) {
+        if (is_missing(f[c])) {
+          ++skipped_;
+          continue;
+        }
+        loaded_.push_back({user, static_cast<std::uint32_t>(c - 1), rating_value(f[c], rows_.column(c)), line32(rows_.line())});
+      }
+    } while (rows_.next());
+  }
+
+  // Sorts into the seed's row-major order and refuses duplicate pairs.
+  void finish() {
+    if (loaded_.empty())
+      throw Error(ErrorKind::Data, "no ratings: every cell is empty or equal to the \"not rated\" value '" + options_.missing + "'",
+                  Location{rows_.name(), 0, 0});
+    std::stable_sort(loaded_.begin(), loaded_.end(), [](const LoadedRating& a, const LoadedRating& b) {
+      return a.user != b.user ? a.user < b.user : a.item < b.item;
+    });
+    for (std::size_t i = 1; i < loaded_.size(); ++i) {
+      const auto& a = loaded_[i - 1];
+      const auto& b = loaded_[i];
+      if (a.user == b.user && a.item == b.item) {
+        const auto [first, second] = std::minmax(a.line, b.line);
+        throw Error(ErrorKind::Data,
+                    "duplicate rating for user '" + data_.users.name(a.user) + "' and item '" + data_.items.name(a.item) +
+                        "' (lines " + std::to_string(first) + " and " + std::to_string(second) + ")",
+                    Location{rows_.name(), second, 0});
+      }
+    }
+    data_.ratings.reserve(loaded_.size());
+    for (const auto& r : loaded_) data_.ratings.push_back({r.user, r.item, r.value});
+    std::vector<LoadedRating>().swap(loaded_);
+  }
+
+  CsvRowReader& rows_;
+  const ReadOptions& options_;
+  std::optional<double> missing_number_;
+  std::vector<std::string> header_;
+  std::vector<LoadedRating> loaded_;
+  Dataset data_;
+  std::uint64_t rows_read_ = 0;
+  std::uint64_t skipped_ = 0;
+};
+
+}  // namespace
+
+Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report) {
+  return Loader(rows, options).run(report);
+}
+
+Dataset read_ratings(const std::string& path, const ReadOptions& options, ReadReport* report) {
+  CsvRowReader rows = CsvRowReader::open_file(path, options.delimiter);
+  return read_ratings(rows, options, report);
+}
+
+}  // namespace mfrec

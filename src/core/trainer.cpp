@@ -1,0 +1,268 @@
+#include "mfrec/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include "mfrec/error.hpp"
+#include "mfrec/metrics.hpp"
+#include "mfrec/random.hpp"
+#include "sgd_kernel.hpp"
+
+namespace mfrec {
+
+namespace {
+
+constexpr std::uint32_t kUnknown = 0xFFFFFFFFu;
+
+// A held-out rating; ids may be unknown to the model (from a file).
+struct HeldOut {
+  std::uint32_t user;
+  std::uint32_t item;
+  float value;  // input scale
+};
+
+double squared_norm(const FactorMatrix& m) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    const float* r = m.row(i);
+    for (std::size_t f = 0; f < m.k(); ++f) s += static_cast<double>(r[f]) * r[f];
+  }
+  return s;
+}
+
+double squared_norm(const std::vector<float>& v) {
+  double s = 0.0;
+  for (float x : v) s += static_cast<double>(x) * x;
+  return s;
+}
+
+float score(const Model& m, std::uint32_t u, std::uint32_t i) {
+  float s = detail::dot_padded(m.user_factors.row(u), m.item_factors.row(i), m.user_factors.stride());
+  if (m.options.bias) s += m.mean + m.user_bias[u] + m.item_bias[i];
+  return s;
+}
+
+struct Fit {
+  double objective = 0.0;
+  double rmse = 0.0;  // input scale, clipped
+};
+
+// `scaled` holds training-scale ratings.
+Fit measure_fit(const Model& m, const std::vector<Rating>& scaled) {
+  double sum_raw = 0.0;
+  ErrorStats reported;
+  for (const auto& r : scaled) {
+    const float s = score(m, r.user, r.item);
+    const double e = static_cast<double>(r.value) - s;
+    sum_raw += e * e;
+    reported.add(m.scaler.inverse(r.value) - m.clip(m.scaler.inverse(s)));
+  }
+  const double reg = squared_norm(m.user_factors) + squared_norm(m.item_factors) +
+                     (m.options.bias ? squared_norm(m.user_bias) + squared_norm(m.item_bias) : 0.0);
+  return {sum_raw + m.options.lambda * reg, reported.rmse()};
+}
+
+ErrorStats measure_heldout(const Model& m, const std::vector<HeldOut>& held) {
+  ErrorStats stats;
+  for (const auto& h : held) {
+    float s;
+    if (h.user != kUnknown && h.item != kUnknown) {
+      s = score(m, h.user, h.item);
+    } else if (m.options.bias) {  // mean plus whatever bias is known
+      s = m.mean + (h.user != kUnknown ? m.user_bias[h.user] : 0.0f) + (h.item != kUnknown ? m.item_bias[h.item] : 0.0f);
+    } else {
+      s = 0.0f;
+    }
+    stats.add(h.value - m.clip(m.scaler.inverse(s)));
+  }
+  return stats;
+}
+
+// The parameters that change during training, for keeping the best epoch.
+struct Snapshot {
+  FactorMatrix u, v;
+  std::vector<float> bu, bv;
+  TrainSummary summary;
+};
+
+}  // namespace
+
+double objective(const Model& model, const std::vector<Rating>& ratings) {
+  std::vector<Rating> scaled(ratings);
+  for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
+  return measure_fit(model, scaled).objective;
+}
+
+Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch) {
+  options.validate();
+  if (!input.ratings || input.ratings->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
+  const Dataset& all = *input.ratings;
+  const bool has_validation = options.validation_fraction > 0.0 || input.validation;
+  if (options.validation_fraction > 0.0 && input.validation)
+    throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
+  if (options.early_stop > 0 && !has_validation) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+
+  Model m;
+  m.options = options;
+  m.options.threads = 0;  // never part of the model: it does not change it
+  m.source = all.source;
+  m.users = all.users;
+  m.items = all.items;
+  m.ratings = all.ratings.size();
+  const RatingRange range = rating_range(all.ratings);
+  m.rating_min = range.min;
+  m.rating_max = range.max;
+  if (options.normalize) m.scaler = Scaler::fit(range);
+
+  // Which items each user rated: everything read, held-out ratings included,
+  // since the user did rate them.
+  const std::uint32_t n_users = all.users.size();
+  const std::uint32_t n_items = all.items.size();
+  m.rated_offsets.assign(std::size_t{n_users} + 1, 0);
+  m.rated_items.reserve(all.ratings.size());
+  for (const auto& r : all.ratings) {
+    ++m.rated_offsets[std::size_t{r.user} + 1];
+    m.rated_items.push_back(r.item);
+  }
+  std::partial_sum(m.rated_offsets.begin(), m.rated_offsets.end(), m.rated_offsets.begin());
+
+  // Training ratings on the training scale, and the held-out ones.
+  std::vector<Rating> scaled;
+  std::vector<HeldOut> held;
+  if (options.validation_fraction > 0.0) {
+    Split split = split_holdout(all, options.validation_fraction, options.seed);
+    scaled = std::move(split.train.ratings);
+    for (const auto& r : split.holdout.ratings) held.push_back({r.user, r.item, r.value});
+  } else {
+    scaled = all.ratings;
+  }
+  if (input.validation) {
+    const Dataset& v = *input.validation;
+    for (const auto& r : v.ratings) {
+      const auto u = all.users.find(v.users.name(r.user));
+      const auto i = all.items.find(v.items.name(r.item));
+      held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
+    }
+  }
+  for (auto& r : scaled) r.value = static_cast<float>(m.scaler.forward(r.value));
+  m.train_ratings = scaled.size();
+
+  if (options.bias) {
+    double sum = 0.0;
+    for (const auto& r : scaled) sum += r.value;
+    m.mean = static_cast<float>(sum / static_cast<double>(scaled.size()));
+  }
+  m.user_bias.assign(n_users, 0.0f);
+  m.item_bias.assign(n_items, 0.0f);
+
+  // Initial factors ~ N(0, (1/k)²): standard deviation 1/k, as the seed.
+  const std::size_t k = options.factors;
+  m.user_factors = FactorMatrix(n_users, k);
+  m.item_factors = FactorMatrix(n_items, k);
+  {
+    Rng rng(options.seed, kStreamInit);
+    const double sd = 1.0 / static_cast<double>(k);
+    for (FactorMatrix* f : {&m.user_factors, &m.item_factors})
+      for (std::size_t r = 0; r < f->rows(); ++r)
+        for (std::size_t c = 0; c < k; ++c) f->row(r)[c] = static_cast<float>(rng.normal() * sd);
+  }
+
+  std::vector<std::uint32_t> order;
+  if (options.order == Order::Shuffled) {
+    if (scaled.size() > 0xFFFFFFFFull) throw Error(ErrorKind::Data, "more than 2^32-1 training ratings");
+    order.resize(scaled.size());
+    std::iota(order.begin(), order.end(), 0u);
+  }
+  Rng shuffle_rng(options.seed, kStreamShuffle);
+
+  const detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
+                             m.user_factors.stride()};
+  auto visit = [&](const Rating& r) {
+    if (options.bias) {
+      step.update<true>(r.value, m.user_factors.row(r.user), m.item_factors.row(r.item), &m.user_bias[r.user],
+                        &m.item_bias[r.item]);
+    } else {
+      step.update<false>(r.value, m.user_factors.row(r.user), m.item_factors.row(r.item), nullptr, nullptr);
+    }
+  };
+
+  // A model whose error is this many times the rating scale has left any
+  // useful region; stop before it reaches infinity.
+  const double explode_rmse = 1e4 * (std::max(std::fabs(range.min), std::fabs(range.max)) + 1.0);
+  double best_rmse = std::numeric_limits<double>::infinity();
+  std::uint32_t since_best = 0;
+  std::optional<Snapshot> best;
+
+  for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    if (options.order == Order::Shuffled) {
+      shuffle_rng.shuffle(order.begin(), order.end());
+      for (std::uint32_t idx : order) visit(scaled[idx]);
+    } else {
+      for (const auto& r : scaled) visit(r);
+    }
+
+    EpochReport report;
+    report.epoch = epoch;
+    report.epochs = options.epochs;
+    const Fit fit = measure_fit(m, scaled);
+    report.objective = fit.objective;
+    report.train_rmse = fit.rmse;
+    if (!std::isfinite(fit.objective) || !(fit.rmse < explode_rmse)) {
+      throw Error(ErrorKind::Diverged, "training diverged at epoch " + std::to_string(epoch) +
+                                           " (the objective is " + (std::isfinite(fit.objective) ? "exploding" : "not finite") +
+                                           "); try a smaller --lr than " + std::to_string(options.lr));
+    }
+    if (!held.empty()) {
+      const ErrorStats v = measure_heldout(m, held);
+      report.validation_rmse = v.rmse();
+      report.validation_mae = v.mae();
+    }
+    report.improved = held.empty() || report.validation_rmse < best_rmse;
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    m.summary.epochs_run = epoch;
+    if (report.improved) {
+      m.summary.best_epoch = epoch;
+      m.summary.train_objective = report.objective;
+      m.summary.train_rmse = report.train_rmse;
+      if (!held.empty()) {
+        best_rmse = report.validation_rmse;
+        m.summary.validation_rmse = report.validation_rmse;
+        m.summary.validation_mae = report.validation_mae;
+        m.summary.validation_count = held.size();
+      }
+      since_best = 0;
+      if (options.early_stop > 0)
+        best = Snapshot{m.user_factors, m.item_factors, m.user_bias, m.item_bias, m.summary};
+    } else {
+      ++since_best;
+    }
+    if (!held.empty() && options.early_stop == 0) {
+      // Without early stopping the last epoch is kept, and reported as such.
+      m.summary.best_epoch = epoch;
+      m.summary.train_objective = report.objective;
+      m.summary.train_rmse = report.train_rmse;
+      m.summary.validation_rmse = report.validation_rmse;
+      m.summary.validation_mae = report.validation_mae;
+      m.summary.validation_count = held.size();
+    }
+    if (on_epoch) on_epoch(report);
+    if (options.early_stop > 0 && since_best >= options.early_stop) break;
+  }
+
+  if (best && best->summary.best_epoch != m.summary.epochs_run) {
+    const std::uint32_t ran = m.summary.epochs_run;
+    m.user_factors = std::move(best->u);
+    m.item_factors = std::move(best->v);
+    m.user_bias = std::move(best->bu);
+    m.item_bias = std::move(best->bv);
+    m.summary = best->summary;
+    m.summary.epochs_run = ran;
+  }
+  return m;
+}
+
+}  // namespace mfrec
