@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what mfrec needs to build and test on Debian 12, and only what is
+# missing. Runs apt-get as root, or through sudo otherwise.
+set -euo pipefail
+
+packages=(
+  cmake g++ make               # toolchain
+  libcli11-dev                 # command-line parsing
+  libfccp-dev                  # fast-cpp-csv-parser
+  libfmt-dev                   # formatting
+  nlohmann-json3-dev           # JSON output
+  libgtest-dev                 # unit tests
+  libbenchmark-dev             # microbenchmarks
+  python3 bc                   # CLI tests and the contract checks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "mfrec setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
