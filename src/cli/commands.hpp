@@ -11,5 +11,8 @@ using Runner = std::function<void()>;
 
 Runner register_train(CLI::App& app);
 Runner register_info(CLI::App& app);
+Runner register_predict(CLI::App& app);
+Runner register_similarity(CLI::App& app);
+Runner register_recommend(CLI::App& app);
 
 }  // namespace mfrec::cli

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   std::map<std::string, Runner> runners{
       {"train", register_train(app)},
+      {"predict", register_predict(app)},
+      {"similarity", register_similarity(app)},
+      {"recommend", register_recommend(app)},
       {"info", register_info(app)},
   };
 

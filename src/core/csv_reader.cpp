@@ -41,12 +41,51 @@ std::string delimiter_name(Delimiter d) {
 
 namespace {
 
+// Refuses NUL bytes, which would silently cut a line short (LineReader hands
+// out C strings), naming the line and column of the first one. Both byte
+// sources use it, so text from memory is held to the same rule as a file.
+class NulGuard {
+ public:
+  explicit NulGuard(std::string name) : name_(std::move(name)) {}
+
+  void check(const char* p, std::size_t n) {
+    // LineReader drops a leading UTF-8 BOM, so the row reader's columns do not
+    // count it; nor may ours.
+    if (at_start_ && n >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+      p += 3;
+      n -= 3;
+    }
+    if (n > 0) at_start_ = false;
+    const char* nul = static_cast<const char*>(std::memchr(p, 0, n));
+    const char* end = nul ? nul : p + n;
+    for (const char* q = p; q < end; ++q) {
+      if (*q == '\n') {
+        ++lines_;
+        column_ = 0;
+      } else {
+        ++column_;
+      }
+    }
+    if (nul) {
+      throw Error(ErrorKind::Data, "NUL byte in text input (is this a binary file?)",
+                  Location{name_, lines_ + 1, column_ + 1});
+    }
+  }
+
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  bool at_start_ = true;
+  std::uint64_t lines_ = 0;
+  std::uint64_t column_ = 0;
+};
+
 // Reads a file descriptor for LineReader, turning read errors into Error(Io)
-// (the library's stdio source would take them for end of file) and refusing
-// NUL bytes, which would silently cut a line short.
+// (the library's stdio source would take them for end of file).
 class FdByteSource : public io::ByteSourceBase {
  public:
-  FdByteSource(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), name_(std::move(name)) {}
+  FdByteSource(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), guard_(std::move(name)) {}
   ~FdByteSource() override {
     if (owned_) ::close(fd_);
   }
@@ -57,50 +96,35 @@ class FdByteSource : public io::ByteSourceBase {
       if (n == 0) break;
       if (n < 0) {
         if (errno == EINTR) continue;
-        throw Error(ErrorKind::Io, std::string("cannot read: ") + std::strerror(errno), Location{name_, 0, 0});
+        throw Error(ErrorKind::Io, std::string("cannot read: ") + std::strerror(errno), Location{guard_.name(), 0, 0});
       }
-      check_bytes(buffer + total, static_cast<std::size_t>(n));
       total += static_cast<int>(n);
     }
+    // Checked once per filled block, so a BOM split across short reads is still seen whole.
+    guard_.check(buffer, static_cast<std::size_t>(total));
     return total;
   }
 
  private:
-  void check_bytes(const char* p, std::size_t n) {
-    const char* nul = static_cast<const char*>(std::memchr(p, 0, n));
-    const char* end = nul ? nul : p + n;
-    std::uint64_t column = column_;
-    for (const char* q = p; q < end; ++q) {
-      if (*q == '\n') {
-        ++lines_;
-        column = 0;
-      } else {
-        ++column;
-      }
-    }
-    column_ = column;
-    if (nul) throw Error(ErrorKind::Data, "NUL byte in text input (is this a binary file?)", Location{name_, lines_ + 1, column_ + 1});
-  }
-
   int fd_;
   bool owned_;
-  std::string name_;
-  std::uint64_t lines_ = 0;
-  std::uint64_t column_ = 0;
+  NulGuard guard_;
 };
 
 class StringByteSource : public io::ByteSourceBase {
  public:
-  explicit StringByteSource(std::string text) : text_(std::move(text)) {}
+  StringByteSource(std::string text, std::string name) : text_(std::move(text)), guard_(std::move(name)) {}
   int read(char* buffer, int size) override {
     const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(size), text_.size() - pos_);
     std::memcpy(buffer, text_.data() + pos_, n);
     pos_ += n;
+    guard_.check(buffer, n);
     return static_cast<int>(n);
   }
 
  private:
   std::string text_;
+  NulGuard guard_;
   std::size_t pos_ = 0;
 };
 
@@ -166,7 +190,9 @@ struct CsvRowReader::Impl {
   }
 
   // Picks the delimiter whose count per line is the same non-zero number on
-  // every sampled line, preferring comma, tab, semicolon; else whitespace.
+  // every sampled line; when several are, the one giving the most fields
+  // (then comma, tab, semicolon), so that "alice;x;4,5" with a decimal comma
+  // on every line is read as semicolon-separated. Else whitespace.
   void sniff() {
     std::uint64_t number = 0;
     std::size_t length = 0;
@@ -176,6 +202,7 @@ struct CsvRowReader::Impl {
       if (blank(p, length)) continue;
       pending.emplace_back(std::string(p, length), number);
     }
+    std::size_t best_consistent = 0;
     for (char d : {',', '\t', ';'}) {
       std::size_t first = 0;
       bool consistent = !pending.empty();
@@ -184,11 +211,12 @@ struct CsvRowReader::Impl {
         if (i == 0) first = c;
         consistent = c > 0 && c == first;
       }
-      if (consistent) {
+      if (consistent && first > best_consistent) {
+        best_consistent = first;
         delimiter = d;
-        return;
       }
     }
+    if (best_consistent > 0) return;
     // No consistent count (a ragged file, say): take the most frequent
     // separator on the first line, so the row checks can name the bad line.
     if (!pending.empty()) {
@@ -239,11 +267,14 @@ struct CsvRowReader::Impl {
           p[out++] = p[i++];
         }
         if (!closed) fail("unterminated quoted field (quoted fields cannot span lines)", start_col);
+        const std::size_t after_quote = i;
         while (i < n && is_space(p[i])) ++i;
         fields.emplace_back(p + begin, out - begin);
         columns.push_back(start_col);
         if (i == n) break;
-        if (ws || p[i] == delimiter) {
+        // With whitespace separation the separator is the run just skipped:
+        // '"a"b' has none, and is as malformed as '"a"b,' in a CSV.
+        if (ws ? i > after_quote : p[i] == delimiter) {
           if (!ws) ++i;
           continue;
         }
@@ -298,7 +329,8 @@ CsvRowReader CsvRowReader::open_file(const std::string& path, Delimiter delimite
 }
 
 CsvRowReader CsvRowReader::from_string(std::string name, std::string text, Delimiter delimiter) {
-  return CsvRowReader(std::make_unique<Impl>(std::move(name), std::make_unique<StringByteSource>(std::move(text)), delimiter));
+  auto source = std::make_unique<StringByteSource>(std::move(text), name);
+  return CsvRowReader(std::make_unique<Impl>(std::move(name), std::move(source), delimiter));
 }
 
 bool CsvRowReader::next() { return impl_->next(); }

@@ -25,8 +25,13 @@ std::string layout_name(Layout layout) {
 }
 
 std::optional<double> parse_number(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty() || text.front() == '+') return std::nullopt;
+  // from_chars takes a '-' but not a '+'; after a '+' no second sign may
+  // follow ("+-3", "++3").
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text.front() == '+' || text.front() == '-')) return std::nullopt;
+  }
+  if (text.empty()) return std::nullopt;
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
@@ -115,10 +120,14 @@ class Loader {
     data_.source = rows_.name();
     if (!rows_.next()) throw Error(ErrorKind::Data, "empty file: no rows", Location{rows_.name(), 0, 0});
     if (options_.header) {
-      for (auto f : rows_.fields()) header_.emplace_back(f);
-      const std::uint64_t header_line = rows_.line();
+      for (std::size_t i = 0; i < rows_.fields().size(); ++i) {
+        header_.emplace_back(rows_.fields()[i]);
+        header_columns_.push_back(rows_.column(i));
+      }
+      // Not always line 1: blank lines before the header are skipped.
+      header_line_ = rows_.line();
       if (!rows_.next())
-        throw Error(ErrorKind::Data, "the file has a header row but no ratings", Location{rows_.name(), header_line, 0});
+        throw Error(ErrorKind::Data, "the file has a header row but no ratings", Location{rows_.name(), header_line_, 0});
     }
     const Layout layout = decide_layout();
     if (layout == Layout::Long) {
@@ -166,13 +175,24 @@ class Loader {
       return Layout::Long;
     const auto& f = rows_.fields();
     const bool long_ok = f.size() >= 3 && parse_number(f[2]).has_value();
-    const bool wide_ok = row_fits_wide() && (!options_.header || header_.size() == f.size());
+    const bool cells_wide = row_fits_wide();
+    const bool wide_ok = cells_wide && (!options_.header || header_.size() == f.size());
     if (!options_.header) return long_ok || !wide_ok ? Layout::Long : Layout::Wide;
+    // A wide file whose first row is ragged must not pass for a long one: the
+    // header's first three columns would give ids like "4" and no error.
+    if (cells_wide && header_.size() != f.size()) {
+      if (header_.size() >= 5) return Layout::Wide;  // load_wide names the ragged row
+      throw_ambiguous();
+    }
     if (wide_ok && !long_ok) return Layout::Wide;
     if (long_ok && !wide_ok) return Layout::Long;
     // Both readings fit the first row. A long file has three or four
     // columns (user, item, rating, maybe a timestamp); more means wide.
     if (f.size() >= 5) return Layout::Wide;
+    throw_ambiguous();
+  }
+
+  [[noreturn]] void throw_ambiguous() const {
     throw Error(ErrorKind::Data,
                 "cannot tell whether this is a wide (user x item) or long (user,item,rating) file; "
                 "give --layout wide or --layout long",
@@ -200,6 +220,10 @@ class Loader {
     if (cols.user == cols.item || cols.user == cols.rating || cols.item == cols.rating)
       throw Error(ErrorKind::Usage, "the user, item and rating columns must be three different columns");
     const std::size_t needed = cols.needed();
+    // Extra columns are ignored, but a row wider than the first one (the
+    // header, or the first data row) is malformed, most often a decimal comma
+    // in a comma-separated file: "ann,x,4,5" must not load as a 4.
+    const std::size_t width = options_.header ? header_.size() : rows_.fields().size();
     do {
       ++rows_read_;
       const auto& f = rows_.fields();
@@ -207,6 +231,11 @@ class Loader {
         fail("row has " + std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s") + ", need at least " +
                  std::to_string(needed) + " (user, item, rating)",
              0);
+      }
+      if (f.size() > width) {
+        fail("row has " + std::to_string(f.size()) + " fields, " + (options_.header ? "the header has " : "the first row has ") +
+                 std::to_string(width) + " (a decimal comma in a comma-separated file?)",
+             rows_.column(width));
       }
       if (f[cols.user].empty()) fail("empty user id", rows_.column(cols.user));
       if (f[cols.item].empty()) fail("empty item id", rows_.column(cols.item));
@@ -221,18 +250,26 @@ class Loader {
     // Items are interned in column order, so index order is the seed's.
     for (std::size_t c = 1; c < width; ++c) {
       const std::string name = options_.header ? header_[c] : std::to_string(c + 1);
-      if (name.empty()) throw Error(ErrorKind::Data, "empty item name in header column " + std::to_string(c + 1), Location{rows_.name(), 1, 0});
-      if (data_.items.find(name))
-        throw Error(ErrorKind::Data, "item '" + name + "' appears twice in the header", Location{rows_.name(), 1, 0});
+      if (name.empty()) {
+        throw Error(ErrorKind::Data, "empty item name in header field " + std::to_string(c + 1),
+                    Location{rows_.name(), header_line_, header_columns_[c]});
+      }
+      if (const auto first = data_.items.find(name)) {
+        throw Error(ErrorKind::Data,
+                    "item '" + name + "' appears twice in the header (fields " + std::to_string(*first + 2) + " and " +
+                        std::to_string(c + 1) + ")",
+                    Location{rows_.name(), header_line_, header_columns_[c]});
+      }
       data_.items.intern(name);
     }
     do {
       ++rows_read_;
       const auto& f = rows_.fields();
       if (f.size() != width) {
+        // Point at the first field too many; a short row has no such place.
         fail("row has " + std::to_string(f.size()) + " fields, " + (options_.header ? "the header has " : "the first row has ") +
                  std::to_string(width),
-             0);
+             f.size() > width ? rows_.column(width) : 0);
       }
       if (f[0].empty()) fail("empty user name", rows_.column(0));
       const std::uint32_t user = data_.users.intern(f[0]);
@@ -274,6 +311,8 @@ class Loader {
   const ReadOptions& options_;
   std::optional<double> missing_number_;
   std::vector<std::string> header_;
+  std::vector<std::uint64_t> header_columns_;
+  std::uint64_t header_line_ = 0;
   std::vector<LoadedRating> loaded_;
   Dataset data_;
   std::uint64_t rows_read_ = 0;

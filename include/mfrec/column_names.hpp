@@ -1,0 +1,22 @@
+#pragma once
+// Header names recognised as the user, item and rating columns of a long
+// file (case, '_', '-', '.' and spaces ignored): userId, movie_id, Rating…
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mfrec {
+
+enum class ColumnRole { User, Item, Rating };
+
+bool is_column_name(ColumnRole role, std::string_view header_name);
+// First header column recognised for `role`.
+std::optional<std::size_t> find_column(const std::vector<std::string>& header, ColumnRole role);
+// A --user-col style option: a 1-based index, or a header name (exact, then
+// normalised). Throws Error(Usage) naming `flag` when it matches nothing.
+std::size_t resolve_column(const std::string& option, const char* flag, const std::vector<std::string>& header,
+                           bool has_header);
+
+}  // namespace mfrec

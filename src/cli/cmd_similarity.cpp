@@ -1,0 +1,75 @@
+// mfrec similarity: user-user (or item-item) cosine similarity.
+#include <memory>
+
+#include "commands.hpp"
+#include "common_options.hpp"
+#include "mfrec/error.hpp"
+#include "mfrec/similarity.hpp"
+#include "model_access.hpp"
+#include "output.hpp"
+
+namespace mfrec::cli {
+
+namespace {
+
+struct SimilarityArgs {
+  SharedOptions shared;
+  std::vector<std::string> names;  // --user (or --item) rows
+  bool items = false;
+  std::size_t top = 10;
+  std::string space = "predicted";
+};
+
+void run_similarity(const SimilarityArgs& a) {
+  const SimilaritySpace space = parse_similarity_space(a.space);
+  const std::optional<Format> format = parse_format(a.shared.format);
+  const Model model = load_query_model(a.shared);
+  const Side side = a.items ? Side::Items : Side::Users;
+  const IdMap& ids = a.items ? model.items : model.users;
+  std::vector<std::uint32_t> rows;
+  for (const auto& name : a.names) rows.push_back(a.items ? find_item(model, name) : find_user(model, name));
+
+  const SimilarityIndex sims(model, side, space);
+  Sink sink(a.shared.output);
+  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  const std::string key = a.items ? "item" : "user";
+
+  if (!rows.empty()) {  // nearest neighbours of the named rows
+    out->header({key, "neighbor", "similarity"});
+    for (std::uint32_t r : rows)
+      for (const Neighbor& n : sims.nearest(r, a.top))
+        out->row({Cell{ids.name(r)}, Cell{ids.name(n.index)}, Cell{n.similarity}});
+  } else {  // the whole symmetric table, streamed row by row
+    std::vector<std::string> header{key};
+    for (std::uint32_t b = 0; b < ids.size(); ++b) header.push_back(ids.name(b));
+    out->header(header);
+    std::vector<Cell> row(std::size_t{ids.size()} + 1);
+    for (std::uint32_t r = 0; r < ids.size(); ++r) {
+      row[0] = ids.name(r);
+      for (std::uint32_t b = 0; b < ids.size(); ++b) row[b + 1] = sims(r, b);
+      out->row(row);
+    }
+  }
+  out->finish();
+  sink.commit();
+}
+
+}  // namespace
+
+Runner register_similarity(CLI::App& app) {
+  auto a = std::make_shared<SimilarityArgs>();
+  CLI::App* cmd = app.add_subcommand("similarity", "user-user (or item-item) cosine similarity");
+  add_model_options(*cmd, a->shared);
+  add_output_options(*cmd, a->shared);
+  cmd->add_option("-u,--user,--item", a->names, "only the nearest neighbours of this user (item with --items); repeatable");
+  cmd->add_flag("--items", a->items, "item-item similarity instead of user-user");
+  cmd->add_option("-n,--top", a->top, "neighbours per named row")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--space", a->space, "predicted (cosine of predicted rows, the seed's) or factors (of latent vectors)")
+      ->check(CLI::IsMember({"predicted", "factors"}))
+      ->capture_default_str();
+  return [a] { run_similarity(*a); };
+}
+
+}  // namespace mfrec::cli

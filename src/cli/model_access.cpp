@@ -1,0 +1,38 @@
+#include "model_access.hpp"
+
+#include "mfrec/error.hpp"
+#include "mfrec/model_io.hpp"
+
+namespace mfrec::cli {
+
+Model load_query_model(const SharedOptions& shared) {
+  const std::string path = resolve_model_path(shared.model);
+  try {
+    return load_model(path);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Open) throw;
+    throw Error(ErrorKind::Open, e.message() + "; train one first with: mfrec train RATINGS -m " + path);
+  }
+}
+
+namespace {
+std::uint32_t find_named(const IdMap& ids, const std::string& name, const char* what) {
+  if (auto index = ids.find(name)) return *index;
+  std::string message = std::string("unknown ") + what + " '" + name + "'";
+  const auto close = closest_names(ids, name, 3);
+  if (!close.empty()) {
+    message += " (did you mean ";
+    for (std::size_t i = 0; i < close.size(); ++i) {
+      if (i) message += i + 1 == close.size() ? " or " : ", ";
+      message += "'" + close[i] + "'";
+    }
+    message += "?)";
+  }
+  throw Error(ErrorKind::Data, message);
+}
+}  // namespace
+
+std::uint32_t find_user(const Model& model, const std::string& name) { return find_named(model.users, name, "user"); }
+std::uint32_t find_item(const Model& model, const std::string& name) { return find_named(model.items, name, "item"); }
+
+}  // namespace mfrec::cli

@@ -1,0 +1,20 @@
+#pragma once
+// Loading the model for a query command, and finding users and items by name
+// with "did you mean" hints.
+#include <cstdint>
+#include <string>
+
+#include "common_options.hpp"
+#include "mfrec/model.hpp"
+
+namespace mfrec::cli {
+
+// Loads the model named by -m / $MFREC_MODEL / ./mfrec.model; a missing file
+// is Error(Open) with a hint to train one.
+Model load_query_model(const SharedOptions& shared);
+
+// Index of a user (item) named `name`; Error(Data) with the closest names.
+std::uint32_t find_user(const Model& model, const std::string& name);
+std::uint32_t find_item(const Model& model, const std::string& name);
+
+}  // namespace mfrec::cli

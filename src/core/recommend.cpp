@@ -1,0 +1,225 @@
+#include "mfrec/recommend.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include "mfrec/error.hpp"
+#include "mfrec/similarity.hpp"
+
+namespace mfrec {
+
+RecommendMethod parse_recommend_method(std::string_view t) {
+  if (t == "predicted") return RecommendMethod::Predicted;
+  if (t == "neighbors" || t == "neighbours") return RecommendMethod::Neighbors;
+  throw Error(ErrorKind::Usage, "unknown method '" + std::string(t) + "' (use predicted or neighbors)");
+}
+
+namespace {
+
+struct Candidate {
+  float score;
+  std::uint32_t item;
+};
+
+// Better = higher score, then earlier item.
+inline bool better(const Candidate& a, const Candidate& b) {
+  return a.score != b.score ? a.score > b.score : a.item < b.item;
+}
+
+// Keeps the best `capacity` candidates in a heap whose top is the worst kept.
+class TopN {
+ public:
+  explicit TopN(std::size_t capacity) : capacity_(capacity) { heap_.reserve(capacity); }
+  void offer(Candidate c) {
+    if (heap_.size() < capacity_) {
+      heap_.push_back(c);
+      std::push_heap(heap_.begin(), heap_.end(), better);
+    } else if (better(c, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = c;
+      std::push_heap(heap_.begin(), heap_.end(), better);
+    }
+  }
+  std::vector<Candidate> sorted() {
+    std::vector<Candidate> out = heap_;
+    std::sort(out.begin(), out.end(), better);
+    return out;
+  }
+  void clear() { heap_.clear(); }
+
+ private:
+  std::size_t capacity_;
+  std::vector<Candidate> heap_;
+};
+
+// Offers items 0..n-1 with `scores`, skipping the user's rated items (a sorted
+// list) unless include_rated.
+void select(const float* scores, std::uint32_t n_items, const Model& m, std::uint32_t user, bool include_rated,
+            TopN& top) {
+  const std::uint32_t* rated = m.rated_items.data() + m.rated_offsets[user];
+  const std::uint32_t* rated_end = m.rated_items.data() + m.rated_offsets[user + 1];
+  for (std::uint32_t i = 0; i < n_items; ++i) {
+    if (!include_rated && rated != rated_end && *rated == i) {
+      ++rated;
+      continue;
+    }
+    top.offer({scores[i], i});
+  }
+}
+
+// Exact scores (double, as `predict` prints them) for the chosen items.
+std::vector<Recommendation> finish_predicted(const Model& m, std::uint32_t user, const std::vector<Candidate>& chosen) {
+  std::vector<Recommendation> out;
+  out.reserve(chosen.size());
+  for (const auto& c : chosen) out.push_back({c.item, m.predict(user, c.item)});
+  // Re-sort on the exact scores; ties (and float-equal neighbours) by item.
+  std::stable_sort(out.begin(), out.end(), [](const Recommendation& a, const Recommendation& b) {
+    return a.score != b.score ? a.score > b.score : a.item < b.item;
+  });
+  return out;
+}
+
+// Items transposed per block (k x block) so that scoring a user against a
+// block is a broadcast-and-add over contiguous items, which vectorizes
+// without horizontal sums. Scores are training-scale U·V + c (the terms that
+// vary by item); the scaler is increasing, so the order is the same.
+constexpr std::uint32_t kItemBlock = 512;
+constexpr std::uint32_t kUserBlock = 4;
+
+struct ItemPanels {
+  std::uint32_t n_items = 0;
+  std::size_t k = 0;
+  std::vector<float> panels;  // per block: k rows of kItemBlock floats
+  std::vector<float> base;    // item bias, padded to whole blocks
+};
+
+ItemPanels make_panels(const Model& m) {
+  ItemPanels p;
+  p.n_items = m.items.size();
+  p.k = m.k();
+  const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
+  p.panels.assign(std::size_t{blocks} * p.k * kItemBlock, 0.0f);
+  p.base.assign(std::size_t{blocks} * kItemBlock, 0.0f);
+  for (std::uint32_t i = 0; i < p.n_items; ++i) {
+    const std::uint32_t b = i / kItemBlock, o = i % kItemBlock;
+    float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
+    for (std::size_t f = 0; f < p.k; ++f) panel[f * kItemBlock + o] = m.item_factors.row(i)[f];
+    if (m.options.bias) p.base[i] = m.item_bias[i];
+  }
+  return p;
+}
+
+// Scores users[0..count) (count <= kUserBlock) against every item into
+// out[u * padded_items + i].
+void score_users(const Model& m, const ItemPanels& p, const std::uint32_t* users, std::uint32_t count, float* out,
+                 std::size_t padded_items) {
+  const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
+  for (std::uint32_t b = 0; b < blocks; ++b) {
+    const float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
+    const float* base = &p.base[std::size_t{b} * kItemBlock];
+    float acc[kUserBlock][kItemBlock];
+    for (std::uint32_t u = 0; u < kUserBlock; ++u)
+      for (std::uint32_t i = 0; i < kItemBlock; ++i) acc[u][i] = base[i];
+    for (std::size_t f = 0; f < p.k; ++f) {
+      const float* row = panel + f * kItemBlock;
+      float w[kUserBlock] = {};
+      for (std::uint32_t u = 0; u < count; ++u) w[u] = m.user_factors.row(users[u])[f];
+      for (std::uint32_t u = 0; u < kUserBlock; ++u)
+        for (std::uint32_t i = 0; i < kItemBlock; ++i) acc[u][i] += w[u] * row[i];
+    }
+    for (std::uint32_t u = 0; u < count; ++u)
+      std::copy(acc[u], acc[u] + kItemBlock, out + u * padded_items + std::size_t{b} * kItemBlock);
+  }
+}
+
+std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t user, const RecommendOptions& o,
+                                                const SimilarityIndex& sims) {
+  const std::vector<Neighbor> near = sims.nearest(user, o.neighbors);
+  std::vector<double> total(m.items.size(), 0.0);
+  for (const auto& n : near)
+    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += n.similarity * m.predict(n.index, i);
+  std::vector<float> as_float(total.begin(), total.end());
+  TopN top(o.top);
+  select(as_float.data(), m.items.size(), m, user, o.include_rated, top);
+  std::vector<Recommendation> out;
+  for (const auto& c : top.sorted()) out.push_back({c.item, total[c.item]});
+  std::stable_sort(out.begin(), out.end(), [](const Recommendation& a, const Recommendation& b) {
+    return a.score != b.score ? a.score > b.score : a.item < b.item;
+  });
+  return out;
+}
+
+void check(const Model& m, const RecommendOptions& o) {
+  if (o.top == 0) throw Error(ErrorKind::Usage, "--top must be at least 1");
+  if (o.method == RecommendMethod::Neighbors && o.neighbors == 0)
+    throw Error(ErrorKind::Usage, "--neighbors must be at least 1");
+  if (m.items.size() == 0) throw Error(ErrorKind::Data, "the model has no items");
+}
+
+}  // namespace
+
+std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const RecommendOptions& o) {
+  check(m, o);
+  if (o.method == RecommendMethod::Neighbors) {
+    const SimilarityIndex sims(m, Side::Users, SimilaritySpace::Predicted);
+    return recommend_neighbors(m, user, o, sims);
+  }
+  const ItemPanels panels = make_panels(m);
+  const std::size_t padded = panels.base.size();
+  std::vector<float> scores(padded);
+  score_users(m, panels, &user, 1, scores.data(), padded);
+  TopN top(o.top);
+  select(scores.data(), m.items.size(), m, user, o.include_rated, top);
+  return finish_predicted(m, user, top.sorted());
+}
+
+void recommend_all(const Model& m, const RecommendOptions& o,
+                   const std::function<void(std::uint32_t, const std::vector<Recommendation>&)>& emit) {
+  check(m, o);
+  const std::uint32_t n_users = m.users.size();
+  unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Users are done in chunks so memory stays bounded for any user count.
+  constexpr std::uint32_t kChunk = 4096;
+  std::vector<std::vector<Recommendation>> results(std::min(kChunk, n_users));
+
+  std::optional<SimilarityIndex> sims;
+  std::optional<ItemPanels> panels;
+  if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, SimilaritySpace::Predicted);
+  else panels.emplace(make_panels(m));
+
+  for (std::uint32_t chunk = 0; chunk < n_users; chunk += kChunk) {
+    const std::uint32_t end = std::min(n_users, chunk + kChunk);
+    std::atomic<std::uint32_t> next{chunk};
+    auto work = [&] {
+      std::vector<float> scores;
+      if (panels) scores.resize(kUserBlock * panels->base.size());
+      TopN top(o.top);
+      while (true) {
+        const std::uint32_t first = next.fetch_add(kUserBlock);
+        if (first >= end) break;
+        const std::uint32_t count = std::min(kUserBlock, end - first);
+        if (sims) {
+          for (std::uint32_t u = first; u < first + count; ++u) results[u - chunk] = recommend_neighbors(m, u, o, *sims);
+          continue;
+        }
+        std::uint32_t users[kUserBlock];
+        for (std::uint32_t u = 0; u < count; ++u) users[u] = first + u;
+        score_users(m, *panels, users, count, scores.data(), panels->base.size());
+        for (std::uint32_t u = 0; u < count; ++u) {
+          top.clear();
+          select(scores.data() + u * panels->base.size(), m.items.size(), m, users[u], o.include_rated, top);
+          results[users[u] - chunk] = finish_predicted(m, users[u], top.sorted());
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (std::uint32_t u = chunk; u < end; ++u) emit(u, results[u - chunk]);
+  }
+}
+
+}  // namespace mfrec
