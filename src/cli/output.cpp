@@ -157,7 +157,7 @@ class JsonWriter final : public RecordWriter {
 // Aligned columns: names left, numbers right and rounded to 4 decimals.
 class TableWriter final : public RecordWriter {
  public:
-  explicit TableWriter(Sink& sink) : sink_(sink) {}
+  TableWriter(Sink& sink, std::size_t max_width) : sink_(sink), max_width_(max_width) {}
   void header(const std::vector<std::string>& columns) override { header_ = columns; }
   void row(const std::vector<Cell>& cells) override {
     std::vector<std::pair<std::string, bool>> r;
@@ -171,36 +171,84 @@ class TableWriter final : public RecordWriter {
   void finish() override {
     const std::size_t n = header_.size();
     std::vector<std::size_t> width(n, 0);
-    std::vector<bool> numeric(n, true);
+    std::vector<bool> numeric(n, !rows_.empty());
     for (std::size_t i = 0; i < n; ++i) width[i] = display_width(header_[i]);
     for (const auto& r : rows_)
       for (std::size_t i = 0; i < r.size() && i < n; ++i) {
         width[i] = std::max(width[i], display_width(r[i].first));
         if (!r[i].second) numeric[i] = false;
       }
-    std::string out;
-    auto cell = [&](const std::string& text, std::size_t i, bool right) {
-      if (i) out += "  ";
-      const std::size_t pad = width[i] - std::min(width[i], display_width(text));
-      if (right) out.append(pad, ' ');
-      out += text;
-      if (!right && i + 1 < n) out.append(pad, ' ');
-    };
-    for (std::size_t i = 0; i < n; ++i) cell(header_[i], i, numeric[i] && !rows_.empty());
-    out += '\n';
-    sink_.write(out);
-    for (const auto& r : rows_) {
-      out.clear();
-      for (std::size_t i = 0; i < r.size() && i < n; ++i) cell(r[i].first, i, r[i].second);
-      out += '\n';
-      sink_.write(out);
-    }
+    fit_to_terminal(width, numeric);
+    // Columns that still do not fit go into further panels, each repeating
+    // the first (name) column, as R and pandas print wide frames.
+    std::size_t first = 1;
+    do {
+      std::size_t last = first, used = width[0];
+      while (last < n && (last == first || max_width_ == 0 || used + 2 + width[last] <= max_width_))
+        used += 2 + width[last++];
+      if (first > 1) sink_.write("\n");
+      write_panel(width, numeric, first, last);
+      first = last;
+    } while (first < n);
   }
 
  private:
+  // Writes column 0 and columns [first, last).
+  void write_panel(const std::vector<std::size_t>& width, const std::vector<bool>& numeric, std::size_t first,
+                   std::size_t last) {
+    std::string out;
+    auto cell = [&](const std::string& full, std::size_t i, bool right) {
+      if (i) out += "  ";
+      const std::string text = truncate_to_width(full, width[i]);
+      const std::size_t pad = width[i] - std::min(width[i], display_width(text));
+      if (right) out.append(pad, ' ');
+      out += text;
+      if (!right && i + 1 < last) out.append(pad, ' ');
+    };
+    auto line = [&](auto get) {
+      out.clear();
+      cell(get(0), 0, numeric[0]);
+      for (std::size_t i = std::max<std::size_t>(first, 1); i < last; ++i) cell(get(i), i, numeric[i]);
+      out += '\n';
+      sink_.write(out);
+    };
+    line([&](std::size_t i) -> const std::string& { return header_[i]; });
+    for (const auto& r : rows_) line([&](std::size_t i) -> const std::string& { return i < r.size() ? r[i].first : empty_; });
+  }
+
+  // On a terminal narrower than the table, narrows the widest columns (names
+  // get an ellipsis; numbers are never cut) until the table fits, or every
+  // column is at its minimum.
+  void fit_to_terminal(std::vector<std::size_t>& width, const std::vector<bool>& numeric) const {
+    if (max_width_ == 0 || width.empty()) return;
+    constexpr std::size_t kMinText = 14;
+    std::vector<std::size_t> floor(width.size());
+    for (std::size_t i = 0; i < width.size(); ++i) {
+      std::size_t number_width = 0;
+      if (numeric[i])
+        for (const auto& r : rows_)
+          if (i < r.size()) number_width = std::max(number_width, display_width(r[i].first));
+      floor[i] = std::min(width[i], std::max(number_width, kMinText));
+    }
+    auto total = [&] {
+      std::size_t t = 2 * (width.size() - 1);
+      for (auto w : width) t += w;
+      return t;
+    };
+    while (total() > max_width_) {
+      std::size_t pick = width.size();
+      for (std::size_t i = 0; i < width.size(); ++i)
+        if (width[i] > floor[i] && (pick == width.size() || width[i] > width[pick])) pick = i;
+      if (pick == width.size()) break;
+      --width[pick];
+    }
+  }
+
   Sink& sink_;
+  std::size_t max_width_;
   std::vector<std::string> header_;
   std::vector<std::vector<std::pair<std::string, bool>>> rows_;
+  const std::string empty_;
 };
 
 }  // namespace
@@ -213,7 +261,7 @@ std::unique_ptr<RecordWriter> make_writer(Format format, Sink& sink) {
     case Format::Jsonl: return std::make_unique<JsonWriter>(sink, true);
     case Format::Table: break;
   }
-  return std::make_unique<TableWriter>(sink);
+  return std::make_unique<TableWriter>(sink, sink.is_terminal() ? terminal_columns() : 0);
 }
 
 }  // namespace mfrec::cli
