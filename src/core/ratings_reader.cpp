@@ -233,8 +233,9 @@ class Loader {
              0);
       }
       if (f.size() > width) {
-        fail("row has " + std::to_string(f.size()) + " fields, " + (options_.header ? "the header has " : "the first row has ") +
-                 std::to_string(width) + " (a decimal comma in a comma-separated file?)",
+        const std::string reference = options_.header ? "the header has " : "the first row has ";
+        fail("row has " + std::to_string(f.size()) + " fields, " + reference + std::to_string(width) +
+                 " (a decimal comma in a comma-separated file?)",
              rows_.column(width));
       }
       if (f[cols.user].empty()) fail("empty user id", rows_.column(cols.user));
