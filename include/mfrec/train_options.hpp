@@ -15,9 +15,9 @@ struct TrainOptions {
   // Defaults chosen on a seeded 80/20 split of MovieLens latest-small; see
   // README "Choosing the defaults".
   std::uint32_t factors = 128;  // k
-  double lr = 0.005;            // α
-  double lambda = 0.1;          // λ
-  std::uint32_t epochs = 40;
+  double lr = 0.003;            // α
+  double lambda = 0.075;        // λ
+  std::uint32_t epochs = 60;
   bool bias = true;  // false: the seed's plain U·Vᵀ
   bool normalize = false;
   Order order = Order::Shuffled;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "mfrec/column_names.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {
@@ -51,58 +52,6 @@ struct LoadedRating {
 
 std::uint32_t line32(std::uint64_t line) {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(line, std::numeric_limits<std::uint32_t>::max()));
-}
-
-// Lower-case ASCII, without '_', '-', ' ' and '.', for matching header names.
-std::string normalized(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    if (c == '_' || c == '-' || c == ' ' || c == '.') continue;
-    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return out;
-}
-
-bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  const std::string n = normalized(name);
-  return std::find(names.begin(), names.end(), n) != names.end();
-}
-
-bool is_user_name(std::string_view n) {
-  return is_one_of(n, {"user", "userid", "users", "username", "customer", "customerid", "reviewer", "reviewerid", "uid"});
-}
-bool is_item_name(std::string_view n) {
-  return is_one_of(n, {"item", "itemid", "items", "itemname", "movie", "movieid", "product", "productid", "song",
-                       "songid", "track", "trackid", "book", "isbn", "asin", "iid"});
-}
-bool is_rating_name(std::string_view n) {
-  return is_one_of(n, {"rating", "ratings", "score", "value", "stars", "rate", "preference", "bookrating"});
-}
-
-std::optional<std::size_t> find_column(const std::vector<std::string>& header, bool (*matches)(std::string_view)) {
-  for (std::size_t i = 0; i < header.size(); ++i)
-    if (matches(header[i])) return i;
-  return std::nullopt;
-}
-
-// A --user-col style option: a 1-based index, or a header name.
-std::size_t resolve_column(const std::string& option, const char* flag, const std::vector<std::string>& header,
-                           bool has_header) {
-  if (!option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    const auto index = parse_number(option);
-    if (!index || *index < 1 || *index > 1e6)
-      throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": column indices start at 1");
-    return static_cast<std::size_t>(*index) - 1;
-  }
-  if (!has_header)
-    throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": a column name needs a header (or give an index)");
-  for (std::size_t i = 0; i < header.size(); ++i)
-    if (header[i] == option) return i;
-  for (std::size_t i = 0; i < header.size(); ++i)
-    if (normalized(header[i]) == normalized(option)) return i;
-  std::string names;
-  for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-  throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": no such column (the header has: " + names + ")");
 }
 
 struct LongColumns {
@@ -170,8 +119,8 @@ class Loader {
   Layout decide_layout() {
     if (options_.layout != Layout::Auto) return options_.layout;
     if (!options_.user_col.empty() || !options_.item_col.empty() || !options_.rating_col.empty()) return Layout::Long;
-    if (options_.header && find_column(header_, is_user_name) && find_column(header_, is_item_name) &&
-        find_column(header_, is_rating_name))
+    if (options_.header && find_column(header_, ColumnRole::User) && find_column(header_, ColumnRole::Item) &&
+        find_column(header_, ColumnRole::Rating))
       return Layout::Long;
     const auto& f = rows_.fields();
     const bool long_ok = f.size() >= 3 && parse_number(f[2]).has_value();
@@ -209,9 +158,9 @@ class Loader {
   void load_long() {
     LongColumns cols;
     if (options_.header) {
-      if (auto c = find_column(header_, is_user_name)) cols.user = *c;
-      if (auto c = find_column(header_, is_item_name)) cols.item = *c;
-      if (auto c = find_column(header_, is_rating_name)) cols.rating = *c;
+      if (auto c = find_column(header_, ColumnRole::User)) cols.user = *c;
+      if (auto c = find_column(header_, ColumnRole::Item)) cols.item = *c;
+      if (auto c = find_column(header_, ColumnRole::Rating)) cols.rating = *c;
     }
     if (!options_.user_col.empty()) cols.user = resolve_column(options_.user_col, "--user-col", header_, options_.header);
     if (!options_.item_col.empty()) cols.item = resolve_column(options_.item_col, "--item-col", header_, options_.header);
