@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh >/dev/null
 set -x
-build/mfrec train data/music.csv -m mfrec.model
-build/mfrec info -m mfrec.model
+build/mfrec train data/music.csv -m mfrec.model --log-every 10
+build/mfrec recommend --user Hermione -m mfrec.model -f table

@@ -135,7 +135,7 @@ ItemPanels make_panels(const Model& m) {
 __attribute__((target_clones("arch=haswell", "default")))
 #endif
 void score_panel(const float* __restrict panel, const float* __restrict base, std::size_t k,
-                 const float* __restrict weights, float* __restrict out, std::size_t out_stride) {
+                 const float* __restrict weights, std::uint32_t users, float* __restrict out, std::size_t out_stride) {
   // GCC/Clang vector extension: eight floats, one AVX register or two SSE
   // ones; four users' accumulators stay in registers across the k loop.
   typedef float v8 __attribute__((vector_size(32)));
@@ -151,7 +151,7 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
       const float* w = weights + f * kUserBlock;
       for (std::uint32_t u = 0; u < kUserBlock; ++u) acc[u] += w[u] * v;
     }
-    for (std::uint32_t u = 0; u < kUserBlock; ++u) std::memcpy(out + u * out_stride + i0, &acc[u], sizeof acc[u]);
+    for (std::uint32_t u = 0; u < users; ++u) std::memcpy(out + u * out_stride + i0, &acc[u], sizeof acc[u]);
   }
 }
 
@@ -164,7 +164,7 @@ void score_users(const Model& m, const ItemPanels& p, const std::uint32_t* users
     for (std::size_t f = 0; f < p.k; ++f) weights[f * kUserBlock + u] = m.user_factors.row(users[u])[f];
   const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
   for (std::uint32_t b = 0; b < blocks; ++b)
-    score_panel(&p.panels[std::size_t{b} * p.k * kItemBlock], &p.base[std::size_t{b} * kItemBlock], p.k, weights.data(),
+    score_panel(&p.panels[std::size_t{b} * p.k * kItemBlock], &p.base[std::size_t{b} * kItemBlock], p.k, weights.data(), count,
                 out + std::size_t{b} * kItemBlock, padded_items);
 }
 
