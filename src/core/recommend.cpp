@@ -63,27 +63,39 @@ class TopN {
   std::vector<Candidate> heap_;
 };
 
-// Offers items 0..n-1 with `scores`, skipping the user's rated items (a sorted
-// list) unless include_rated. The scan runs between rated items with the
-// worst kept score in a register, so most items cost one comparison.
-void select(const float* scores, std::uint32_t n_items, const Model& m, std::uint32_t user, bool include_rated,
-            TopN& top) {
-  const std::uint32_t* rated = m.rated_items.data() + m.rated_offsets[user];
-  const std::uint32_t* rated_end = include_rated ? rated : m.rated_items.data() + m.rated_offsets[user + 1];
-  std::uint32_t from = 0;
-  while (from < n_items) {
-    const std::uint32_t to = rated != rated_end ? std::min(*rated, n_items) : n_items;
-    float threshold = top.threshold();
-    for (std::uint32_t i = from; i < to; ++i) {
-      if (scores[i] > threshold) {
-        top.offer({scores[i], i});
-        threshold = top.threshold();
+// One user's pass over the items: the best candidates so far and a cursor
+// into the user's rated items (a sorted list), which are skipped unless
+// include_rated.
+struct UserScan {
+  UserScan(const Model& m, std::uint32_t user, bool include_rated, std::size_t top)
+      : top(top),
+        rated(m.rated_items.data() + m.rated_offsets[user]),
+        rated_end(include_rated ? rated : m.rated_items.data() + m.rated_offsets[user + 1]) {}
+
+  // Offers items [first, first + count) with scores[0..count). The scan runs
+  // between rated items with the worst kept score in a register, so most
+  // items cost one comparison.
+  void offer(const float* scores, std::uint32_t first, std::uint32_t count) {
+    const std::uint32_t end = first + count;
+    std::uint32_t from = first;
+    while (from < end) {
+      while (rated != rated_end && *rated < from) ++rated;
+      const std::uint32_t to = rated != rated_end ? std::min(*rated, end) : end;
+      float threshold = top.threshold();
+      for (std::uint32_t i = from; i < to; ++i) {
+        if (scores[i - first] > threshold) {
+          top.offer({scores[i - first], i});
+          threshold = top.threshold();
+        }
       }
+      from = to + 1;  // past the rated item (or the end)
     }
-    from = to + 1;
-    if (rated != rated_end) ++rated;
   }
-}
+
+  TopN top;
+  const std::uint32_t* rated;
+  const std::uint32_t* rated_end;
+};
 
 // Exact scores (double, as `predict` prints them) for the chosen items.
 std::vector<Recommendation> finish_predicted(const Model& m, std::uint32_t user, const std::vector<Candidate>& chosen) {
@@ -155,17 +167,38 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
   }
 }
 
-// Scores users[0..count) (count <= kUserBlock) against every item into
-// out[u * padded_items + i].
-void score_users(const Model& m, const ItemPanels& p, const std::uint32_t* users, std::uint32_t count, float* out,
-                 std::size_t padded_items) {
-  std::vector<float> weights(p.k * kUserBlock, 0.0f);
-  for (std::uint32_t u = 0; u < count; ++u)
-    for (std::size_t f = 0; f < p.k; ++f) weights[f * kUserBlock + u] = m.user_factors.row(users[u])[f];
+// Ranks users [first, first + count) against every item. The item panels
+// are the outer loop, so each panel (k x 512 floats) stays in cache while up
+// to kTileUsers users are scored against it, four at a time.
+constexpr std::uint32_t kTileUsers = 64;
+
+void rank_users(const Model& m, const ItemPanels& p, std::uint32_t first, std::uint32_t count, const RecommendOptions& o,
+                std::vector<Recommendation>* results) {
+  const std::uint32_t groups = (count + kUserBlock - 1) / kUserBlock;
+  std::vector<float> weights(std::size_t{groups} * p.k * kUserBlock, 0.0f);
+  for (std::uint32_t u = 0; u < count; ++u) {
+    float* w = &weights[std::size_t{u / kUserBlock} * p.k * kUserBlock];
+    for (std::size_t f = 0; f < p.k; ++f) w[f * kUserBlock + u % kUserBlock] = m.user_factors.row(first + u)[f];
+  }
+  std::vector<UserScan> scans;
+  scans.reserve(count);
+  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(m, first + u, o.include_rated, o.top);
+
+  std::vector<float> scores(std::size_t{kUserBlock} * kItemBlock);
   const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
-  for (std::uint32_t b = 0; b < blocks; ++b)
-    score_panel(&p.panels[std::size_t{b} * p.k * kItemBlock], &p.base[std::size_t{b} * kItemBlock], p.k, weights.data(), count,
-                out + std::size_t{b} * kItemBlock, padded_items);
+  for (std::uint32_t b = 0; b < blocks; ++b) {
+    const float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
+    const float* base = &p.base[std::size_t{b} * kItemBlock];
+    const std::uint32_t first_item = b * kItemBlock;
+    const std::uint32_t items = std::min(kItemBlock, p.n_items - first_item);
+    for (std::uint32_t g = 0; g < groups; ++g) {
+      const std::uint32_t in_group = std::min(kUserBlock, count - g * kUserBlock);
+      score_panel(panel, base, p.k, &weights[std::size_t{g} * p.k * kUserBlock], in_group, scores.data(), kItemBlock);
+      for (std::uint32_t u = 0; u < in_group; ++u)
+        scans[g * kUserBlock + u].offer(&scores[std::size_t{u} * kItemBlock], first_item, items);
+    }
+  }
+  for (std::uint32_t u = 0; u < count; ++u) results[u] = finish_predicted(m, first + u, scans[u].top.sorted());
 }
 
 std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t user, const RecommendOptions& o,
@@ -175,10 +208,10 @@ std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t us
   for (const auto& n : near)
     for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += n.similarity * m.predict(n.index, i);
   std::vector<float> as_float(total.begin(), total.end());
-  TopN top(o.top);
-  select(as_float.data(), m.items.size(), m, user, o.include_rated, top);
+  UserScan scan(m, user, o.include_rated, o.top);
+  scan.offer(as_float.data(), 0, m.items.size());
   std::vector<Recommendation> out;
-  for (const auto& c : top.sorted()) out.push_back({c.item, total[c.item]});
+  for (const auto& c : scan.top.sorted()) out.push_back({c.item, total[c.item]});
   std::stable_sort(out.begin(), out.end(), [](const Recommendation& a, const Recommendation& b) {
     return a.score != b.score ? a.score > b.score : a.item < b.item;
   });
@@ -200,13 +233,9 @@ std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const 
     const SimilarityIndex sims(m, Side::Users, SimilaritySpace::Predicted);
     return recommend_neighbors(m, user, o, sims);
   }
-  const ItemPanels panels = make_panels(m);
-  const std::size_t padded = panels.base.size();
-  std::vector<float> scores(padded);
-  score_users(m, panels, &user, 1, scores.data(), padded);
-  TopN top(o.top);
-  select(scores.data(), m.items.size(), m, user, o.include_rated, top);
-  return finish_predicted(m, user, top.sorted());
+  std::vector<Recommendation> result;
+  rank_users(m, make_panels(m), user, 1, o, &result);
+  return result;
 }
 
 void recommend_all(const Model& m, const RecommendOptions& o,
@@ -227,24 +256,14 @@ void recommend_all(const Model& m, const RecommendOptions& o,
     const std::uint32_t end = std::min(n_users, chunk + kChunk);
     std::atomic<std::uint32_t> next{chunk};
     auto work = [&] {
-      std::vector<float> scores;
-      if (panels) scores.resize(kUserBlock * panels->base.size());
-      TopN top(o.top);
       while (true) {
-        const std::uint32_t first = next.fetch_add(kUserBlock);
+        const std::uint32_t first = next.fetch_add(kTileUsers);
         if (first >= end) break;
-        const std::uint32_t count = std::min(kUserBlock, end - first);
+        const std::uint32_t count = std::min(kTileUsers, end - first);
         if (sims) {
           for (std::uint32_t u = first; u < first + count; ++u) results[u - chunk] = recommend_neighbors(m, u, o, *sims);
-          continue;
-        }
-        std::uint32_t users[kUserBlock];
-        for (std::uint32_t u = 0; u < count; ++u) users[u] = first + u;
-        score_users(m, *panels, users, count, scores.data(), panels->base.size());
-        for (std::uint32_t u = 0; u < count; ++u) {
-          top.clear();
-          select(scores.data() + u * panels->base.size(), m.items.size(), m, users[u], o.include_rated, top);
-          results[users[u] - chunk] = finish_predicted(m, users[u], top.sorted());
+        } else {
+          rank_users(m, *panels, first, count, o, &results[first - chunk]);
         }
       }
     };

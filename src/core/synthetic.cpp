@@ -13,6 +13,12 @@ Dataset make_synthetic(const SyntheticSpec& spec, std::vector<double>* truth) {
   const std::uint64_t cells = std::uint64_t{spec.users} * spec.items;
   if (spec.users == 0 || spec.items == 0 || spec.rank == 0 || spec.ratings == 0 || spec.ratings > cells / 2)
     throw Error(ErrorKind::Usage, "synthetic data needs users, items, rank > 0 and ratings <= users*items/2");
+  // `truth` is filled in step with the ratings and reordered with them below;
+  // anything it held before would shift every index.
+  if (truth) {
+    truth->clear();
+    truth->reserve(spec.ratings);
+  }
   Rng rng(spec.seed, kStreamSynthetic);
   auto draw = [&](std::size_t n, double sd) {
     std::vector<double> v(n);

@@ -1,9 +1,12 @@
 #include "mfrec/trainer.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <optional>
+#include <string>
 
 #include "mfrec/error.hpp"
 #include "mfrec/metrics.hpp"
@@ -22,6 +25,13 @@ struct HeldOut {
   std::uint32_t item;
   float value;  // input scale
 };
+
+// "0.005", not std::to_string's "0.005000": the value as the user typed it.
+std::string shortest(double x) {
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
 
 double squared_norm(const FactorMatrix& m) {
   double s = 0.0;
@@ -46,7 +56,8 @@ float score(const Model& m, std::uint32_t u, std::uint32_t i) {
 
 struct Fit {
   double objective = 0.0;
-  double rmse = 0.0;  // input scale, clipped
+  double raw_rmse = 0.0;  // training scale, unclipped: how far off the model really is
+  double rmse = 0.0;      // input scale, clipped: what users see
 };
 
 // `scaled` holds training-scale ratings.
@@ -61,7 +72,8 @@ Fit measure_fit(const Model& m, const std::vector<Rating>& scaled) {
   }
   const double reg = squared_norm(m.user_factors) + squared_norm(m.item_factors) +
                      (m.options.bias ? squared_norm(m.user_bias) + squared_norm(m.item_bias) : 0.0);
-  return {sum_raw + m.options.lambda * reg, reported.rmse()};
+  const double raw_rmse = scaled.empty() ? 0.0 : std::sqrt(sum_raw / static_cast<double>(scaled.size()));
+  return {sum_raw + m.options.lambda * reg, raw_rmse, reported.rmse()};
 }
 
 ErrorStats measure_heldout(const Model& m, const std::vector<HeldOut>& held) {
@@ -78,6 +90,26 @@ ErrorStats measure_heldout(const Model& m, const std::vector<HeldOut>& held) {
     stats.add(h.value - m.clip(m.scaler.inverse(s)));
   }
   return stats;
+}
+
+// The Dataset contract: ids within the maps and, for the training data,
+// sorted by (user, item) without repeats. The rated-items index and the
+// sequential order rely on it; a model built on a broken one would save but
+// never load again, and an id out of range would write outside the factors.
+void check_dataset(const Dataset& d, bool sorted, const char* what) {
+  const std::uint32_t users = d.users.size();
+  const std::uint32_t items = d.items.size();
+  for (std::size_t k = 0; k < d.ratings.size(); ++k) {
+    const Rating& r = d.ratings[k];
+    if (r.user >= users || r.item >= items)
+      throw Error(ErrorKind::Internal, std::string(what) + ": rating " + std::to_string(k) + " names an unknown id");
+    if (sorted && k > 0) {
+      const Rating& p = d.ratings[k - 1];
+      if (!(p.user < r.user || (p.user == r.user && p.item < r.item)))
+        throw Error(ErrorKind::Internal, std::string(what) + ": ratings not sorted by (user, item) or repeated at " +
+                                             std::to_string(k));
+    }
+  }
 }
 
 // The parameters that change during training, for keeping the best epoch.
@@ -99,6 +131,8 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   options.validate();
   if (!input.ratings || input.ratings->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
   const Dataset& all = *input.ratings;
+  check_dataset(all, true, "training ratings");
+  if (input.validation) check_dataset(*input.validation, false, "validation ratings");
   const bool has_validation = options.validation_fraction > 0.0 || input.validation;
   if (options.validation_fraction > 0.0 && input.validation)
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
@@ -189,8 +223,11 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   };
 
   // A model whose error is this many times the rating scale has left any
-  // useful region; stop before it reaches infinity.
-  const double explode_rmse = 1e4 * (std::max(std::fabs(range.min), std::fabs(range.max)) + 1.0);
+  // useful region; stop before it reaches infinity. Measured on the training
+  // scale without clipping: clipped predictions never look worse than the
+  // rating range, however far the model has run off.
+  const double explode_rmse =
+      1e4 * (std::max(std::fabs(m.scaler.forward(range.min)), std::fabs(m.scaler.forward(range.max))) + 1.0);
   double best_rmse = std::numeric_limits<double>::infinity();
   std::uint32_t since_best = 0;
   std::optional<Snapshot> best;
@@ -210,10 +247,10 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
     const Fit fit = measure_fit(m, scaled);
     report.objective = fit.objective;
     report.train_rmse = fit.rmse;
-    if (!std::isfinite(fit.objective) || !(fit.rmse < explode_rmse)) {
-      throw Error(ErrorKind::Diverged, "training diverged at epoch " + std::to_string(epoch) +
-                                           " (the objective is " + (std::isfinite(fit.objective) ? "exploding" : "not finite") +
-                                           "); try a smaller --lr than " + std::to_string(options.lr));
+    if (!std::isfinite(fit.objective) || !(fit.raw_rmse < explode_rmse)) {
+      const char* how = std::isfinite(fit.objective) ? "exploding" : "not finite";
+      throw Error(ErrorKind::Diverged, "training diverged at epoch " + std::to_string(epoch) + " (the objective is " +
+                                           how + "); try a smaller --lr than " + shortest(options.lr));
     }
     if (!held.empty()) {
       const ErrorStats v = measure_heldout(m, held);

@@ -1,0 +1,549 @@
+// The model file: exact round trips, atomic saves, and a clear Error(Format)
+// for anything that is not a whole, intact model of a version we read.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "mfrec/error.hpp"
+#include "mfrec/model.hpp"
+#include "mfrec/model_io.hpp"
+#include "mfrec/synthetic.hpp"
+#include "mfrec/trainer.hpp"
+
+namespace mfrec {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kHeaderSize = 32;  // magic 8, version 4, byte order 4, payload size 8, checksum 8
+
+// A fresh directory, removed with everything in it at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "mfrec-model-io-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const fs::path& path() const { return path_; }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename().string());
+    return names;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << path;
+}
+
+template <class T>
+T read_at(const std::string& bytes, std::size_t offset) {
+  T v;
+  std::memcpy(&v, bytes.data() + offset, sizeof v);
+  return v;
+}
+
+template <class T>
+void write_at(std::string& bytes, std::size_t offset, T v) {
+  std::memcpy(bytes.data() + offset, &v, sizeof v);
+}
+
+// The file format's checksum, restated here: changing it would make every
+// existing model file unreadable, so a change must show up as a failing test.
+std::uint64_t format_checksum(const char* p, std::size_t n) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001B3ull;
+    h ^= h >> 29;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, p + i, n - i);
+  h = (h ^ tail) * 0x100000001B3ull;
+  h ^= h >> 32;
+  return h;
+}
+
+// A file with `payload` whose header is consistent with it (size and
+// checksum), so that only the payload's own checks can reject it.
+std::string with_valid_header(const std::string& original, const std::string& payload) {
+  std::string out = original.substr(0, kHeaderSize) + payload;
+  write_at<std::uint64_t>(out, 16, payload.size());
+  write_at<std::uint64_t>(out, 24, format_checksum(payload.data(), payload.size()));
+  return out;
+}
+
+// Runs `f` and returns the kind and message of the mfrec::Error it throws.
+struct Thrown {
+  ErrorKind kind = ErrorKind::Internal;
+  std::string what;
+  bool thrown = false;
+};
+Thrown thrown_by(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return {e.kind(), e.what(), true};
+  }
+  return {};
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Every field set, none at its default, names in UTF-8 and with the
+// delimiters and quotes a CSV would need to escape. Floats include −0 and a
+// subnormal, which only a bit-exact format keeps.
+Model tiny_model() {
+  Model m;
+  m.options.factors = 3;
+  m.options.lr = 0.0125;
+  m.options.lambda = 0.3;
+  m.options.epochs = 7;
+  m.options.bias = true;
+  m.options.normalize = true;
+  m.options.order = Order::Sequential;
+  m.options.seed = 0xDEADBEEFCAFEull;
+  m.options.validation_fraction = 0.25;
+  m.options.early_stop = 2;
+  m.summary.epochs_run = 7;
+  m.summary.best_epoch = 5;
+  m.summary.train_objective = 1.0 / 3.0;
+  m.summary.train_rmse = 0.1;
+  m.summary.validation_rmse = 0.7;
+  m.summary.validation_mae = 0.55;
+  m.summary.validation_count = 1;
+  m.source = "données/ratings.csv";
+  m.users.intern("Hermione");
+  m.users.intern("Zoë");
+  m.users.intern("東京の猫");
+  m.items.intern("Hedwig\u2019s Theme");
+  m.items.intern("Don't Stop \"Believin'\", live\ttake");
+  m.ratings = 4;
+  m.train_ratings = 3;
+  m.rating_min = 1.0f;
+  m.rating_max = 5.0f;
+  m.scaler = Scaler::fit({1.0f, 5.0f});
+  // Hermione rated both items, Zoë the second, the third user nothing.
+  m.rated_offsets = {0, 2, 3, 3};
+  m.rated_items = {0, 1, 1};
+  m.mean = 2.75f;
+  m.user_bias = {0.125f, -0.0f, 1e-40f};
+  m.item_bias = {-0.3f, 0.7f};
+  m.user_factors = FactorMatrix(3, 3);
+  m.item_factors = FactorMatrix(2, 3);
+  float x = -1.0f;
+  for (std::size_t r = 0; r < 3; ++r)
+    for (std::size_t f = 0; f < 3; ++f) m.user_factors.row(r)[f] = (x += 0.37f);
+  for (std::size_t r = 0; r < 2; ++r)
+    for (std::size_t f = 0; f < 3; ++f) m.item_factors.row(r)[f] = (x *= -0.61f);
+  m.item_factors.row(1)[2] = -0.0f;
+  return m;
+}
+
+template <class T>
+bool same_bits(const T& a, const T& b) {
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+void expect_same_names(const IdMap& a, const IdMap& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::uint32_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a.name(i), b.name(i));
+    EXPECT_EQ(b.find(a.name(i)), i);  // the loaded map finds names, not just lists them
+  }
+}
+
+void expect_same_model(const Model& a, const Model& b) {
+  EXPECT_EQ(a.options.factors, b.options.factors);
+  EXPECT_TRUE(same_bits(a.options.lr, b.options.lr));
+  EXPECT_TRUE(same_bits(a.options.lambda, b.options.lambda));
+  EXPECT_EQ(a.options.epochs, b.options.epochs);
+  EXPECT_EQ(a.options.bias, b.options.bias);
+  EXPECT_EQ(a.options.normalize, b.options.normalize);
+  EXPECT_EQ(a.options.order, b.options.order);
+  EXPECT_EQ(a.options.seed, b.options.seed);
+  EXPECT_TRUE(same_bits(a.options.validation_fraction, b.options.validation_fraction));
+  EXPECT_EQ(a.options.early_stop, b.options.early_stop);
+
+  EXPECT_EQ(a.summary.epochs_run, b.summary.epochs_run);
+  EXPECT_EQ(a.summary.best_epoch, b.summary.best_epoch);
+  EXPECT_TRUE(same_bits(a.summary.train_objective, b.summary.train_objective));
+  EXPECT_TRUE(same_bits(a.summary.train_rmse, b.summary.train_rmse));
+  EXPECT_TRUE(same_bits(a.summary.validation_rmse, b.summary.validation_rmse));
+  EXPECT_TRUE(same_bits(a.summary.validation_mae, b.summary.validation_mae));
+  EXPECT_EQ(a.summary.validation_count, b.summary.validation_count);
+
+  EXPECT_EQ(a.source, b.source);
+  expect_same_names(a.users, b.users);
+  expect_same_names(a.items, b.items);
+  EXPECT_EQ(a.ratings, b.ratings);
+  EXPECT_EQ(a.train_ratings, b.train_ratings);
+  EXPECT_TRUE(same_bits(a.rating_min, b.rating_min));
+  EXPECT_TRUE(same_bits(a.rating_max, b.rating_max));
+  EXPECT_EQ(a.scaler.enabled, b.scaler.enabled);
+  EXPECT_TRUE(same_bits(a.scaler.min, b.scaler.min));
+  EXPECT_TRUE(same_bits(a.scaler.max, b.scaler.max));
+  EXPECT_EQ(a.rated_offsets, b.rated_offsets);
+  EXPECT_EQ(a.rated_items, b.rated_items);
+  EXPECT_TRUE(same_bits(a.mean, b.mean));
+  EXPECT_TRUE(same_bits(a.user_bias, b.user_bias));
+  EXPECT_TRUE(same_bits(a.item_bias, b.item_bias));
+  EXPECT_EQ(a.user_factors.k(), b.user_factors.k());
+  EXPECT_TRUE(a.user_factors == b.user_factors);  // bytes, padding included
+  EXPECT_TRUE(a.item_factors == b.item_factors);
+}
+
+Model trained_model() {
+  SyntheticSpec spec;
+  spec.users = 40;
+  spec.items = 30;
+  spec.ratings = 500;
+  const Dataset d = make_synthetic(spec);
+  TrainOptions o;
+  o.factors = 5;
+  o.epochs = 3;
+  o.validation_fraction = 0.2;
+  o.normalize = true;
+  return train({&d}, o);
+}
+
+// ---------------------------------------------------------------------------
+// Round trips.
+
+TEST(ModelIo, SerializedBytesRoundTripEveryFieldBitForBit) {
+  const Model m = tiny_model();
+  const std::string bytes = serialize_model(m);
+  const Model back = deserialize_model(bytes, "tiny");
+  expect_same_model(m, back);
+  EXPECT_EQ(serialize_model(back), bytes);
+  // −0 and the subnormal survived as such.
+  EXPECT_TRUE(std::signbit(back.user_bias[1]));
+  EXPECT_EQ(back.user_bias[2], 1e-40f);
+}
+
+TEST(ModelIo, HeaderHasTheDocumentedLayout) {
+  const std::string bytes = serialize_model(tiny_model());
+  ASSERT_GT(bytes.size(), kHeaderSize);
+  EXPECT_EQ(bytes.substr(0, 8), "MFRECMDL");
+  EXPECT_EQ(read_at<std::uint32_t>(bytes, 8), kModelFormatVersion);
+  EXPECT_EQ(read_at<std::uint32_t>(bytes, 12), 0x01020304u);  // written little-endian
+  EXPECT_EQ(read_at<std::uint64_t>(bytes, 16), bytes.size() - kHeaderSize);
+  EXPECT_EQ(read_at<std::uint64_t>(bytes, 24), format_checksum(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize));
+}
+
+TEST(ModelIo, SaveAndLoadRoundTripATrainedModel) {
+  TempDir dir;
+  const Model m = trained_model();
+  const std::string path = dir.file("trained.model");
+  save_model(m, path);
+  EXPECT_EQ(read_file(path), serialize_model(m));
+  const Model back = load_model(path);
+  expect_same_model(m, back);
+  EXPECT_EQ(serialize_model(back), serialize_model(m));
+  // The loaded model answers exactly as the trained one.
+  for (std::uint32_t u = 0; u < m.users.size(); u += 7)
+    for (std::uint32_t i = 0; i < m.items.size(); i += 5) EXPECT_EQ(back.predict(u, i), m.predict(u, i));
+}
+
+// ---------------------------------------------------------------------------
+// Atomic saves.
+
+TEST(ModelIo, SaveReplacesAnExistingModelAndLeavesNoTemporaryFile) {
+  TempDir dir;
+  const std::string path = dir.file("m.model");
+  save_model(tiny_model(), path);
+  const Model other = trained_model();
+  save_model(other, path);
+  EXPECT_EQ(read_file(path), serialize_model(other));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"m.model"});
+}
+
+TEST(ModelIo, SaveIntoAMissingDirectoryIsACreateError) {
+  TempDir dir;
+  const std::string path = dir.file("no/such/dir/m.model");
+  const Thrown t = thrown_by([&] { save_model(tiny_model(), path); });
+  ASSERT_TRUE(t.thrown);
+  EXPECT_EQ(t.kind, ErrorKind::Create);
+  EXPECT_TRUE(contains(t.what, path)) << t.what;
+  EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(ModelIo, SaveOntoADirectoryIsACreateErrorAndLeavesItAlone) {
+  TempDir dir;
+  fs::create_directory(dir.path() / "m.model");
+  write_file(dir.file("m.model/inside"), "keep");
+  const Thrown t = thrown_by([&] { save_model(tiny_model(), dir.file("m.model")); });
+  ASSERT_TRUE(t.thrown);
+  EXPECT_EQ(t.kind, ErrorKind::Create);
+  EXPECT_TRUE(fs::is_directory(dir.path() / "m.model"));
+  EXPECT_EQ(read_file(dir.file("m.model/inside")), "keep");
+}
+
+// Limits the size of files this process may write, and ignores the signal
+// the kernel would otherwise send when a write crosses it (so write() fails
+// with EFBIG instead), for the lifetime of the object.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = old_;
+    limit.rlim_cur = bytes;
+    ok_ = ::setrlimit(RLIMIT_FSIZE, &limit) == 0;
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, old_handler_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit old_{};
+  void (*old_handler_)(int) = nullptr;
+  bool ok_ = false;
+};
+
+TEST(ModelIo, SaveThatFailsMidwayLeavesTheExistingModelUntouched) {
+  TempDir dir;
+  const std::string path = dir.file("m.model");
+  const Model original = tiny_model();
+  save_model(original, path);
+  const std::string before = read_file(path);
+
+  // A model far bigger than what the limit lets us write: the write fails
+  // like it would on a full disk.
+  const Model bigger = trained_model();
+  ASSERT_GT(serialize_model(bigger).size(), 4096u);
+  Thrown t;
+  {
+    FileSizeLimit limit(1024);
+    ASSERT_TRUE(limit.ok());
+    t = thrown_by([&] { save_model(bigger, path); });
+  }
+  ASSERT_TRUE(t.thrown) << "the save succeeded despite the file size limit";
+  EXPECT_EQ(t.kind, ErrorKind::Io) << t.what;
+  EXPECT_EQ(read_file(path), before);
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"m.model"});  // the temporary file is gone
+  expect_same_model(load_model(path), original);
+}
+
+TEST(ModelIo, SaveIntoAnUnwritableDirectoryLeavesTheExistingModelUntouched) {
+  TempDir dir;
+  const std::string path = dir.file("m.model");
+  save_model(tiny_model(), path);
+  const std::string before = read_file(path);
+  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec, fs::perm_options::replace);
+  if (::access(dir.path().c_str(), W_OK) == 0) GTEST_SKIP() << "running with permission to write anywhere (root)";
+
+  const Thrown t = thrown_by([&] { save_model(trained_model(), path); });
+  ASSERT_TRUE(t.thrown);
+  EXPECT_EQ(t.kind, ErrorKind::Create);
+  EXPECT_EQ(read_file(path), before);
+}
+
+// ---------------------------------------------------------------------------
+// Loading what is not an intact model.
+
+TEST(ModelIo, TruncatedAnywhereIsAFormatError) {
+  const std::string bytes = serialize_model(tiny_model());
+  // Every prefix: inside the magic (0..7), just after it (8), inside the
+  // version, byte order, size and checksum fields (9..31), the bare header
+  // (32), and every cut through the payload's sections up to the last byte
+  // missing (size − 1).
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    const Thrown t = thrown_by([&] { (void)deserialize_model(bytes.substr(0, n), "cut.model"); });
+    ASSERT_TRUE(t.thrown) << "a model cut to " << n << " of " << bytes.size() << " bytes loaded";
+    EXPECT_EQ(t.kind, ErrorKind::Format) << "cut to " << n << ": " << t.what;
+    EXPECT_TRUE(contains(t.what, "cut.model")) << t.what;
+  }
+  // And through the file path, at the section boundaries named above.
+  TempDir dir;
+  const std::string path = dir.file("cut.model");
+  for (std::size_t n : {std::size_t{0}, std::size_t{4}, std::size_t{8}, std::size_t{12}, std::size_t{16},
+                        std::size_t{24}, kHeaderSize - 1, kHeaderSize, kHeaderSize + 1, bytes.size() / 2,
+                        bytes.size() - 1}) {
+    write_file(path, bytes.substr(0, n));
+    const Thrown t = thrown_by([&] { (void)load_model(path); });
+    EXPECT_EQ(t.kind, ErrorKind::Format) << "cut to " << n << ": " << t.what;
+  }
+}
+
+TEST(ModelIo, TruncatedPayloadWithAConsistentHeaderIsStillAFormatError) {
+  // A header rewritten to match the shorter payload gets past the size and
+  // checksum checks; then every section's own bounds check must catch the cut.
+  const std::string bytes = serialize_model(tiny_model());
+  const std::string payload = bytes.substr(kHeaderSize);
+  for (std::size_t n = 0; n < payload.size(); ++n) {
+    const Thrown t = thrown_by([&] { (void)deserialize_model(with_valid_header(bytes, payload.substr(0, n)), "m"); });
+    ASSERT_TRUE(t.thrown) << "payload cut to " << n << " of " << payload.size() << " loaded";
+    EXPECT_EQ(t.kind, ErrorKind::Format) << t.what;
+    EXPECT_TRUE(contains(t.what, "truncated")) << "cut to " << n << ": " << t.what;
+  }
+}
+
+TEST(ModelIo, TrailingBytesAreAFormatError) {
+  const std::string bytes = serialize_model(tiny_model());
+  EXPECT_EQ(thrown_by([&] { (void)deserialize_model(bytes + '\0', "m"); }).kind, ErrorKind::Format);
+  const std::string payload = bytes.substr(kHeaderSize) + std::string(8, '\0');
+  const Thrown t = thrown_by([&] { (void)deserialize_model(with_valid_header(bytes, payload), "m"); });
+  EXPECT_EQ(t.kind, ErrorKind::Format);
+  EXPECT_TRUE(contains(t.what, "trailing")) << t.what;
+}
+
+TEST(ModelIo, AnyFlippedBitIsAFormatError) {
+  const std::string bytes = serialize_model(tiny_model());
+  for (std::size_t offset = 0; offset < bytes.size(); ++offset) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = bytes;
+      damaged[offset] = static_cast<char>(damaged[offset] ^ (1 << bit));
+      const Thrown t = thrown_by([&] { (void)deserialize_model(damaged, "m"); });
+      ASSERT_TRUE(t.thrown) << "bit " << bit << " of byte " << offset << " flipped and the model loaded";
+      ASSERT_EQ(t.kind, ErrorKind::Format) << "byte " << offset << " bit " << bit << ": " << t.what;
+    }
+  }
+}
+
+TEST(ModelIo, DamageBehindAValidChecksumIsRejectedOrHarmless) {
+  // A checksum only detects accidents. With it recomputed, a flipped bit is
+  // either caught by the structural checks (Format) or gives a model that is
+  // still self-consistent; never another error, a crash or a huge allocation.
+  const std::string bytes = serialize_model(tiny_model());
+  const std::string payload = bytes.substr(kHeaderSize);
+  int rejected = 0;
+  for (std::size_t offset = 0; offset < payload.size(); ++offset) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = payload;
+      damaged[offset] = static_cast<char>(damaged[offset] ^ (1 << bit));
+      try {
+        const Model m = deserialize_model(with_valid_header(bytes, damaged), "m");
+        ASSERT_EQ(m.user_bias.size(), m.users.size());
+        ASSERT_EQ(m.item_bias.size(), m.items.size());
+        ASSERT_EQ(m.user_factors.rows(), m.users.size());
+        ASSERT_EQ(m.item_factors.rows(), m.items.size());
+        ASSERT_EQ(m.rated_offsets.size(), std::size_t{m.users.size()} + 1);
+        ASSERT_EQ(m.rated_offsets.back(), m.rated_items.size());
+        for (std::uint32_t item : m.rated_items) ASSERT_LT(item, m.items.size());
+      } catch (const Error& e) {
+        ASSERT_EQ(e.kind(), ErrorKind::Format) << "byte " << offset << " bit " << bit << ": " << e.what();
+        ++rejected;
+      }
+    }
+  }
+  EXPECT_GT(rejected, 0);
+}
+
+TEST(ModelIo, ImpossibleSizesAreRejectedBeforeAllocating) {
+  const Model m = tiny_model();
+  const std::string bytes = serialize_model(m);
+  const std::string payload = bytes.substr(kHeaderSize);
+  // The user count is the u32 just before the first name's u32 length.
+  const std::size_t first_name = payload.find("Hermione");
+  ASSERT_NE(first_name, std::string::npos);
+  const std::size_t user_count = first_name - 4 - 4;
+  ASSERT_EQ(read_at<std::uint32_t>(payload, user_count), 3u);
+  for (std::uint32_t huge : {0xFFFFFFFFu, 0x10000000u, 1000u}) {
+    std::string damaged = payload;
+    write_at(damaged, user_count, huge);
+    const Thrown t = thrown_by([&] { (void)deserialize_model(with_valid_header(bytes, damaged), "m"); });
+    EXPECT_EQ(t.kind, ErrorKind::Format) << huge << ": " << t.what;
+  }
+  // The name's own length, claiming 4 GiB.
+  auto load = [&](const std::string& p) { (void)deserialize_model(with_valid_header(bytes, p), "m"); };
+  std::string damaged = payload;
+  write_at<std::uint32_t>(damaged, first_name - 4, 0xFFFFFFF0u);
+  EXPECT_EQ(thrown_by([&] { load(damaged); }).kind, ErrorKind::Format);
+  // The factor count is the payload's first field.
+  damaged = payload;
+  write_at<std::uint32_t>(damaged, 0, 0x7FFFFFFFu);
+  EXPECT_EQ(thrown_by([&] { load(damaged); }).kind, ErrorKind::Format);
+}
+
+TEST(ModelIo, NewerFormatVersionAsksForAnUpgrade) {
+  std::string bytes = serialize_model(tiny_model());
+  // The checksum covers only the payload, so patching the version is enough.
+  write_at<std::uint32_t>(bytes, 8, kModelFormatVersion + 1);
+  TempDir dir;
+  const std::string path = dir.file("future.model");
+  write_file(path, bytes);
+  const Thrown t = thrown_by([&] { (void)load_model(path); });
+  EXPECT_EQ(t.kind, ErrorKind::Format);
+  EXPECT_TRUE(contains(t.what, "newer")) << t.what;
+  EXPECT_TRUE(contains(t.what, "upgrade")) << t.what;
+  EXPECT_TRUE(contains(t.what, path)) << t.what;
+  EXPECT_TRUE(contains(t.what, std::to_string(kModelFormatVersion + 1))) << t.what;
+}
+
+TEST(ModelIo, OtherByteOrderIsNamed) {
+  std::string bytes = serialize_model(tiny_model());
+  write_at<std::uint32_t>(bytes, 12, 0x04030201u);
+  const Thrown t = thrown_by([&] { (void)deserialize_model(bytes, "m"); });
+  EXPECT_EQ(t.kind, ErrorKind::Format);
+  EXPECT_TRUE(contains(t.what, "byte order")) << t.what;
+}
+
+TEST(ModelIo, TextFileIsAFormatError) {
+  TempDir dir;
+  const std::string path = dir.file("music.csv");
+  write_file(path, "User,Back in Black,Survivor\nDarth Vader,4,0\nRipley,5,5\n");
+  const Thrown t = thrown_by([&] { (void)load_model(path); });
+  EXPECT_EQ(t.kind, ErrorKind::Format);
+  EXPECT_TRUE(contains(t.what, path)) << t.what;
+  EXPECT_TRUE(contains(t.what, "not an mfrec model")) << t.what;
+}
+
+TEST(ModelIo, EmptyFileIsAFormatError) {
+  TempDir dir;
+  const std::string path = dir.file("empty.model");
+  write_file(path, "");
+  EXPECT_EQ(thrown_by([&] { (void)load_model(path); }).kind, ErrorKind::Format);
+}
+
+TEST(ModelIo, MissingFileOrDirectoryIsAnOpenError) {
+  TempDir dir;
+  const std::string missing = dir.file("missing.model");
+  const Thrown t = thrown_by([&] { (void)load_model(missing); });
+  EXPECT_EQ(t.kind, ErrorKind::Open);
+  EXPECT_TRUE(contains(t.what, missing)) << t.what;
+  EXPECT_EQ(thrown_by([&] { (void)load_model(dir.path().string()); }).kind, ErrorKind::Open);
+}
+
+}  // namespace
+}  // namespace mfrec
