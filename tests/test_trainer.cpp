@@ -251,8 +251,10 @@ TEST(Trainer, SeedsMusicExampleFitsItsRatingsClosely) {
   EXPECT_EQ(m.summary.epochs_run, 1000u);
   // The seed's spot check: Darth Vader rated Back in Black 4.
   EXPECT_NEAR(m.predict(*m.users.find("Darth Vader"), *m.items.find("Back in Black")), 4.0, 0.1);
-  // The plain model has no mean or biases to learn.
-  EXPECT_EQ(m.mean, 0.0f);
+  // The plain model learns no biases; the mean (129/39) is kept only as the
+  // guess for users or items it never saw, and is not part of predictions.
+  EXPECT_FLOAT_EQ(m.mean, 129.0f / 39.0f);
+  EXPECT_DOUBLE_EQ(m.predict_unknown(std::nullopt, std::nullopt), static_cast<double>(m.mean));
   EXPECT_TRUE(std::all_of(m.user_bias.begin(), m.user_bias.end(), [](float b) { return b == 0.0f; }));
   EXPECT_TRUE(std::all_of(m.item_bias.begin(), m.item_bias.end(), [](float b) { return b == 0.0f; }));
   // Which items each user rated is kept for recommendation.

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "mfrec/id_map.hpp"
@@ -23,8 +25,18 @@ class FactorMatrix {
   FactorMatrix(std::size_t rows, std::size_t k);
   FactorMatrix(const FactorMatrix& other);
   FactorMatrix& operator=(const FactorMatrix& other);
-  FactorMatrix(FactorMatrix&&) noexcept = default;
-  FactorMatrix& operator=(FactorMatrix&&) noexcept = default;
+  // A moved-from matrix is empty (0 x 0), never a shape without storage.
+  FactorMatrix(FactorMatrix&& other) noexcept { swap(other); }
+  FactorMatrix& operator=(FactorMatrix&& other) noexcept {
+    FactorMatrix(std::move(other)).swap(*this);
+    return *this;
+  }
+  void swap(FactorMatrix& other) noexcept {
+    std::swap(rows_, other.rows_);
+    std::swap(k_, other.k_);
+    std::swap(stride_, other.stride_);
+    std::swap(data_, other.data_);
+  }
 
   std::size_t rows() const { return rows_; }
   std::size_t k() const { return k_; }
@@ -67,7 +79,9 @@ struct Model {
   // rated_items[rated_offsets[u] .. rated_offsets[u+1]), ascending.
   std::vector<std::uint64_t> rated_offsets;
   std::vector<std::uint32_t> rated_items;
-  float mean = 0.0f;  // training scale; 0 without bias
+  // Mean training rating (training scale). Part of every prediction with
+  // biases; with or without, the base guess for users or items never seen.
+  float mean = 0.0f;
   std::vector<float> user_bias;
   std::vector<float> item_bias;
   FactorMatrix user_factors;  // U, users x k
@@ -78,6 +92,9 @@ struct Model {
   double raw_score(std::uint32_t user, std::uint32_t item) const;
   // Prediction on the input's scale, not clipped.
   double predict(std::uint32_t user, std::uint32_t item) const { return scaler.inverse(raw_score(user, item)); }
+  // Prediction on the input's scale, not clipped, when the user or the item
+  // (or both) is unknown: the mean plus whatever bias is known.
+  double predict_unknown(std::optional<std::uint32_t> user, std::optional<std::uint32_t> item) const;
   double clip(double rating) const;
   bool has_rated(std::uint32_t user, std::uint32_t item) const;
 };

@@ -29,7 +29,8 @@ class SimilarityIndex {
   SimilarityIndex(const Model& model, Side side, SimilaritySpace space);
 
   std::uint32_t size() const { return size_; }
-  // Exactly symmetric; 1 on the diagonal; 0 when either row is all zeros.
+  // Exactly symmetric; 1 on the diagonal; otherwise 0 when either row is all
+  // zeros (cosine is undefined there).
   double operator()(std::uint32_t a, std::uint32_t b) const;
   // The `count` rows most similar to `a`, `a` excluded, most similar first,
   // ties by index.

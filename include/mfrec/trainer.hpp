@@ -2,7 +2,9 @@
 // Trains a Model from ratings with SGD. Single entry point; progress is
 // reported through a callback after every epoch (on the calling thread).
 // Throws Error(Usage) for bad options, Error(Data) for unusable data and
-// Error(Diverged) when the objective stops being finite or explodes.
+// Error(Diverged) when the objective stops being finite or explodes, and
+// Error(Internal) when the Dataset breaks its contract (unsorted, repeated
+// pairs, ids out of range).
 #include <functional>
 #include <limits>
 

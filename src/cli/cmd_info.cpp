@@ -49,7 +49,7 @@ void run_info(const InfoArgs& a) {
   row("order", order_name(o.order));
   row("seed", count(o.seed));
   row("bias", std::string(o.bias ? "yes" : "no"));
-  if (o.bias) row("mean", m.scaler.inverse(m.mean));
+  row("mean", m.scaler.inverse(m.mean));
   row("normalization", m.scaler.enabled ? fmt::format("min-max [{}, {}] -> [0, 5]", m.scaler.min, m.scaler.max)
                                         : std::string("none"));
   row("train_objective", s.train_objective);

@@ -24,16 +24,6 @@ struct PredictArgs {
   bool strict = false;
 };
 
-// Mean plus whatever bias is known, for a user or item the model never saw.
-double fallback(const Model& m, std::optional<std::uint32_t> user, std::optional<std::uint32_t> item) {
-  double s = m.mean;
-  if (m.options.bias) {
-    if (user) s += m.user_bias[*user];
-    if (item) s += m.item_bias[*item];
-  }
-  return m.scaler.inverse(s);
-}
-
 void predict_pairs(const Model& model, const PredictArgs& a, RecordWriter& out,
                    const std::function<double(double)>& shown) {
   const ReadOptions ro = a.read.resolve();
@@ -57,7 +47,7 @@ void predict_pairs(const Model& model, const PredictArgs& a, RecordWriter& out,
         throw Error(ErrorKind::Data, "unknown " + (!u ? "user '" + user + "'" : "item '" + item + "'") + " (--strict)",
                     Location{rows.name(), rows.line(), rows.column(!u ? cols.user : cols.item)});
       ++unknown;
-      value = fallback(model, u, i);
+      value = model.predict_unknown(u, i);
     }
     out.row({Cell{user}, Cell{item}, Cell{shown(value)}});
   }

@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
       {"info", register_info(app)},
   };
 
+  // CLI11 would only say "a subcommand is required" for a misspelt command.
+  if (argc > 1 && argv[1][0] != '-' && !runners.count(argv[1])) {
+    std::string names;
+    for (const auto& [name, run] : runners) names += (names.empty() ? "" : ", ") + name;
+    return fail(kExitUsage, std::string("unknown command '") + argv[1] + "' (commands: " + names + ")");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

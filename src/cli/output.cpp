@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "mfrec/error.hpp"
 #include "text_width.hpp"
@@ -52,15 +53,9 @@ std::optional<Format> parse_format(const std::string& t) {
 }
 
 Format default_format(const Sink& sink) {
-  if (sink.is_terminal()) return Format::Table;
-  auto ends_with = [&](std::string_view suffix) {
-    return sink.path().size() >= suffix.size() && sink.path().compare(sink.path().size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with(".tsv")) return Format::Tsv;
-  if (ends_with(".jsonl")) return Format::Jsonl;
-  if (ends_with(".json")) return Format::Json;
-  if (ends_with(".txt")) return Format::Table;
-  return Format::Csv;
+  // CLI.md: a table for a person at a terminal, CSV for everything else
+  // (pipes and --output files alike).
+  return sink.is_terminal() ? Format::Table : Format::Csv;
 }
 
 void log_line(const std::string& text) {
@@ -131,7 +126,17 @@ nlohmann::ordered_json to_json(const Cell& c) {
 class JsonWriter final : public RecordWriter {
  public:
   JsonWriter(Sink& sink, bool lines) : sink_(sink), lines_(lines) {}
-  void header(const std::vector<std::string>& columns) override { columns_ = columns; }
+  // JSON keys must be unique, and a name may repeat another column's (an
+  // item called "user"): a repeat gets ".1", ".2"… appended, as pandas does.
+  void header(const std::vector<std::string>& columns) override {
+    std::unordered_set<std::string> seen;
+    for (const auto& c : columns) {
+      std::string key = c;
+      for (int n = 1; seen.count(key); ++n) key = c + "." + std::to_string(n);
+      seen.insert(key);
+      columns_.push_back(key);
+    }
+  }
   void row(const std::vector<Cell>& cells) override {
     nlohmann::ordered_json object = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < cells.size() && i < columns_.size(); ++i) object[columns_[i]] = to_json(cells[i]);

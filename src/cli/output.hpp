@@ -42,8 +42,7 @@ struct StdoutClosed {};
 
 // Parses a --format value; nullopt for "" (choose by destination).
 std::optional<Format> parse_format(const std::string& text);
-// The format to use when none was given: table on a terminal; else by the
-// --output file's extension, else CSV.
+// The format to use when none was given: table on a terminal, else CSV.
 Format default_format(const Sink& sink);
 
 class RecordWriter {

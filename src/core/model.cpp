@@ -23,9 +23,8 @@ void TrainOptions::validate() const {
   if (!(lambda >= 0.0 && lambda < 1e6)) bad("--lambda must be zero or positive");
   if (epochs < 1) bad("--epochs must be at least 1");
   if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)) bad("--validation FRAC must be in (0, 1)");
-  if (early_stop > 0 && validation_fraction == 0.0) {
-    // A validation file also counts; the caller checks that case.
-  }
+  // --early-stop without validation is checked by train(), which also knows
+  // about a validation file.
 }
 
 FactorMatrix::FactorMatrix(std::size_t rows, std::size_t k)
@@ -64,6 +63,15 @@ double Model::raw_score(std::uint32_t user, std::uint32_t item) const {
   for (std::size_t f = 0; f < user_factors.k(); ++f) dot += static_cast<double>(u[f]) * v[f];
   if (options.bias) dot += static_cast<double>(mean) + user_bias[user] + item_bias[item];
   return dot;
+}
+
+double Model::predict_unknown(std::optional<std::uint32_t> user, std::optional<std::uint32_t> item) const {
+  double s = mean;
+  if (options.bias) {
+    if (user) s += user_bias[*user];
+    if (item) s += item_bias[*item];
+  }
+  return scaler.inverse(s);
 }
 
 double Model::clip(double rating) const { return std::clamp(rating, static_cast<double>(rating_min), static_cast<double>(rating_max)); }

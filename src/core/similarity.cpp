@@ -95,8 +95,8 @@ SimilarityIndex::SimilarityIndex(const Model& m, Side side, SimilaritySpace spac
 }
 
 double SimilarityIndex::operator()(std::uint32_t a, std::uint32_t b) const {
+  if (a == b) return 1.0;  // CLI.md: 1 on the diagonal, even for an all-zero row
   if (norm_[a] == 0.0 || norm_[b] == 0.0) return 0.0;
-  if (a == b) return 1.0;
   if (a > b) std::swap(a, b);  // one order of operations: exactly symmetric
   const double* p = &projected_[a * dim_];
   const double* r = &rows_[b * dim_];

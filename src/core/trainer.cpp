@@ -79,15 +79,12 @@ Fit measure_fit(const Model& m, const std::vector<Rating>& scaled) {
 ErrorStats measure_heldout(const Model& m, const std::vector<HeldOut>& held) {
   ErrorStats stats;
   for (const auto& h : held) {
-    float s;
     if (h.user != kUnknown && h.item != kUnknown) {
-      s = score(m, h.user, h.item);
-    } else if (m.options.bias) {  // mean plus whatever bias is known
-      s = m.mean + (h.user != kUnknown ? m.user_bias[h.user] : 0.0f) + (h.item != kUnknown ? m.item_bias[h.item] : 0.0f);
+      stats.add(h.value - m.clip(m.scaler.inverse(score(m, h.user, h.item))));
     } else {
-      s = 0.0f;
+      const auto known = [](std::uint32_t id) { return id != kUnknown ? std::optional<std::uint32_t>(id) : std::nullopt; };
+      stats.add(h.value - m.clip(m.predict_unknown(known(h.user), known(h.item))));
     }
-    stats.add(h.value - m.clip(m.scaler.inverse(s)));
   }
   return stats;
 }
@@ -183,7 +180,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   for (auto& r : scaled) r.value = static_cast<float>(m.scaler.forward(r.value));
   m.train_ratings = scaled.size();
 
-  if (options.bias) {
+  {
     double sum = 0.0;
     for (const auto& r : scaled) sum += r.value;
     m.mean = static_cast<float>(sum / static_cast<double>(scaled.size()));
