@@ -57,7 +57,8 @@ TEST(SgdStep, UpdateWithoutBiasMatchesTheSeedsRuleByHand) {
   r.ui()[0] = 1.0f, r.ui()[1] = 0.5f;
   r.vj()[0] = 0.5f, r.vj()[1] = -1.0f;
   // The mean must not enter the prediction of the plain U·Vᵀ model.
-  const detail::SgdStep step{/*lr=*/0.25f, /*lambda=*/0.5f, /*mean=*/3.0f, r.u.stride()};
+  const detail::SgdStep step{/*lr=*/0.25f, /*lambda=*/0.5f, /*mean=*/3.0f, r.u.stride(),
+                                  /*lambda_bias=*/0.5f};
 
   // r̂ = 1·0.5 + 0.5·(−1) = 0, e = 2 − 0 = 2, 2e = 4.
   const float e = step.update<false>(2.0f, r.ui(), r.vj(), nullptr, nullptr);
@@ -84,7 +85,8 @@ TEST(SgdStep, UpdateWithBiasMatchesTheSeedsRuleByHand) {
   r.ui()[0] = 1.0f, r.ui()[1] = 0.5f;
   r.vj()[0] = 0.5f, r.vj()[1] = -1.0f;
   float bu = 0.25f, bv = -0.5f;
-  const detail::SgdStep step{/*lr=*/0.25f, /*lambda=*/0.5f, /*mean=*/0.5f, r.u.stride()};
+  const detail::SgdStep step{/*lr=*/0.25f, /*lambda=*/0.5f, /*mean=*/0.5f, r.u.stride(),
+                                  /*lambda_bias=*/0.5f};
 
   // r̂ = μ + b_i + c_j + U_i·V_j = 0.5 + 0.25 − 0.5 + 0 = 0.25, e = 2 − 0.25 = 1.75, 2e = 3.5.
   const float e = step.update<true>(2.0f, r.ui(), r.vj(), &bu, &bv);
@@ -112,7 +114,8 @@ TEST(SgdStep, UpdateWithTheSeedsLearningRateAndLambda) {
   Rows r;
   r.ui()[0] = 0.3f, r.ui()[1] = -0.2f;
   r.vj()[0] = 0.1f, r.vj()[1] = 0.4f;
-  const detail::SgdStep step{/*lr=*/0.01f, /*lambda=*/0.02f, /*mean=*/0.0f, r.u.stride()};
+  const detail::SgdStep step{/*lr=*/0.01f, /*lambda=*/0.02f, /*mean=*/0.0f, r.u.stride(),
+                                  /*lambda_bias=*/0.02f};
 
   // r̂ = 0.3·0.1 + (−0.2)·0.4 = 0.03 − 0.08 = −0.05, e = 4 − (−0.05) = 4.05, 2e = 8.1.
   const float e = step.update<false>(4.0f, r.ui(), r.vj(), nullptr, nullptr);
@@ -136,7 +139,8 @@ TEST(SgdStep, ZeroErrorOnlyShrinksByTheRegularization) {
   r.ui()[0] = 1.0f, r.ui()[1] = 1.0f;
   r.vj()[0] = 1.0f, r.vj()[1] = 0.5f;
   float bu = 0.5f, bv = 1.0f;
-  const detail::SgdStep step{/*lr=*/0.5f, /*lambda=*/0.5f, /*mean=*/0.0f, r.u.stride()};
+  const detail::SgdStep step{/*lr=*/0.5f, /*lambda=*/0.5f, /*mean=*/0.0f, r.u.stride(),
+                                  /*lambda_bias=*/0.5f};
   // r̂ = 0 + 0.5 + 1 + (1·1 + 1·0.5) = 3 = r.
   EXPECT_EQ(step.update<true>(3.0f, r.ui(), r.vj(), &bu, &bv), 0.0f);
   EXPECT_EQ(r.ui()[0], 0.75f);

@@ -20,3 +20,21 @@ struct ErrorStats {
 };
 
 }  // namespace mfrec
+
+#include <vector>
+
+namespace mfrec {
+
+// Ranking quality of one user's top-K list with binary relevance.
+struct RankingScore {
+  double precision = 0.0;  // hits / K
+  double recall = 0.0;     // hits / |relevant|
+  double ndcg = 0.0;       // DCG / ideal DCG, gain 1 per hit at 1/log2(rank + 1)
+};
+
+// `ranked`: the recommended items, best first (at most k of them are used);
+// `relevant`: the user's relevant items, sorted ascending and not empty.
+RankingScore score_ranking(const std::vector<std::uint32_t>& ranked, const std::vector<std::uint32_t>& relevant,
+                           std::size_t k);
+
+}  // namespace mfrec

@@ -81,6 +81,7 @@ enum RngStream : std::uint64_t {
   kStreamShuffle = 2,
   kStreamHoldout = 3,
   kStreamSynthetic = 4,
+  kStreamFolds = 5,
 };
 
 }  // namespace mfrec

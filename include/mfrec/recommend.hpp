@@ -34,9 +34,14 @@ struct Recommendation {
 
 std::vector<Recommendation> recommend(const Model& model, std::uint32_t user, const RecommendOptions& options);
 
+using RecommendationSink = std::function<void(std::uint32_t user, const std::vector<Recommendation>&)>;
+
 // Every user, scored in blocks against all items (in parallel); `emit` is
 // called on the calling thread in user order.
-void recommend_all(const Model& model, const RecommendOptions& options,
-                   const std::function<void(std::uint32_t user, const std::vector<Recommendation>&)>& emit);
+void recommend_all(const Model& model, const RecommendOptions& options, const RecommendationSink& emit);
+
+// The same for the given users, emitted in the order given.
+void recommend_users(const Model& model, const std::vector<std::uint32_t>& users, const RecommendOptions& options,
+                     const RecommendationSink& emit);
 
 }  // namespace mfrec

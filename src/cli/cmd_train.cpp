@@ -14,6 +14,7 @@
 #include "mfrec/ratings_reader.hpp"
 #include "mfrec/trainer.hpp"
 #include "output.hpp"
+#include "train_flags.hpp"
 
 namespace mfrec::cli {
 
@@ -23,9 +24,7 @@ struct TrainArgs {
   SharedOptions shared;
   ReadFlags read;
   std::string ratings;
-  TrainOptions train;
-  bool no_bias = false;
-  std::string order = "shuffled";
+  TrainFlags flags;
   std::string validation;  // FRAC or PATH
   std::uint32_t log_every = 1;
   std::string log_file;
@@ -67,9 +66,7 @@ class EpochLog {
 void run_train(TrainArgs& a) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
-  TrainOptions options = a.train;
-  options.bias = !a.no_bias;
-  options.order = parse_order(a.order);
+  TrainOptions options = a.flags.resolve();
 
   std::unique_ptr<Dataset> validation_file;
   if (!a.validation.empty()) {
@@ -145,21 +142,9 @@ Runner register_train(CLI::App& app) {
   cmd->add_option("RATINGS", a->ratings, "ratings file (wide or long layout), or - for stdin")->required();
   add_model_options(*cmd, a->shared);
   add_read_options(*cmd, a->read);
-  TrainOptions& t = a->train;
-  cmd->add_option("-k,--factors", t.factors, "latent dimensions")->check(CLI::Range(1u, 4096u))->capture_default_str();
-  cmd->add_option("--lr,--alpha", t.lr, "learning rate α")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lambda,--reg", t.lambda, "regularization λ")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_option("-e,--epochs", t.epochs, "passes over the ratings")->check(CLI::Range(1u, 1000000u))->capture_default_str();
-  cmd->add_flag("--normalize", t.normalize, "min-max scale the observed ratings to [0,5] for training");
-  cmd->add_flag("--no-bias", a->no_bias, "the seed's plain model R ≈ U·Vᵀ (no mean, no biases)");
-  cmd->add_option("--order", a->order, "rating order inside an epoch: shuffled or sequential (the seed's row-major)")
-      ->check(CLI::IsMember({"shuffled", "sequential"}))
-      ->capture_default_str();
-  cmd->add_option("--seed", t.seed, "random seed, recorded in the model")->capture_default_str();
-  cmd->add_option("--threads", t.threads, "threads (default: all cores); never changes the model")
-      ->check(CLI::Range(0u, 4096u));
+  add_train_flags(*cmd, a->flags);
   cmd->add_option("--validation", a->validation, "hold out a seeded fraction (e.g. 0.2) or read a file, report its RMSE");
-  cmd->add_option("--early-stop", t.early_stop, "stop after N epochs without validation improvement, keep the best")
+  cmd->add_option("--early-stop", a->flags.train.early_stop, "stop after N epochs without validation improvement, keep the best")
       ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--log-every", a->log_every, "print every Nth epoch (the first and last always)")
       ->check(CLI::Range(1u, 1000000000u));

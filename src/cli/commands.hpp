@@ -14,5 +14,7 @@ Runner register_info(CLI::App& app);
 Runner register_predict(CLI::App& app);
 Runner register_similarity(CLI::App& app);
 Runner register_recommend(CLI::App& app);
+Runner register_evaluate(CLI::App& app);
+Runner register_cv(CLI::App& app);
 
 }  // namespace mfrec::cli

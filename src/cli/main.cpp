@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
       {"predict", register_predict(app)},
       {"similarity", register_similarity(app)},
       {"recommend", register_recommend(app)},
+      {"evaluate", register_evaluate(app)},
+      {"cv", register_cv(app)},
       {"info", register_info(app)},
   };
 

@@ -1,6 +1,7 @@
 #include "mfrec/model.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <new>
 
@@ -22,6 +23,8 @@ void TrainOptions::validate() const {
   if (!(lr > 0.0 && lr < 1e3)) bad("--lr must be a positive number");
   if (!(lambda >= 0.0 && lambda < 1e6)) bad("--lambda must be zero or positive");
   if (epochs < 1) bad("--epochs must be at least 1");
+  if (!(lr_decay > 0.0 && lr_decay <= 1.0)) bad("--lr-decay must be in (0, 1]");
+  if (!(lambda_bias < 1e6) || std::isnan(lambda_bias)) bad("--lambda-bias must be zero or positive");
   if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)) bad("--validation FRAC must be in (0, 1)");
   // --early-stop without validation is checked by train(), which also knows
   // about a validation file.

@@ -153,6 +153,8 @@ std::string serialize_model(const Model& m) {
   w.put<std::uint64_t>(o.seed);
   w.put<double>(o.validation_fraction);
   w.put<std::uint32_t>(o.early_stop);
+  w.put<double>(o.lr_decay);
+  w.put<double>(o.lambda_bias);
 
   const TrainSummary& s = m.summary;
   w.put<std::uint32_t>(s.epochs_run);
@@ -235,6 +237,8 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
   o.seed = r.get<std::uint64_t>("options");
   o.validation_fraction = r.get<double>("options");
   o.early_stop = r.get<std::uint32_t>("options");
+  o.lr_decay = r.get<double>("options");
+  o.lambda_bias = r.get<double>("options");
   if (o.factors < 1 || o.factors > 4096) r.corrupt("bad factor count");
 
   TrainSummary& s = m.summary;

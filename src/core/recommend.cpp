@@ -183,22 +183,22 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
   }
 }
 
-// Ranks users [first, first + count) against every item. The item panels
+// Ranks users[0..count) against every item. The item panels
 // are the outer loop, so each panel (k x 512 floats) stays in cache while up
 // to kTileUsers users are scored against it, four at a time.
 constexpr std::uint32_t kTileUsers = 64;
 
-void rank_users(const Model& m, const ItemPanels& p, std::uint32_t first, std::uint32_t count, const RecommendOptions& o,
-                std::vector<Recommendation>* results) {
+void rank_users(const Model& m, const ItemPanels& p, const std::uint32_t* users, std::uint32_t count,
+                const RecommendOptions& o, std::vector<Recommendation>* results) {
   const std::uint32_t groups = (count + kUserBlock - 1) / kUserBlock;
   std::vector<float> weights(std::size_t{groups} * p.k * kUserBlock, 0.0f);
   for (std::uint32_t u = 0; u < count; ++u) {
     float* w = &weights[std::size_t{u / kUserBlock} * p.k * kUserBlock];
-    for (std::size_t f = 0; f < p.k; ++f) w[f * kUserBlock + u % kUserBlock] = m.user_factors.row(first + u)[f];
+    for (std::size_t f = 0; f < p.k; ++f) w[f * kUserBlock + u % kUserBlock] = m.user_factors.row(users[u])[f];
   }
   std::vector<UserScan> scans;
   scans.reserve(count);
-  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(m, first + u, o.include_rated, o.top);
+  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(m, users[u], o.include_rated, o.top);
 
   std::vector<float> scores(std::size_t{kUserBlock} * kItemBlock);
   const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
@@ -214,7 +214,7 @@ void rank_users(const Model& m, const ItemPanels& p, std::uint32_t first, std::u
         scans[g * kUserBlock + u].offer(&scores[std::size_t{u} * kItemBlock], first_item, items);
     }
   }
-  for (std::uint32_t u = 0; u < count; ++u) results[u] = finish_predicted(m, first + u, scans[u].top.sorted());
+  for (std::uint32_t u = 0; u < count; ++u) results[u] = finish_predicted(m, users[u], scans[u].top.sorted());
 }
 
 std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t user, const RecommendOptions& o,
@@ -250,26 +250,34 @@ std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const 
     return recommend_neighbors(m, user, o, sims);
   }
   std::vector<Recommendation> result;
-  rank_users(m, make_panels(m), user, 1, o, &result);
+  rank_users(m, make_panels(m), &user, 1, o, &result);
   return result;
 }
 
-void recommend_all(const Model& m, const RecommendOptions& o,
-                   const std::function<void(std::uint32_t, const std::vector<Recommendation>&)>& emit) {
+void recommend_all(const Model& m, const RecommendOptions& o, const RecommendationSink& emit) {
+  std::vector<std::uint32_t> users(m.users.size());
+  for (std::uint32_t u = 0; u < users.size(); ++u) users[u] = u;
+  recommend_users(m, users, o, emit);
+}
+
+void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, const RecommendOptions& o,
+                     const RecommendationSink& emit) {
   check(m, o);
-  const std::uint32_t n_users = m.users.size();
-  unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (std::uint32_t u : users)
+    if (u >= m.users.size()) throw Error(ErrorKind::Internal, "recommend_users: user index out of range");
+  const auto n = static_cast<std::uint32_t>(users.size());
+  const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   // Users are done in chunks so memory stays bounded for any user count.
   constexpr std::uint32_t kChunk = 4096;
-  std::vector<std::vector<Recommendation>> results(std::min(kChunk, n_users));
+  std::vector<std::vector<Recommendation>> results(std::min(kChunk, n));
 
   std::optional<SimilarityIndex> sims;
   std::optional<ItemPanels> panels;
   if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, SimilaritySpace::Predicted);
   else panels.emplace(make_panels(m));
 
-  for (std::uint32_t chunk = 0; chunk < n_users; chunk += kChunk) {
-    const std::uint32_t end = std::min(n_users, chunk + kChunk);
+  for (std::uint32_t chunk = 0; chunk < n; chunk += kChunk) {
+    const std::uint32_t end = std::min(n, chunk + kChunk);
     std::atomic<std::uint32_t> next{chunk};
     auto work = [&] {
       while (true) {
@@ -277,9 +285,10 @@ void recommend_all(const Model& m, const RecommendOptions& o,
         if (first >= end) break;
         const std::uint32_t count = std::min(kTileUsers, end - first);
         if (sims) {
-          for (std::uint32_t u = first; u < first + count; ++u) results[u - chunk] = recommend_neighbors(m, u, o, *sims);
+          for (std::uint32_t p = first; p < first + count; ++p)
+            results[p - chunk] = recommend_neighbors(m, users[p], o, *sims);
         } else {
-          rank_users(m, *panels, first, count, o, &results[first - chunk]);
+          rank_users(m, *panels, &users[first], count, o, &results[first - chunk]);
         }
       }
     };
@@ -287,7 +296,7 @@ void recommend_all(const Model& m, const RecommendOptions& o,
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
     work();
     for (auto& t : pool) t.join();
-    for (std::uint32_t u = chunk; u < end; ++u) emit(u, results[u - chunk]);
+    for (std::uint32_t p = chunk; p < end; ++p) emit(users[p], results[p - chunk]);
   }
 }
 

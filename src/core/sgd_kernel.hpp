@@ -22,13 +22,15 @@ inline float dot_padded(const float* __restrict u, const float* __restrict v, st
 
 struct SgdStep {
   float lr;
-  float lambda;
+  float lambda;       // for U and V
   float mean;
   std::size_t stride;
+  float lambda_bias;  // for b and c
 
   // The seed's rule, with e = r − r̂:
   //   U_i += α(2e·V_j − λU_i), then V_j += α(2e·U_i − λV_j) with the new U_i
-  //   (as the seed's code does), and b_i += α(2e − λb_i), c_j += α(2e − λc_j).
+  //   (as the seed's code does), and b_i += α(2e − λ_b·b_i), c_j += α(2e − λ_b·c_j), with λ_b = λ
+  //   unless --lambda-bias says otherwise.
   // Returns e (before the update).
   template <bool kBias>
   float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv) const {
@@ -39,8 +41,8 @@ struct SgdStep {
     for (std::size_t f = 0; f < stride; ++f) u[f] += lr * (g * v[f] - lambda * u[f]);
     for (std::size_t f = 0; f < stride; ++f) v[f] += lr * (g * u[f] - lambda * v[f]);
     if constexpr (kBias) {
-      *bu += lr * (g - lambda * *bu);
-      *bv += lr * (g - lambda * *bv);
+      *bu += lr * (g - lambda_bias * *bu);
+      *bv += lr * (g - lambda_bias * *bv);
     }
     return e;
   }

@@ -70,10 +70,10 @@ Fit measure_fit(const Model& m, const std::vector<Rating>& scaled) {
     sum_raw += e * e;
     reported.add(m.scaler.inverse(r.value) - m.clip(m.scaler.inverse(s)));
   }
-  const double reg = squared_norm(m.user_factors) + squared_norm(m.item_factors) +
-                     (m.options.bias ? squared_norm(m.user_bias) + squared_norm(m.item_bias) : 0.0);
+  const double reg = m.options.lambda * (squared_norm(m.user_factors) + squared_norm(m.item_factors)) +
+                     (m.options.bias ? m.options.bias_lambda() * (squared_norm(m.user_bias) + squared_norm(m.item_bias)) : 0.0);
   const double raw_rmse = scaled.empty() ? 0.0 : std::sqrt(sum_raw / static_cast<double>(scaled.size()));
-  return {sum_raw + m.options.lambda * reg, raw_rmse, reported.rmse()};
+  return {sum_raw + reg, raw_rmse, reported.rmse()};
 }
 
 ErrorStats measure_heldout(const Model& m, const std::vector<HeldOut>& held) {
@@ -208,8 +208,8 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   }
   Rng shuffle_rng(options.seed, kStreamShuffle);
 
-  const detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
-                             m.user_factors.stride()};
+  detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
+                       m.user_factors.stride(), static_cast<float>(options.bias_lambda())};
   auto visit = [&](const Rating& r) {
     if (options.bias) {
       step.update<true>(r.value, m.user_factors.row(r.user), m.item_factors.row(r.item), &m.user_bias[r.user],
@@ -230,6 +230,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   std::optional<Snapshot> best;
 
   for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    step.lr = static_cast<float>(options.lr * std::pow(options.lr_decay, epoch - 1.0));
     const auto start = std::chrono::steady_clock::now();
     if (options.order == Order::Shuffled) {
       shuffle_rng.shuffle(order.begin(), order.end());
