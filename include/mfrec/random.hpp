@@ -82,6 +82,8 @@ enum RngStream : std::uint64_t {
   kStreamHoldout = 3,
   kStreamSynthetic = 4,
   kStreamFolds = 5,
+  kStreamBands = 6,
+  kStreamSchedule = 7,
 };
 
 }  // namespace mfrec

@@ -1,0 +1,78 @@
+// libFuzzer target: the CSV row reader and the ratings reader on arbitrary
+// text, both layouts and every delimiter, options from the first byte (see
+// fuzz_support.hpp). The only acceptable failure is mfrec::Error; a file that
+// loads must give a consistent Dataset.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz_support.hpp"
+#include "mfrec/csv_reader.hpp"
+#include "mfrec/error.hpp"
+#include "mfrec/ratings_reader.hpp"
+
+using namespace mfrec;
+using fuzz::require;
+
+namespace {
+
+// The row reader alone: fields, their columns and line numbers stay sane.
+void read_rows(const std::string& text, Delimiter delimiter) {
+  CsvRowReader rows = CsvRowReader::from_string("fuzz.csv", text, delimiter);
+  std::uint64_t last_line = 0;
+  while (rows.next()) {
+    const auto& f = rows.fields();
+    require(!f.empty(), "a row has a field");
+    require(rows.line() > last_line, "line numbers increase");
+    require(rows.line() <= text.size(), "line within the input");
+    last_line = rows.line();
+    std::uint64_t last_column = 0;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      require(rows.column(i) > last_column, "columns increase");
+      require(rows.column(i) <= text.size() + 1, "column within the input");
+      require(f[i].size() <= text.size(), "field within the input");
+      last_column = rows.column(i);
+    }
+  }
+  require(rows.delimiter() != kSniffDelimiter, "a delimiter was chosen");
+}
+
+void check_dataset(const Dataset& d) {
+  require(!d.ratings.empty(), "a loaded file has ratings");
+  for (std::size_t i = 0; i < d.ratings.size(); ++i) {
+    const Rating& r = d.ratings[i];
+    require(r.user < d.users.size() && r.item < d.items.size(), "indices in range");
+    require(std::isfinite(r.value), "finite rating");
+    if (i > 0) {
+      const Rating& p = d.ratings[i - 1];
+      require(p.user < r.user || (p.user == r.user && p.item < r.item), "sorted, no duplicates");
+    }
+  }
+  for (std::uint32_t u = 0; u < d.users.size(); ++u)
+    require(!d.users.name(u).empty() && d.users.find(d.users.name(u)) == u, "user ids");
+  for (std::uint32_t i = 0; i < d.items.size(); ++i)
+    require(!d.items.name(i).empty() && d.items.find(d.items.name(i)) == i, "item ids");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const ReadOptions options = fuzz::read_options(data[0]);
+  const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  try {
+    read_rows(text, options.delimiter);
+  } catch (const Error&) {
+  }
+  try {
+    CsvRowReader rows = CsvRowReader::from_string("fuzz.csv", text, options.delimiter);
+    ReadReport report;
+    const Dataset d = read_ratings(rows, options, &report);
+    check_dataset(d);
+    require(report.layout != Layout::Auto, "a layout was chosen");
+    require(report.rows >= 1, "rows counted");
+  } catch (const Error&) {
+  }
+  return 0;
+}
