@@ -1,0 +1,111 @@
+// The block grid and its schedule: the guarantees that make parallel SGD
+// give the same model for every thread count.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+
+#include "block_grid.hpp"
+#include "mfrec/model_io.hpp"
+#include "mfrec/synthetic.hpp"
+#include "mfrec/trainer.hpp"
+
+namespace mfrec {
+namespace {
+
+TEST(BlockGrid, BandsFollowTheDataSizeOnly) {
+  EXPECT_EQ(detail::choose_bands(1), 1u);
+  EXPECT_EQ(detail::choose_bands(32768), 1u);
+  EXPECT_EQ(detail::choose_bands(32769), 2u);          // ceil(sqrt(1.00003))
+  EXPECT_EQ(detail::choose_bands(100836), 2u);         // ml-latest-small: ceil(sqrt(3.08)) = 2
+  EXPECT_EQ(detail::choose_bands(10'000'000), 18u);    // ceil(sqrt(305.2)) = 18
+  EXPECT_EQ(detail::choose_bands(1'000'000'000), 32u);  // capped
+}
+
+TEST(BlockGrid, GroupsEveryRatingByBlockKeepingItsOrder) {
+  SyntheticSpec spec;
+  spec.users = 90;
+  spec.items = 70;
+  spec.ratings = 1500;
+  const Dataset d = make_synthetic(spec);
+  const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7);
+  ASSERT_EQ(g.block_begin.size(), 17u);
+  ASSERT_EQ(g.ratings.size(), d.ratings.size());
+  // Balanced bands: sizes differ by at most one.
+  for (const auto* band : {&g.user_band, &g.item_band}) {
+    std::vector<int> size(4, 0);
+    for (auto b : *band) ++size.at(b);
+    EXPECT_LE(*std::max_element(size.begin(), size.end()) - *std::min_element(size.begin(), size.end()), 1);
+  }
+  // Every rating lands in its block, and each block keeps the input order.
+  for (std::uint32_t b = 0; b < 16; ++b) {
+    std::vector<Rating> expected;
+    for (const auto& r : d.ratings)
+      if (g.block_of(r.user, r.item) == b) expected.push_back(r);
+    ASSERT_EQ(g.block_begin[b + 1] - g.block_begin[b], expected.size()) << "block " << b;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const Rating& got = g.ratings[g.block_begin[b] + i];
+      EXPECT_EQ(got.user, expected[i].user);
+      EXPECT_EQ(got.item, expected[i].item);
+      EXPECT_EQ(got.value, expected[i].value);
+    }
+  }
+}
+
+TEST(BlockGrid, NoStratumRunsTwoBlocksSharingABand) {
+  for (std::uint32_t bands : {1u, 2u, 3u, 5u, 8u, 18u}) {
+    for (std::uint32_t epoch = 1; epoch <= 4; ++epoch) {
+      const auto strata = detail::epoch_schedule(bands, 42, epoch);
+      ASSERT_EQ(strata.size(), bands);
+      std::set<std::uint32_t> every_block;
+      for (const auto& stratum : strata) {
+        ASSERT_EQ(stratum.size(), bands);
+        std::set<std::uint32_t> user_bands, item_bands;
+        for (std::uint32_t block : stratum) {
+          EXPECT_TRUE(user_bands.insert(block / bands).second) << "user band shared, B=" << bands;
+          EXPECT_TRUE(item_bands.insert(block % bands).second) << "item band shared, B=" << bands;
+          EXPECT_TRUE(every_block.insert(block).second) << "block run twice in one epoch";
+        }
+      }
+      EXPECT_EQ(every_block.size(), std::size_t{bands} * bands) << "a block was skipped";
+    }
+  }
+}
+
+TEST(BlockGrid, ScheduleIsFixedBySeedAndEpoch) {
+  EXPECT_EQ(detail::epoch_schedule(8, 42, 3), detail::epoch_schedule(8, 42, 3));
+  EXPECT_NE(detail::epoch_schedule(8, 42, 3), detail::epoch_schedule(8, 42, 4));
+  EXPECT_NE(detail::epoch_schedule(8, 42, 3), detail::epoch_schedule(8, 43, 3));
+}
+
+TEST(BlockGrid, ParallelForRunsEveryIndexOnce) {
+  for (unsigned threads : {1u, 2u, 3u, 8u, 64u}) {
+    std::vector<std::atomic<int>> runs(37);
+    detail::parallel_for(37, threads, [&](std::uint32_t i) { ++runs[i]; });
+    for (const auto& r : runs) EXPECT_EQ(r.load(), 1) << threads << " threads";
+  }
+}
+
+// Enough ratings for a 4 x 4 grid, so threads really share the work.
+TEST(BlockGrid, ModelBytesAreTheSameForAnyThreadCount) {
+  SyntheticSpec spec;
+  spec.users = 3000;
+  spec.items = 1000;
+  spec.ratings = 300'000;
+  const Dataset d = make_synthetic(spec);
+  ASSERT_EQ(detail::choose_bands(d.ratings.size()), 4u);
+  TrainOptions o;
+  o.factors = 8;
+  o.epochs = 3;
+  std::string reference;
+  for (unsigned threads : {1u, 2u, 8u}) {
+    o.threads = threads;
+    const std::string bytes = serialize_model(train(TrainInput{&d, nullptr}, o));
+    if (reference.empty()) reference = bytes;
+    EXPECT_TRUE(bytes == reference) << threads << " threads gave a different model";
+  }
+}
+
+}  // namespace
+}  // namespace mfrec
