@@ -16,6 +16,7 @@ enum class ErrorKind {
   Diverged,  // training blew up
   Create,    // an output file cannot be created
   Io,        // a read or write failed midway
+  Interrupted,  // the caller asked training to stop
   Internal,  // a bug
 };
 

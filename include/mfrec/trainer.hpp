@@ -5,6 +5,7 @@
 // Error(Diverged) when the objective stops being finite or explodes, and
 // Error(Internal) when the Dataset breaks its contract (unsorted, repeated
 // pairs, ids out of range).
+#include <atomic>
 #include <functional>
 #include <limits>
 
@@ -29,6 +30,11 @@ using EpochCallback = std::function<void(const EpochReport&)>;
 struct TrainInput {
   const Dataset* ratings = nullptr;     // everything read; sorted, no duplicates
   const Dataset* validation = nullptr;  // optional file of held-out ratings
+  // When set (from a signal handler, say), training stops before the next
+  // block: it throws Error(Interrupted), or with keep_on_stop returns the
+  // model as it is.
+  const std::atomic<bool>* stop = nullptr;
+  bool keep_on_stop = false;
 };
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});

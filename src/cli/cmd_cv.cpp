@@ -76,7 +76,12 @@ void run_cv(const CvArgs& a) {
   const TrainOptions base = a.flags.resolve();
   base.validate();
   std::vector<Axis> axes;
-  for (const auto& g : a.grid) axes.push_back(parse_axis(g));
+  for (const auto& g : a.grid) {
+    axes.push_back(parse_axis(g));
+    for (std::size_t i = 0; i + 1 < axes.size(); ++i)
+      if (axes[i].name == axes.back().name)
+        throw Error(ErrorKind::Usage, "--grid " + g + ": " + axes.back().name + " is already on the grid (list all its values in one --grid)");
+  }
   const Dataset data = read_ratings(a.ratings, a.read.resolve());
   const std::uint64_t fold_seed = a.fold_seed.value_or(base.seed);
 

@@ -13,6 +13,7 @@
 #include "mfrec/model_io.hpp"
 #include "mfrec/ratings_reader.hpp"
 #include "mfrec/trainer.hpp"
+#include "interrupt.hpp"
 #include "output.hpp"
 #include "train_flags.hpp"
 
@@ -28,6 +29,7 @@ struct TrainArgs {
   std::string validation;  // FRAC or PATH
   std::uint32_t log_every = 1;
   std::string log_file;
+  bool save_on_interrupt = false;
 };
 
 bool file_exists(const std::string& path) {
@@ -82,6 +84,7 @@ void run_train(TrainArgs& a) {
   if (options.early_stop > 0 && a.validation.empty()) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
   options.validate();
   const ReadOptions read_options = a.read.resolve();
+  install_interrupt_handlers();
 
   // Create the outputs first, so a bad path fails before a long training.
   const std::string model_path = resolve_model_path(a.shared.model);
@@ -111,8 +114,11 @@ void run_train(TrainArgs& a) {
     line += fmt::format("  {:.3f} s", r.seconds);
     log_line(line);
   };
-  TrainInput input{&data, validation_file.get()};
+  TrainInput input{&data, validation_file.get(), &interrupt_requested(), a.save_on_interrupt};
   const Model model = train(input, options, on_epoch);
+  if (interrupt_requested() && !a.shared.quiet)
+    log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
+                         model.summary.epochs_run));
   const double train_seconds = std::chrono::duration<double>(clock::now() - train_start).count();
 
   const std::string bytes = serialize_model(model);
@@ -148,6 +154,8 @@ Runner register_train(CLI::App& app) {
       ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--log-every", a->log_every, "print every Nth epoch (the first and last always)")
       ->check(CLI::Range(1u, 1000000000u));
+  cmd->add_flag("--save-on-interrupt", a->save_on_interrupt,
+                "on SIGINT/SIGTERM, save the model as it is instead of writing nothing");
   cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path");
   return [a] { run_train(*a); };
 }

@@ -21,6 +21,7 @@ inline int exit_code(ErrorKind kind) {
     case ErrorKind::Open: return kExitNoInput;
     case ErrorKind::Create: return kExitCantCreate;
     case ErrorKind::Io: return kExitIo;
+    case ErrorKind::Interrupted: return 130;  // main() refines it by the signal
     case ErrorKind::Internal: break;
   }
   return kExitInternal;

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "interrupt.hpp"
 #include "mfrec/error.hpp"
 #include "output.hpp"
 
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   } catch (const StdoutClosed&) {
     return kExitOk;  // the reader has all it wanted (`| head`)
   } catch (const mfrec::Error& e) {
+    if (e.kind() == mfrec::ErrorKind::Interrupted) return fail(interrupt_exit_code(), e.what());
     return fail(exit_code(e.kind()), e.what());
   } catch (const std::bad_alloc&) {
     return fail(kExitInternal, "out of memory");

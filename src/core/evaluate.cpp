@@ -45,6 +45,7 @@ Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& 
   e.mae = errors.mae();
   e.count = errors.count;
 
+  if (!o.ranking) return e;
   std::vector<std::uint32_t> users;
   for (auto& [u, items] : relevant) {
     std::sort(items.begin(), items.end());

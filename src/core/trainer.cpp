@@ -249,7 +249,9 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 
   detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
                        m.user_factors.stride(), static_cast<float>(options.bias_lambda())};
+  auto stop_requested = [&] { return input.stop && input.stop->load(std::memory_order_relaxed); };
   auto run_block = [&](std::uint32_t epoch, std::uint32_t block) {
+    if (stop_requested()) return;  // the blocks already running finish
     Rating* begin = grid.ratings.data() + grid.block_begin[block];
     Rating* end = grid.ratings.data() + grid.block_begin[block + 1];
     if (options.order == Order::Shuffled) {
@@ -276,6 +278,13 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
       // Blocks of a stratum share no user or item band: any order, same result.
       detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads,
                            [&](std::uint32_t i) { run_block(epoch, stratum[i]); });
+    }
+    if (stop_requested()) {
+      if (!input.keep_on_stop)
+        throw Error(ErrorKind::Interrupted, "training interrupted in epoch " + std::to_string(epoch) +
+                                                "; no model written (--save-on-interrupt keeps it)");
+      m.summary.epochs_run = epoch;  // this one in part
+      break;
     }
 
     EpochReport report;

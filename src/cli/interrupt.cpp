@@ -1,0 +1,32 @@
+#include "interrupt.hpp"
+
+#include <csignal>
+
+namespace mfrec::cli {
+
+namespace {
+std::atomic<bool> requested{false};
+std::atomic<int> which{SIGINT};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+              "signal handlers may only touch lock-free atomics");
+
+extern "C" void on_signal(int sig) {
+  which.store(sig, std::memory_order_relaxed);
+  requested.store(true, std::memory_order_relaxed);
+}
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second signal takes the default action
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+const std::atomic<bool>& interrupt_requested() { return requested; }
+
+int interrupt_exit_code() { return 128 + which.load(std::memory_order_relaxed); }
+
+}  // namespace mfrec::cli
