@@ -12,6 +12,7 @@ packages=(
   libgtest-dev                 # unit tests
   libbenchmark-dev             # microbenchmarks
   python3 bc                   # CLI tests and the contract checks
+  clang libclang-rt-14-dev     # fuzzing: libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
 )
 
 missing=()
