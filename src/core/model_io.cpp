@@ -89,7 +89,7 @@ class Reader {
   template <class T>
   void get_array(T* out, std::uint64_t count, const char* what) {
     if (count > left() / sizeof(T)) corrupt(std::string("truncated ") + what);
-    std::memcpy(out, p_, count * sizeof(T));
+    if (count != 0) std::memcpy(out, p_, count * sizeof(T));  // an empty vector's data() may be null
     p_ += count * sizeof(T);
   }
   template <class T>
