@@ -23,7 +23,7 @@ IdMap& IdMap::operator=(const IdMap& other) {
 std::uint32_t IdMap::intern(std::string_view name) {
   if (auto it = index_.find(name); it != index_.end()) return it->second;
   if (names_.size() >= std::numeric_limits<std::uint32_t>::max())
-    throw Error(ErrorKind::Data, "more than 4294967294 distinct ids");
+    throw Error(ErrorKind::Data, "more than 4294967295 distinct ids (user or item names)");
   const auto index = static_cast<std::uint32_t>(names_.size());
   const std::string& stored = names_.emplace_back(name);
   index_.emplace(std::string_view(stored), index);

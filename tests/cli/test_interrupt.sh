@@ -27,7 +27,7 @@ interrupt() {
   cat <&3 >"$T/err"  # the rest, up to the writer's exit
   exec 3<&-
   RC=0
-  wait "$pid" || RC=$?
+  { wait "$pid"; } 2>/dev/null || RC=$?
 }
 
 interrupt INT
@@ -40,6 +40,14 @@ cmp -s "$T/m.model" "$T/m.orig" || fail "an interrupted train changed the existi
 CHECKS=$((CHECKS + 1))
 leftover=$(find "$T" -name '.*tmp*' | head -n 1)
 [ -z "$leftover" ] || fail "temporary file left behind: $leftover"
+
+# SIGKILL cannot be caught: the temporary file may stay, but the model that
+# was there is untouched, since only a finished file is renamed into place.
+interrupt KILL
+CHECKS=$((CHECKS + 1))
+[ "$RC" = 137 ] || fail "SIGKILL: exit $RC, want 137"
+CHECKS=$((CHECKS + 1))
+cmp -s "$T/m.model" "$T/m.orig" || fail "a killed train changed the existing model"
 
 interrupt INT --save-on-interrupt
 CHECKS=$((CHECKS + 1))
