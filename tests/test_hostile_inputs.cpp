@@ -32,6 +32,7 @@
 #include "../src/cli/exit_codes.hpp"
 #include "mfrec/csv_reader.hpp"
 #include "mfrec/error.hpp"
+#include "model_file_format.hpp"
 #include "mfrec/model.hpp"
 #include "mfrec/model_io.hpp"
 #include "mfrec/ratings_reader.hpp"
@@ -53,11 +54,15 @@ extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(con
 namespace mfrec {
 namespace {
 
+using testing::format_checksum;
+using testing::kHeaderSize;
+using testing::with_valid_header;
+using testing::write_at;
+
 namespace fs = std::filesystem;
 using namespace std::string_literals;
 
 const std::string kData = MFREC_TEST_DATA;
-constexpr std::size_t kHeaderSize = 32;  // magic 8, version 4, byte order 4, payload size 8, checksum 8
 
 // --- helpers ------------------------------------------------------------------------
 
@@ -519,36 +524,6 @@ Model marked_model() {
   return m;
 }
 
-template <class T>
-void write_at(std::string& bytes, std::size_t offset, T v) {
-  std::memcpy(bytes.data() + offset, &v, sizeof v);
-}
-
-// The format's payload checksum, restated (see test_model_io.cpp).
-std::uint64_t format_checksum(const char* p, std::size_t n) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001B3ull;
-    h ^= h >> 29;
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, p + i, n - i);
-  h = (h ^ tail) * 0x100000001B3ull;
-  h ^= h >> 32;
-  return h;
-}
-
-// `payload` behind a header consistent with it, so only the payload's own
-// checks can refuse it.
-std::string with_valid_header(const std::string& model_bytes, const std::string& payload) {
-  std::string out = model_bytes.substr(0, kHeaderSize) + payload;
-  write_at<std::uint64_t>(out, 16, payload.size());
-  write_at<std::uint64_t>(out, 24, format_checksum(payload.data(), payload.size()));
-  return out;
-}
 
 Outcome load_path(const std::string& path) {
   return outcome_of([&] { (void)load_model(path); });

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mfrec/error.hpp"
+#include "model_file_format.hpp"
 #include "mfrec/model.hpp"
 #include "mfrec/model_io.hpp"
 #include "mfrec/synthetic.hpp"
@@ -27,9 +28,13 @@
 namespace mfrec {
 namespace {
 
+using testing::format_checksum;
+using testing::kHeaderSize;
+using testing::with_valid_header;
+using testing::write_at;
+
 namespace fs = std::filesystem;
 
-constexpr std::size_t kHeaderSize = 32;  // magic 8, version 4, byte order 4, payload size 8, checksum 8
 
 // A fresh directory, removed with everything in it at the end of the test.
 class TempDir {
@@ -74,37 +79,6 @@ T read_at(const std::string& bytes, std::size_t offset) {
   return v;
 }
 
-template <class T>
-void write_at(std::string& bytes, std::size_t offset, T v) {
-  std::memcpy(bytes.data() + offset, &v, sizeof v);
-}
-
-// The file format's checksum, restated here: changing it would make every
-// existing model file unreadable, so a change must show up as a failing test.
-std::uint64_t format_checksum(const char* p, std::size_t n) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001B3ull;
-    h ^= h >> 29;
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, p + i, n - i);
-  h = (h ^ tail) * 0x100000001B3ull;
-  h ^= h >> 32;
-  return h;
-}
-
-// A file with `payload` whose header is consistent with it (size and
-// checksum), so that only the payload's own checks can reject it.
-std::string with_valid_header(const std::string& original, const std::string& payload) {
-  std::string out = original.substr(0, kHeaderSize) + payload;
-  write_at<std::uint64_t>(out, 16, payload.size());
-  write_at<std::uint64_t>(out, 24, format_checksum(payload.data(), payload.size()));
-  return out;
-}
 
 // Runs `f` and returns the kind and message of the mfrec::Error it throws.
 struct Thrown {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "../model_file_format.hpp"
 #include "mfrec/model.hpp"
 #include "mfrec/model_io.hpp"
 #include "mfrec/ratings_reader.hpp"
@@ -87,24 +88,7 @@ inline Model small_model() {
   return m;
 }
 
-inline constexpr std::size_t kHeaderSize = 32;  // magic 8, version 4, byte order 4, payload size 8, checksum 8
-
-// The model file's payload checksum (model_io.cpp).
-inline std::uint64_t checksum(const char* p, std::size_t n) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001B3ull;
-    h ^= h >> 29;
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, p + i, n - i);
-  h = (h ^ tail) * 0x100000001B3ull;
-  h ^= h >> 32;
-  return h;
-}
+using mfrec::testing::kHeaderSize;
 
 // A file of the current format around `payload`, with the right size and
 // checksum, so that only the payload's own checks can refuse it.
@@ -114,7 +98,7 @@ inline std::string with_header(const std::string& payload) {
   put(std::uint32_t{kModelFormatVersion});
   put(std::uint32_t{0x01020304u});
   put(std::uint64_t{payload.size()});
-  put(checksum(payload.data(), payload.size()));
+  put(mfrec::testing::format_checksum(payload.data(), payload.size()));
   return out + payload;
 }
 
