@@ -829,3 +829,31 @@ TEST(ResourceLimits, ColumnIndicesBeyondAnyRow) {
 
 }  // namespace
 }  // namespace mfrec
+
+namespace mfrec {
+namespace {
+
+// The 32-bit index limit, tested at a small limit since 2^32 names do not fit
+// in memory: the id past the limit is refused with Error(Data), exit 65.
+TEST(ResourceLimits, IdsPastTheIndexLimitAreRefused) {
+  IdMap ids(3);
+  EXPECT_EQ(ids.intern("a"), 0u);
+  EXPECT_EQ(ids.intern("b"), 1u);
+  EXPECT_EQ(ids.intern("c"), 2u);
+  EXPECT_EQ(ids.intern("a"), 0u);  // a known name is no new id
+  try {
+    ids.intern("d");
+    FAIL() << "a fourth id was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Data);
+    EXPECT_NE(std::string(e.what()).find("more than 3 distinct ids"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(ids.size(), 3u);
+  const IdMap copy(ids);  // the limit travels with a copy
+  EXPECT_THROW(IdMap(copy).intern("e"), Error);
+  EXPECT_EQ(IdMap().size(), 0u);
+  EXPECT_EQ(IdMap::kMaxIds, 4294967295u);
+}
+
+}  // namespace
+}  // namespace mfrec

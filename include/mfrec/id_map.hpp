@@ -13,13 +13,16 @@ namespace mfrec {
 
 class IdMap {
  public:
+  // Indices are 32-bit, so at most 2^32-1 ids; `limit` lowers that (tests).
+  static constexpr std::uint32_t kMaxIds = 0xFFFFFFFFu;
   IdMap() = default;
+  explicit IdMap(std::uint32_t limit) : limit_(limit) {}
   IdMap(const IdMap& other);
   IdMap& operator=(const IdMap& other);
   IdMap(IdMap&&) noexcept = default;
   IdMap& operator=(IdMap&&) noexcept = default;
 
-  // Index of `name`, adding it if new. Throws Error(Data) past 2^32-1 ids.
+  // Index of `name`, adding it if new. Throws Error(Data) past the limit.
   std::uint32_t intern(std::string_view name);
   std::optional<std::uint32_t> find(std::string_view name) const;
   const std::string& name(std::uint32_t index) const { return names_[index]; }
@@ -30,6 +33,7 @@ class IdMap {
   // A deque never moves its elements, so the string_view keys stay valid.
   std::deque<std::string> names_;
   std::unordered_map<std::string_view, std::uint32_t> index_;
+  std::uint32_t limit_ = kMaxIds;
 };
 
 // The names of `ids` closest to `name` by edit distance, best first, for

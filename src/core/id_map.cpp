@@ -7,7 +7,7 @@
 
 namespace mfrec {
 
-IdMap::IdMap(const IdMap& other) {
+IdMap::IdMap(const IdMap& other) : limit_(other.limit_) {
   reserve(other.size());
   for (const auto& n : other.names_) intern(n);
 }
@@ -22,8 +22,9 @@ IdMap& IdMap::operator=(const IdMap& other) {
 
 std::uint32_t IdMap::intern(std::string_view name) {
   if (auto it = index_.find(name); it != index_.end()) return it->second;
-  if (names_.size() >= std::numeric_limits<std::uint32_t>::max())
-    throw Error(ErrorKind::Data, "more than 4294967295 distinct ids (user or item names)");
+  if (names_.size() >= limit_)
+    throw Error(ErrorKind::Data, "more than " + std::to_string(limit_) +
+                                     " distinct ids (user or item names): indices are 32-bit");
   const auto index = static_cast<std::uint32_t>(names_.size());
   const std::string& stored = names_.emplace_back(name);
   index_.emplace(std::string_view(stored), index);
