@@ -199,16 +199,16 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   }
   std::partial_sum(m.rated_offsets.begin(), m.rated_offsets.end(), m.rated_offsets.begin());
 
-  // Training ratings on the training scale, and the held-out ones.
-  std::vector<Rating> scaled;
+  // The training ratings (all, or what the hold-out leaves) and the held-out
+  // ones. The training ratings are copied once, into the block grid below,
+  // and moved onto the training scale there.
+  std::optional<Split> split;
   std::vector<HeldOut> held;
   if (options.validation_fraction > 0.0) {
-    Split split = split_holdout(all, options.validation_fraction, options.seed);
-    scaled = std::move(split.train.ratings);
-    for (const auto& r : split.holdout.ratings) held.push_back({r.user, r.item, r.value});
-  } else {
-    scaled = all.ratings;
+    split = split_holdout(all, options.validation_fraction, options.seed);
+    for (const auto& r : split->holdout.ratings) held.push_back({r.user, r.item, r.value});
   }
+  const std::vector<Rating>& train_ratings = split ? split->train.ratings : all.ratings;
   if (input.validation) {
     const Dataset& v = *input.validation;
     for (const auto& r : v.ratings) {
@@ -217,13 +217,12 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
       held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
     }
   }
-  for (auto& r : scaled) r.value = static_cast<float>(m.scaler.forward(r.value));
-  m.train_ratings = scaled.size();
-
+  m.train_ratings = train_ratings.size();
+  const auto to_training_scale = [&](float value) { return static_cast<float>(m.scaler.forward(value)); };
   {
     double sum = 0.0;
-    for (const auto& r : scaled) sum += r.value;
-    m.mean = static_cast<float>(sum / static_cast<double>(scaled.size()));
+    for (const auto& r : train_ratings) sum += to_training_scale(r.value);
+    m.mean = static_cast<float>(sum / static_cast<double>(train_ratings.size()));
   }
   m.user_bias.assign(n_users, 0.0f);
   m.item_bias.assign(n_items, 0.0f);
@@ -243,9 +242,10 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   // Shuffled: the block grid, each block reshuffled every epoch from (seed,
   // epoch, block) alone. Sequential: one block in the seed's row-major order.
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const std::uint32_t bands = options.order == Order::Shuffled ? detail::choose_bands(scaled.size()) : 1;
-  detail::BlockGrid grid = detail::make_grid(scaled, n_users, n_items, bands, options.seed);
-  std::vector<Rating>().swap(scaled);
+  const std::uint32_t bands = options.order == Order::Shuffled ? detail::choose_bands(train_ratings.size()) : 1;
+  detail::BlockGrid grid = detail::make_grid(train_ratings, n_users, n_items, bands, options.seed);
+  split.reset();
+  for (auto& r : grid.ratings) r.value = to_training_scale(r.value);
 
   detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
                        m.user_factors.stride(), static_cast<float>(options.bias_lambda())};
