@@ -23,34 +23,76 @@ TEST(BlockGrid, BandsFollowTheDataSizeOnly) {
   EXPECT_EQ(detail::choose_bands(1'000'000'000), 32u);  // capped
 }
 
-TEST(BlockGrid, GroupsEveryRatingByBlockKeepingItsOrder) {
+TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
   SyntheticSpec spec;
   spec.users = 90;
   spec.items = 70;
   spec.ratings = 1500;
   const Dataset d = make_synthetic(spec);
-  const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7);
-  ASSERT_EQ(g.block_begin.size(), 17u);
-  ASSERT_EQ(g.ratings.size(), d.ratings.size());
-  // Balanced bands: sizes differ by at most one.
-  for (const auto* band : {&g.user_band, &g.item_band}) {
-    std::vector<int> size(4, 0);
-    for (auto b : *band) ++size.at(b);
-    EXPECT_LE(*std::max_element(size.begin(), size.end()) - *std::min_element(size.begin(), size.end()), 1);
-  }
-  // Every rating lands in its block, and each block keeps the input order.
-  for (std::uint32_t b = 0; b < 16; ++b) {
-    std::vector<Rating> expected;
-    for (const auto& r : d.ratings)
-      if (g.block_of(r.user, r.item) == b) expected.push_back(r);
-    ASSERT_EQ(g.block_begin[b + 1] - g.block_begin[b], expected.size()) << "block " << b;
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-      const Rating& got = g.ratings[g.block_begin[b] + i];
-      EXPECT_EQ(got.user, expected[i].user);
-      EXPECT_EQ(got.item, expected[i].item);
-      EXPECT_EQ(got.value, expected[i].value);
+  for (unsigned threads : {1u, 2u}) {
+    const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7, true, threads);
+    ASSERT_EQ(g.block_begin.size(), 17u);
+    ASSERT_EQ(g.ratings.size(), d.ratings.size());
+    // Balanced bands (sizes differ by at most one), each a contiguous run of
+    // rows, and every index has its own row.
+    for (const auto* side : {&g.users, &g.items}) {
+      const auto n = static_cast<std::uint32_t>(side->band.size());
+      std::vector<int> size(4, 0);
+      std::vector<bool> taken(n, false);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint32_t b = side->band[i], row = side->row[i];
+        ++size.at(b);
+        EXPECT_GE(row, side->band_begin[b]);
+        EXPECT_LT(row, side->band_begin[b + 1]);
+        ASSERT_LT(row, n);
+        EXPECT_FALSE(taken[row]) << "row " << row << " given twice";
+        taken[row] = true;
+      }
+      EXPECT_LE(*std::max_element(size.begin(), size.end()) - *std::min_element(size.begin(), size.end()), 1);
+    }
+    std::vector<std::uint32_t> user_of_row(d.users.size()), item_of_row(d.items.size());
+    for (std::uint32_t u = 0; u < d.users.size(); ++u) user_of_row[g.users.row[u]] = u;
+    for (std::uint32_t i = 0; i < d.items.size(); ++i) item_of_row[g.items.row[i]] = i;
+    for (std::uint32_t b = 0; b < 16; ++b) {
+      // The block's ratings, renumbered into rows and sorted by (user row,
+      // item row)...
+      std::vector<Rating> expected;
+      for (const auto& r : d.ratings)
+        if (g.block_of(r.user, r.item) == b) expected.push_back({g.users.row[r.user], g.items.row[r.item], r.value});
+      std::sort(expected.begin(), expected.end(),
+                [](const Rating& x, const Rating& y) { return std::pair(x.user, x.item) < std::pair(y.user, y.item); });
+      const std::size_t n = g.block_begin[b + 1] - g.block_begin[b];
+      ASSERT_EQ(n, expected.size()) << "block " << b;
+      // ...cut into kStreams runs and interleaved.
+      const std::size_t run = (n + detail::kStreams - 1) / detail::kStreams;
+      std::size_t at = g.block_begin[b];
+      for (std::size_t j = 0; j < run; ++j) {
+        for (std::size_t s = 0; s < detail::kStreams && j + s * run < n; ++s, ++at) {
+          const Rating& want = expected[j + s * run];
+          const Rating& got = g.ratings[at];
+          EXPECT_EQ(got.user, want.user);
+          EXPECT_EQ(got.item, want.item);
+          EXPECT_EQ(got.value, want.value);
+          EXPECT_EQ(g.block_of(user_of_row[got.user], item_of_row[got.item]), b);
+        }
+      }
     }
   }
+}
+
+TEST(BlockGrid, SequentialGridKeepsTheInputOrderAndIds) {
+  SyntheticSpec spec;
+  spec.users = 50;
+  spec.items = 40;
+  spec.ratings = 600;
+  const Dataset d = make_synthetic(spec);
+  const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 1, 7, false, 2);
+  ASSERT_EQ(g.ratings.size(), d.ratings.size());
+  for (std::size_t i = 0; i < d.ratings.size(); ++i) {
+    EXPECT_EQ(g.ratings[i].user, d.ratings[i].user);
+    EXPECT_EQ(g.ratings[i].item, d.ratings[i].item);
+  }
+  for (std::uint32_t u = 0; u < d.users.size(); ++u) EXPECT_EQ(g.users.row[u], u);
 }
 
 TEST(BlockGrid, NoStratumRunsTwoBlocksSharingABand) {

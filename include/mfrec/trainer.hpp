@@ -23,6 +23,7 @@ struct EpochReport {
   double validation_rmse = std::numeric_limits<double>::quiet_NaN();  // NaN: none
   double validation_mae = std::numeric_limits<double>::quiet_NaN();
   double seconds = 0.0;     // this epoch, wall clock
+  double sgd_seconds = 0.0; // of which the SGD updates (the rest: measuring the fit)
   bool improved = false;    // validation improved (or no validation)
 };
 using EpochCallback = std::function<void(const EpochReport&)>;
@@ -35,6 +36,9 @@ struct TrainInput {
   // model as it is.
   const std::atomic<bool>* stop = nullptr;
   bool keep_on_stop = false;
+  // Instead of `ratings`: the same, which train() may empty (it moves the
+  // ratings and id maps out), so that a large data set is never held twice.
+  Dataset* take_ratings = nullptr;
 };
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});

@@ -49,11 +49,11 @@ class EpochLog {
   explicit EpochLog(const std::string& path) : sink_(path) {
     const bool jsonl = path.size() >= 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0;
     writer_ = make_writer(jsonl ? Format::Jsonl : Format::Csv, sink_);
-    writer_->header({"epoch", "objective", "train_rmse", "validation_rmse", "validation_mae", "seconds"});
+    writer_->header({"epoch", "objective", "train_rmse", "validation_rmse", "validation_mae", "seconds", "sgd_seconds"});
   }
   void add(const EpochReport& r) {
     writer_->row({Cell{std::int64_t{r.epoch}}, Cell{r.objective}, Cell{r.train_rmse}, Cell{r.validation_rmse},
-                  Cell{r.validation_mae}, Cell{r.seconds}});
+                  Cell{r.validation_mae}, Cell{r.seconds}, Cell{r.sgd_seconds}});
   }
   void commit() {
     writer_->finish();
@@ -93,7 +93,7 @@ void run_train(TrainArgs& a) {
   if (!a.log_file.empty()) epoch_log = std::make_unique<EpochLog>(a.log_file);
 
   ReadReport report;
-  const Dataset data = read_ratings(a.ratings, read_options, &report);
+  Dataset data = read_ratings(a.ratings, read_options, &report);
   if (validation_file) *validation_file = read_ratings(a.validation, read_options);
   const double read_seconds = std::chrono::duration<double>(clock::now() - start).count();
   if (!a.shared.quiet) {
@@ -114,7 +114,8 @@ void run_train(TrainArgs& a) {
     line += fmt::format("  {:.3f} s", r.seconds);
     log_line(line);
   };
-  TrainInput input{&data, validation_file.get(), &interrupt_requested(), a.save_on_interrupt};
+  // train() takes the ratings over, so they are never held twice.
+  TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
   const Model model = train(input, options, on_epoch);
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",

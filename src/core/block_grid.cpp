@@ -13,30 +13,103 @@ std::uint32_t choose_bands(std::uint64_t ratings) {
 }
 
 namespace {
-std::vector<std::uint32_t> deal(std::uint32_t n, std::uint32_t bands, Rng& rng) {
+
+// Deals indices 0..n-1 round-robin, in a seeded order, into `bands` bands;
+// the p-th index dealt gets the row band_begin[p mod B] + p div B, so a
+// band's rows are contiguous and in dealing order.
+BandLayout deal(std::uint32_t n, std::uint32_t bands, Rng* rng) {
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  rng.shuffle(order.begin(), order.end());
-  std::vector<std::uint32_t> band(n);
-  for (std::uint32_t p = 0; p < n; ++p) band[order[p]] = p % bands;
-  return band;
+  if (rng) rng->shuffle(order.begin(), order.end());
+  BandLayout side;
+  side.band.resize(n);
+  side.row.resize(n);
+  side.band_begin.assign(std::size_t{bands} + 1, 0);
+  for (std::uint32_t b = 0; b < bands; ++b) side.band_begin[b + 1] = side.band_begin[b] + n / bands + (b < n % bands);
+  for (std::uint32_t p = 0; p < n; ++p) {
+    side.band[order[p]] = p % bands;
+    side.row[order[p]] = side.band_begin[p % bands] + p / bands;
+  }
+  return side;
 }
+
+// Moves every rating into its block's range, in place (an American flag
+// sort: each misplaced rating is swapped straight to the next free slot of
+// its block), so grouping needs no second copy of the ratings.
+void group_by_block(std::vector<Rating>& ratings, const BlockGrid& g) {
+  const std::uint32_t blocks = g.bands * g.bands;
+  std::vector<std::uint64_t> next(g.block_begin.begin(), g.block_begin.end() - 1);
+  for (std::uint32_t b = 0; b < blocks; ++b) {
+    while (next[b] < g.block_begin[b + 1]) {
+      Rating r = ratings[next[b]];
+      std::uint32_t target = g.block_of(r.user, r.item);
+      while (target != b) {
+        std::swap(r, ratings[next[target]++]);
+        target = g.block_of(r.user, r.item);
+      }
+      ratings[next[b]++] = r;
+    }
+  }
+}
+
+// Renumbers one block's ratings into rows, sorts them by (user row, item
+// row) with two stable counting sorts over the band-local rows, then deals
+// them into kStreams interleaved runs (see BlockGrid::ratings). Works through
+// a buffer the size of the block.
+void sort_block(Rating* begin, Rating* end, const BlockGrid& g, std::uint32_t user_band, std::uint32_t item_band,
+                std::vector<Rating>& buffer, std::vector<std::uint32_t>& counts) {
+  const std::uint32_t user_base = g.users.band_begin[user_band];
+  const std::uint32_t item_base = g.items.band_begin[item_band];
+  for (Rating* r = begin; r != end; ++r) {
+    r->user = g.users.row[r->user];
+    r->item = g.items.row[r->item];
+  }
+  buffer.resize(static_cast<std::size_t>(end - begin));
+  auto counting_sort = [&](Rating* from, Rating* to, std::uint32_t width, auto key) {
+    counts.assign(std::size_t{width} + 1, 0);
+    for (const Rating* r = from; r != from + buffer.size(); ++r) ++counts[key(*r) + 1];
+    std::partial_sum(counts.begin(), counts.end(), counts.begin());
+    for (const Rating* r = from; r != from + buffer.size(); ++r) to[counts[key(*r)]++] = *r;
+  };
+  const std::uint32_t item_width = g.items.band_begin[item_band + 1] - item_base;
+  const std::uint32_t user_width = g.users.band_begin[user_band + 1] - user_base;
+  counting_sort(begin, buffer.data(), item_width, [&](const Rating& r) { return r.item - item_base; });
+  counting_sort(buffer.data(), begin, user_width, [&](const Rating& r) { return r.user - user_base; });
+  const std::size_t n = buffer.size();
+  std::copy(begin, end, buffer.begin());
+  const std::size_t run = (n + kStreams - 1) / kStreams;
+  Rating* out = begin;
+  for (std::size_t j = 0; j < run; ++j)
+    for (std::size_t s = 0; s < kStreams && j + s * run < n; ++s) *out++ = buffer[j + s * run];
+}
+
 }  // namespace
 
-BlockGrid make_grid(const std::vector<Rating>& ratings, std::uint32_t users, std::uint32_t items,
-                    std::uint32_t bands, std::uint64_t seed) {
+BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint32_t items, std::uint32_t bands,
+                    std::uint64_t seed, bool shuffle_rows, unsigned threads) {
   BlockGrid g;
   g.bands = std::max(1u, bands);
   Rng rng(seed, kStreamBands);
-  g.user_band = deal(users, g.bands, rng);
-  g.item_band = deal(items, g.bands, rng);
+  g.users = deal(users, g.bands, shuffle_rows ? &rng : nullptr);
+  g.items = deal(items, g.bands, shuffle_rows ? &rng : nullptr);
   const std::uint32_t blocks = g.bands * g.bands;
   g.block_begin.assign(std::size_t{blocks} + 1, 0);
   for (const auto& r : ratings) ++g.block_begin[g.block_of(r.user, r.item) + 1];
   std::partial_sum(g.block_begin.begin(), g.block_begin.end(), g.block_begin.begin());
-  std::vector<std::uint64_t> fill(g.block_begin.begin(), g.block_begin.end() - 1);
-  g.ratings.resize(ratings.size());
-  for (const auto& r : ratings) g.ratings[fill[g.block_of(r.user, r.item)]++] = r;
+  group_by_block(ratings, g);
+  g.ratings = std::move(ratings);
+
+  // With one band and the indices as rows, the input's (user, item) order
+  // already is the block order.
+  if (!shuffle_rows && g.bands == 1) return g;
+  // Each block on its own, so threads share the work; the result does not
+  // depend on which thread sorts which block.
+  parallel_for(blocks, threads, [&](std::uint32_t b) {
+    std::vector<Rating> buffer;
+    std::vector<std::uint32_t> counts;
+    sort_block(g.ratings.data() + g.block_begin[b], g.ratings.data() + g.block_begin[b + 1], g, b / g.bands,
+               b % g.bands, buffer, counts);
+  });
   return g;
 }
 

@@ -6,6 +6,12 @@
 // so its blocks touch disjoint rows of U, V and the biases: they can run in
 // any order, on any number of threads, and give the same result as one by
 // one. An epoch runs every stratum once, in a seeded order.
+//
+// Training renumbers users and items into "rows" so that every band is one
+// contiguous run of rows, in a seeded order within the band: a block's
+// working set is then one slice of U and one of V (a few MB at most), which
+// caches and the TLB hold, and the seeded renumbering is what randomizes the
+// order of updates, as LIBMF does.
 #include <cstdint>
 #include <vector>
 
@@ -17,24 +23,42 @@ namespace mfrec::detail {
 // 32 bands.
 std::uint32_t choose_bands(std::uint64_t ratings);
 
+// One side of the grid (users or items): its band and row for every index.
+struct BandLayout {
+  std::vector<std::uint32_t> band;        // per index
+  std::vector<std::uint32_t> row;         // per index: its row in training
+  std::vector<std::uint32_t> band_begin;  // bands + 1 row offsets
+};
+
+// Measured with the k=32 kernel on a 30k-rating block: 1 run 70 M
+// updates/s, 2 runs 84, 3 and 4 runs 88, 8 runs 84.
+inline constexpr std::size_t kStreams = 4;
+
 struct BlockGrid {
   std::uint32_t bands = 1;
-  std::vector<std::uint32_t> user_band;  // per user
-  std::vector<std::uint32_t> item_band;  // per item
-  // Ratings grouped by block (block = user_band * bands + item_band); within
-  // a block they keep their input order (users, then items, ascending).
+  BandLayout users;
+  BandLayout items;
+  // Ratings with `user` and `item` holding training rows, grouped by block
+  // (block = user band * bands + item band). Within a block they are sorted
+  // by (user row, item row), cut into kStreams runs of equal length, and the
+  // runs interleaved: rating j of run s is at j·kStreams + s. Consecutive
+  // updates then touch different users (so the CPU overlaps them instead of
+  // waiting for one user's row) while each run still walks U in order.
   std::vector<Rating> ratings;
   std::vector<std::uint64_t> block_begin;  // bands² + 1 offsets into ratings
 
   std::uint32_t block_of(std::uint32_t user, std::uint32_t item) const {
-    return user_band[user] * bands + item_band[item];
+    return users.band[user] * bands + items.band[item];
   }
 };
 
 // Deals users and items into bands by a seeded shuffle (so bands are
-// balanced whatever the id order) and groups `ratings` by block.
-BlockGrid make_grid(const std::vector<Rating>& ratings, std::uint32_t users, std::uint32_t items,
-                    std::uint32_t bands, std::uint64_t seed);
+// balanced whatever the id order), renumbers them into rows, and groups
+// `ratings` (model indices in, consumed: rearranged in place) by block.
+// With `shuffle_rows` false the rows are the indices themselves (the
+// sequential order needs that, with one band). Uses `threads` threads.
+BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint32_t items, std::uint32_t bands,
+                    std::uint64_t seed, bool shuffle_rows, unsigned threads);
 
 // The strata of one epoch, each a list of block ids: stratum s holds blocks
 // (b, π(b + s mod B)) for a seeded permutation π of the item bands; the

@@ -50,11 +50,25 @@ double squared_norm(const std::vector<float>& v) {
   return s;
 }
 
-float score(const Model& m, std::uint32_t u, std::uint32_t i) {
-  float s = detail::dot_padded(m.user_factors.row(u), m.item_factors.row(i), m.user_factors.stride());
-  if (m.options.bias) s += m.mean + m.user_bias[u] + m.item_bias[i];
-  return s;
-}
+// The parameters training changes, with users and items in the grid's row
+// order (see block_grid.hpp); copied back into the model's order at the end.
+struct TrainState {
+  FactorMatrix u, v;
+  std::vector<float> bu, bv;
+};
+
+struct Scorer {
+  const TrainState& s;
+  float mean;
+  bool bias;
+  template <std::size_t kStride = 0>
+  [[gnu::always_inline]] float score(std::uint32_t user_row, std::uint32_t item_row) const {
+    float x = detail::dot_padded<kStride>(s.u.row(user_row), s.v.row(item_row), s.u.stride());
+    if (bias) x += mean + s.bu[user_row] + s.bv[item_row];
+    return x;
+  }
+  float operator()(std::uint32_t user_row, std::uint32_t item_row) const { return score(user_row, item_row); }
+};
 
 struct Fit {
   double objective = 0.0;
@@ -68,62 +82,105 @@ struct FitSums {
   double reported = 0.0;  // Σe², input scale, clipped
 };
 
-FitSums fit_sums(const Model& m, const Rating* begin, const Rating* end) {
+template <std::size_t kStride>
+[[gnu::always_inline]] inline FitSums fit_run(const Model& m, const Scorer& scorer, const Rating* begin, const Rating* end) {
   FitSums sums;
+  const bool scaled = m.scaler.enabled;
+  const double lo = m.rating_min, hi = m.rating_max;  // Model::clip, inlined
   for (const Rating* r = begin; r != end; ++r) {
-    const float s = score(m, r->user, r->item);
+    const float s = scorer.score<kStride>(r->user, r->item);
     const double e = static_cast<double>(r->value) - s;
     sums.raw += e * e;
-    const double shown = m.scaler.inverse(r->value) - m.clip(m.scaler.inverse(s));
+    const double shown = scaled ? m.scaler.inverse(r->value) - std::clamp(m.scaler.inverse(s), lo, hi)
+                                : r->value - std::clamp(static_cast<double>(s), lo, hi);
     sums.reported += shown * shown;
   }
   return sums;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+FitSums fit_sums(const Model& m, const Scorer& scorer, const Rating* begin, const Rating* end) {
+  switch (scorer.s.u.stride()) {
+    case 16: return fit_run<16>(m, scorer, begin, end);
+    case 32: return fit_run<32>(m, scorer, begin, end);
+    case 64: return fit_run<64>(m, scorer, begin, end);
+    case 128: return fit_run<128>(m, scorer, begin, end);
+    default: return fit_run<0>(m, scorer, begin, end);
+  }
+}
+
 // Block by block on `threads` threads, added up in block order, so the sums
-// do not depend on the thread count.
-Fit measure_fit(const Model& m, const detail::BlockGrid& grid, unsigned threads) {
+// do not depend on the thread count. `m` gives the scale and the options.
+Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid& grid, unsigned threads) {
+  const Scorer score{state, m.mean, m.options.bias};
   const std::uint32_t blocks = grid.bands * grid.bands;
   std::vector<FitSums> parts(blocks);
   detail::parallel_for(blocks, threads, [&](std::uint32_t b) {
-    parts[b] = fit_sums(m, grid.ratings.data() + grid.block_begin[b], grid.ratings.data() + grid.block_begin[b + 1]);
+    parts[b] = fit_sums(m, score, grid.ratings.data() + grid.block_begin[b],
+                        grid.ratings.data() + grid.block_begin[b + 1]);
   });
   FitSums total;
   for (const auto& p : parts) {
     total.raw += p.raw;
     total.reported += p.reported;
   }
-  const double reg = m.options.lambda * (squared_norm(m.user_factors) + squared_norm(m.item_factors)) +
-                     (m.options.bias ? m.options.bias_lambda() * (squared_norm(m.user_bias) + squared_norm(m.item_bias)) : 0.0);
+  const double reg = m.options.lambda * (squared_norm(state.u) + squared_norm(state.v)) +
+                     (m.options.bias ? m.options.bias_lambda() * (squared_norm(state.bu) + squared_norm(state.bv)) : 0.0);
   const auto n = static_cast<double>(grid.ratings.size());
   if (grid.ratings.empty()) return {reg, 0.0, 0.0};
   return {total.raw + reg, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
 }
 
-// One pass of SGD over a block, in its current order. Compiled for AVX2+FMA
-// and baseline x86-64; the CPU picks.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
-void sgd_pass(const detail::SgdStep& step, bool bias, const Rating* begin, const Rating* end, FactorMatrix& u,
-              FactorMatrix& v, float* user_bias, float* item_bias) {
-  if (bias) {
-    for (const Rating* r = begin; r != end; ++r)
-      step.update<true>(r->value, u.row(r->user), v.row(r->item), user_bias + r->user, item_bias + r->item);
-  } else {
-    for (const Rating* r = begin; r != end; ++r)
-      step.update<false>(r->value, u.row(r->user), v.row(r->item), nullptr, nullptr);
+// always_inline: the helpers below must be compiled inside each clone of
+// sgd_pass and fit_sums; a call to an outlined copy runs baseline code.
+template <bool kBias, std::size_t kStride>
+[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const Rating* begin, const Rating* end, TrainState& s) {
+  for (const Rating* r = begin; r != end; ++r) {
+    float* bu = kBias ? &s.bu[r->user] : nullptr;
+    float* bv = kBias ? &s.bv[r->item] : nullptr;
+    step.update<kBias, kStride>(r->value, s.u.row(r->user), s.v.row(r->item), bu, bv);
   }
 }
 
-ErrorStats measure_heldout(const Model& m, const std::vector<HeldOut>& held) {
+template <bool kBias>
+[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const Rating* begin, const Rating* end, TrainState& s) {
+  // The common strides unrolled; any other k runs the general loop.
+  switch (step.stride) {
+    case 16: return sgd_run<kBias, 16>(step, begin, end, s);
+    case 32: return sgd_run<kBias, 32>(step, begin, end, s);
+    case 64: return sgd_run<kBias, 64>(step, begin, end, s);
+    case 128: return sgd_run<kBias, 128>(step, begin, end, s);
+    default: return sgd_run<kBias, 0>(step, begin, end, s);
+  }
+}
+
+// One pass of SGD over a block, in its order. Compiled for AVX-512, for
+// AVX2+FMA and for baseline x86-64; the CPU picks.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void sgd_pass(const detail::SgdStep& step, bool bias, const Rating* begin, const Rating* end, TrainState& s) {
+  if (bias) {
+    sgd_run<true>(step, begin, end, s);
+  } else {
+    sgd_run<false>(step, begin, end, s);
+  }
+}
+
+ErrorStats measure_heldout(const Model& m, const Scorer& score, const detail::BlockGrid& grid,
+                           const std::vector<HeldOut>& held) {
   ErrorStats stats;
   for (const auto& h : held) {
     if (h.user != kUnknown && h.item != kUnknown) {
-      stats.add(h.value - m.clip(m.scaler.inverse(score(m, h.user, h.item))));
+      stats.add(h.value - m.clip(m.scaler.inverse(score(grid.users.row[h.user], grid.items.row[h.item]))));
     } else {
-      const auto known = [](std::uint32_t id) { return id != kUnknown ? std::optional<std::uint32_t>(id) : std::nullopt; };
-      stats.add(h.value - m.clip(m.predict_unknown(known(h.user), known(h.item))));
+      // Only the mean and one bias: read them from the state.
+      double x = m.mean;
+      if (m.options.bias && h.user != kUnknown) x += score.s.bu[grid.users.row[h.user]];
+      if (m.options.bias && h.item != kUnknown) x += score.s.bv[grid.items.row[h.item]];
+      stats.add(h.value - m.clip(m.scaler.inverse(x)));
     }
   }
   return stats;
@@ -149,25 +206,53 @@ void check_dataset(const Dataset& d, bool sorted, const char* what) {
   }
 }
 
-// The parameters that change during training, for keeping the best epoch.
+// The state of the best epoch so far, for --early-stop.
 struct Snapshot {
-  FactorMatrix u, v;
-  std::vector<float> bu, bv;
+  TrainState state;
   TrainSummary summary;
 };
+
+// Draws the initial factors ~ N(0, (1/k)²), standard deviation 1/k as in the
+// seed, in the model's index order (so the draw does not depend on the
+// grid), each into its training row.
+void init_factors(FactorMatrix& f, const std::vector<std::uint32_t>& row_of, std::size_t k, Rng& rng) {
+  const double sd = 1.0 / static_cast<double>(k);
+  for (std::size_t i = 0; i < row_of.size(); ++i) {
+    float* row = f.row(row_of[i]);
+    for (std::size_t c = 0; c < k; ++c) row[c] = static_cast<float>(rng.normal() * sd);
+  }
+}
+
+// Copies the training rows back into the model's index order.
+FactorMatrix to_model_order(const FactorMatrix& trained, const std::vector<std::uint32_t>& row_of) {
+  FactorMatrix out(row_of.size(), trained.k());
+  for (std::size_t i = 0; i < row_of.size(); ++i)
+    std::copy_n(trained.row(row_of[i]), trained.stride(), out.row(i));
+  return out;
+}
+
+std::vector<float> to_model_order(const std::vector<float>& trained, const std::vector<std::uint32_t>& row_of) {
+  std::vector<float> out(row_of.size());
+  for (std::size_t i = 0; i < row_of.size(); ++i) out[i] = trained[row_of[i]];
+  return out;
+}
 
 }  // namespace
 
 double objective(const Model& model, const std::vector<Rating>& ratings) {
   std::vector<Rating> scaled(ratings);
   for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
-  return measure_fit(model, detail::make_grid(scaled, model.users.size(), model.items.size(), 1, 0), 1).objective;
+  const auto grid = detail::make_grid(std::move(scaled), model.users.size(), model.items.size(), 1, 0, false, 1);
+  const TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias};
+  return measure_fit(model, state, grid, 1).objective;
 }
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch) {
   options.validate();
-  if (!input.ratings || input.ratings->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
-  const Dataset& all = *input.ratings;
+  Dataset* owned = input.take_ratings;
+  const Dataset* given = owned ? owned : input.ratings;
+  if (!given || given->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
+  const Dataset& all = *given;
   check_dataset(all, true, "training ratings");
   if (input.validation) check_dataset(*input.validation, false, "validation ratings");
   const bool has_validation = options.validation_fraction > 0.0 || input.validation;
@@ -179,8 +264,6 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   m.options = options;
   m.options.threads = 0;  // never part of the model: it does not change it
   m.source = all.source;
-  m.users = all.users;
-  m.items = all.items;
   m.ratings = all.ratings.size();
   const RatingRange range = rating_range(all.ratings);
   m.rating_min = range.min;
@@ -200,15 +283,19 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   std::partial_sum(m.rated_offsets.begin(), m.rated_offsets.end(), m.rated_offsets.begin());
 
   // The training ratings (all, or what the hold-out leaves) and the held-out
-  // ones. The training ratings are copied once, into the block grid below,
-  // and moved onto the training scale there.
-  std::optional<Split> split;
+  // ones. The training ratings are moved (or copied once) into the block
+  // grid below, and moved onto the training scale there.
+  std::vector<Rating> train_ratings;
   std::vector<HeldOut> held;
   if (options.validation_fraction > 0.0) {
-    split = split_holdout(all, options.validation_fraction, options.seed);
-    for (const auto& r : split->holdout.ratings) held.push_back({r.user, r.item, r.value});
+    Split split = split_holdout(all, options.validation_fraction, options.seed);
+    for (const auto& r : split.holdout.ratings) held.push_back({r.user, r.item, r.value});
+    train_ratings = std::move(split.train.ratings);
+  } else if (owned) {
+    train_ratings = std::move(owned->ratings);
+  } else {
+    train_ratings = all.ratings;
   }
-  const std::vector<Rating>& train_ratings = split ? split->train.ratings : all.ratings;
   if (input.validation) {
     const Dataset& v = *input.validation;
     for (const auto& r : v.ratings) {
@@ -217,6 +304,14 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
       held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
     }
   }
+  if (owned) {
+    m.users = std::move(owned->users);
+    m.items = std::move(owned->items);
+    owned->ratings = {};
+  } else {
+    m.users = all.users;
+    m.items = all.items;
+  }
   m.train_ratings = train_ratings.size();
   const auto to_training_scale = [&](float value) { return static_cast<float>(m.scaler.forward(value)); };
   {
@@ -224,41 +319,33 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
     for (const auto& r : train_ratings) sum += to_training_scale(r.value);
     m.mean = static_cast<float>(sum / static_cast<double>(train_ratings.size()));
   }
-  m.user_bias.assign(n_users, 0.0f);
-  m.item_bias.assign(n_items, 0.0f);
+  for (auto& r : train_ratings) r.value = to_training_scale(r.value);
 
-  // Initial factors ~ N(0, (1/k)²): standard deviation 1/k, as the seed.
+  // Shuffled: the block grid, with users and items renumbered in a seeded
+  // order. Sequential: one block in the seed's row-major order.
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const bool shuffled = options.order == Order::Shuffled;
+  const std::uint32_t bands = shuffled ? detail::choose_bands(train_ratings.size()) : 1;
+  const detail::BlockGrid grid =
+      detail::make_grid(std::move(train_ratings), n_users, n_items, bands, options.seed, shuffled, threads);
+
   const std::size_t k = options.factors;
-  m.user_factors = FactorMatrix(n_users, k);
-  m.item_factors = FactorMatrix(n_items, k);
+  TrainState state{FactorMatrix(n_users, k), FactorMatrix(n_items, k), std::vector<float>(n_users, 0.0f),
+                   std::vector<float>(n_items, 0.0f)};
   {
     Rng rng(options.seed, kStreamInit);
-    const double sd = 1.0 / static_cast<double>(k);
-    for (FactorMatrix* f : {&m.user_factors, &m.item_factors})
-      for (std::size_t r = 0; r < f->rows(); ++r)
-        for (std::size_t c = 0; c < k; ++c) f->row(r)[c] = static_cast<float>(rng.normal() * sd);
+    init_factors(state.u, grid.users.row, k, rng);
+    init_factors(state.v, grid.items.row, k, rng);
   }
-
-  // Shuffled: the block grid, each block reshuffled every epoch from (seed,
-  // epoch, block) alone. Sequential: one block in the seed's row-major order.
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const std::uint32_t bands = options.order == Order::Shuffled ? detail::choose_bands(train_ratings.size()) : 1;
-  detail::BlockGrid grid = detail::make_grid(train_ratings, n_users, n_items, bands, options.seed);
-  split.reset();
-  for (auto& r : grid.ratings) r.value = to_training_scale(r.value);
+  const Scorer score{state, m.mean, options.bias};
 
   detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
-                       m.user_factors.stride(), static_cast<float>(options.bias_lambda())};
+                       state.u.stride(), static_cast<float>(options.bias_lambda())};
   auto stop_requested = [&] { return input.stop && input.stop->load(std::memory_order_relaxed); };
-  auto run_block = [&](std::uint32_t epoch, std::uint32_t block) {
+  auto run_block = [&](std::uint32_t block) {
     if (stop_requested()) return;  // the blocks already running finish
-    Rating* begin = grid.ratings.data() + grid.block_begin[block];
-    Rating* end = grid.ratings.data() + grid.block_begin[block + 1];
-    if (options.order == Order::Shuffled) {
-      Rng rng(options.seed ^ (std::uint64_t{epoch} << 32 | block), kStreamShuffle);
-      rng.shuffle(begin, end);
-    }
-    sgd_pass(step, options.bias, begin, end, m.user_factors, m.item_factors, m.user_bias.data(), m.item_bias.data());
+    sgd_pass(step, options.bias, grid.ratings.data() + grid.block_begin[block],
+             grid.ratings.data() + grid.block_begin[block + 1], state);
   };
 
   // A model whose error is this many times the rating scale has left any
@@ -271,14 +358,16 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   std::uint32_t since_best = 0;
   std::optional<Snapshot> best;
 
+  using clock = std::chrono::steady_clock;
   for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
     step.lr = static_cast<float>(options.lr * std::pow(options.lr_decay, epoch - 1.0));
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = clock::now();
     for (const auto& stratum : detail::epoch_schedule(grid.bands, options.seed, epoch)) {
       // Blocks of a stratum share no user or item band: any order, same result.
       detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads,
-                           [&](std::uint32_t i) { run_block(epoch, stratum[i]); });
+                           [&](std::uint32_t i) { run_block(stratum[i]); });
     }
+    const auto sgd_end = clock::now();
     if (stop_requested()) {
       if (!input.keep_on_stop)
         throw Error(ErrorKind::Interrupted, "training interrupted in epoch " + std::to_string(epoch) +
@@ -290,7 +379,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
     EpochReport report;
     report.epoch = epoch;
     report.epochs = options.epochs;
-    const Fit fit = measure_fit(m, grid, threads);
+    const Fit fit = measure_fit(m, state, grid, threads);
     report.objective = fit.objective;
     report.train_rmse = fit.rmse;
     if (!std::isfinite(fit.objective) || !(fit.raw_rmse < explode_rmse)) {
@@ -299,12 +388,13 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
                                            how + "); try a smaller --lr than " + shortest(options.lr));
     }
     if (!held.empty()) {
-      const ErrorStats v = measure_heldout(m, held);
+      const ErrorStats v = measure_heldout(m, score, grid, held);
       report.validation_rmse = v.rmse();
       report.validation_mae = v.mae();
     }
     report.improved = held.empty() || report.validation_rmse < best_rmse;
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.sgd_seconds = std::chrono::duration<double>(sgd_end - start).count();
+    report.seconds = std::chrono::duration<double>(clock::now() - start).count();
 
     m.summary.epochs_run = epoch;
     if (report.improved) {
@@ -318,8 +408,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
         m.summary.validation_count = held.size();
       }
       since_best = 0;
-      if (options.early_stop > 0)
-        best = Snapshot{m.user_factors, m.item_factors, m.user_bias, m.item_bias, m.summary};
+      if (options.early_stop > 0) best = Snapshot{state, m.summary};
     } else {
       ++since_best;
     }
@@ -338,13 +427,16 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 
   if (best && best->summary.best_epoch != m.summary.epochs_run) {
     const std::uint32_t ran = m.summary.epochs_run;
-    m.user_factors = std::move(best->u);
-    m.item_factors = std::move(best->v);
-    m.user_bias = std::move(best->bu);
-    m.item_bias = std::move(best->bv);
+    state = std::move(best->state);
     m.summary = best->summary;
     m.summary.epochs_run = ran;
   }
+  best.reset();
+  m.user_factors = to_model_order(state.u, grid.users.row);
+  state.u = FactorMatrix();
+  m.item_factors = to_model_order(state.v, grid.items.row);
+  m.user_bias = to_model_order(state.bu, grid.users.row);
+  m.item_bias = to_model_order(state.bv, grid.items.row);
   return m;
 }
 
