@@ -29,8 +29,10 @@ TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
   spec.items = 70;
   spec.ratings = 1500;
   const Dataset d = make_synthetic(spec);
-  for (unsigned threads : {1u, 2u}) {
-    const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7, true, threads);
+  for (const auto& [threads, compact] : {std::pair{1u, false}, std::pair{2u, false}, std::pair{1u, true}}) {
+    const detail::BlockGrid g =
+        detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7, true, threads, compact);
+    ASSERT_EQ(g.compact, compact);
     ASSERT_EQ(g.block_begin.size(), 17u);
     ASSERT_EQ(g.ratings.size(), d.ratings.size());
     // Balanced bands (sizes differ by at most one), each a contiguous run of
@@ -69,7 +71,7 @@ TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
       for (std::size_t j = 0; j < run; ++j) {
         for (std::size_t s = 0; s < detail::kStreams && j + s * run < n; ++s, ++at) {
           const Rating& want = expected[j + s * run];
-          const Rating& got = g.ratings[at];
+          const Rating got = g.rating(at, b);
           EXPECT_EQ(got.user, want.user);
           EXPECT_EQ(got.item, want.item);
           EXPECT_EQ(got.value, want.value);
@@ -77,6 +79,30 @@ TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
         }
       }
     }
+  }
+}
+
+// 8-byte ratings hold band offsets below 65,536; a wider band keeps 12.
+TEST(BlockGrid, CompactOnlyWhenEveryBandFitsSixteenBits) {
+  std::vector<Rating> one_each;
+  for (std::uint32_t u = 0; u < 200'000; ++u) one_each.push_back({u, u % 50, 1.0f});
+  const auto wide = detail::make_grid(one_each, 200'000, 50, 3, 1, true, 2);  // bands of 66,667 users
+  EXPECT_FALSE(wide.compact);
+  const auto narrow = detail::make_grid(one_each, 200'000, 50, 4, 1, true, 2);  // 50,000
+  EXPECT_TRUE(narrow.compact);
+  // Both forms read back every rating: user u rated item u mod 50.
+  for (const auto* g : {&wide, &narrow}) {
+    std::vector<std::uint32_t> user_of_row(200'000), item_of_row(50);
+    for (std::uint32_t u = 0; u < 200'000; ++u) user_of_row[g->users.row[u]] = u;
+    for (std::uint32_t i = 0; i < 50; ++i) item_of_row[g->items.row[i]] = i;
+    std::uint64_t seen = 0;
+    for (std::uint32_t b = 0; b < g->bands * g->bands; ++b) {
+      for (std::uint64_t i = g->block_begin[b]; i < g->block_begin[b + 1]; ++i, ++seen) {
+        const Rating r = g->rating(i, b);
+        ASSERT_EQ(item_of_row.at(r.item), user_of_row.at(r.user) % 50) << "rating " << i;
+      }
+    }
+    EXPECT_EQ(seen, 200'000u);
   }
 }
 

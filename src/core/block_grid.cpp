@@ -1,5 +1,8 @@
 #include "block_grid.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <numeric>
 
@@ -13,6 +16,15 @@ std::uint32_t choose_bands(std::uint64_t ratings) {
 }
 
 namespace {
+
+// Hands the whole pages inside [begin, end) back to the OS; reading them
+// again would give zeros, and nothing reads them.
+void release_pages(unsigned char* begin, unsigned char* end) {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) / page * page;
+  const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(end) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
 
 // Deals indices 0..n-1 round-robin, in a seeded order, into `bands` bands;
 // the p-th index dealt gets the row band_begin[p mod B] + p div B, so a
@@ -83,10 +95,32 @@ void sort_block(Rating* begin, Rating* end, const BlockGrid& g, std::uint32_t us
     for (std::size_t s = 0; s < kStreams && j + s * run < n; ++s) *out++ = buffer[j + s * run];
 }
 
+// Rewrites the grid's ratings as BlockRatings at the front of the same
+// storage, block by block from the start: rating i's 8 bytes land at 8i,
+// never past the 12i where it (and everything after it) still is. Then the
+// whole pages of the unused tail go back to the OS, which is what keeps a
+// large data set's peak memory at 8 bytes a rating while training.
+void compact_in_place(BlockGrid& g) {
+  Rating* from = g.ratings.data();
+  auto* bytes = reinterpret_cast<unsigned char*>(g.ratings.data());
+  const std::uint32_t blocks = g.bands * g.bands;
+  for (std::uint32_t b = 0; b < blocks; ++b) {
+    const std::uint32_t user_base = g.users.band_begin[b / g.bands];
+    const std::uint32_t item_base = g.items.band_begin[b % g.bands];
+    for (std::uint64_t i = g.block_begin[b]; i < g.block_begin[b + 1]; ++i) {
+      const Rating r = from[i];
+      new (bytes + i * sizeof(BlockRating)) BlockRating{static_cast<std::uint16_t>(r.user - user_base),
+                                                         static_cast<std::uint16_t>(r.item - item_base), r.value};
+    }
+  }
+  g.compact = true;
+  release_pages(bytes + g.size() * sizeof(BlockRating), bytes + g.ratings.capacity() * sizeof(Rating));
+}
+
 }  // namespace
 
 BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint32_t items, std::uint32_t bands,
-                    std::uint64_t seed, bool shuffle_rows, unsigned threads) {
+                    std::uint64_t seed, bool shuffle_rows, unsigned threads, bool allow_compact) {
   BlockGrid g;
   g.bands = std::max(1u, bands);
   Rng rng(seed, kStreamBands);
@@ -110,6 +144,12 @@ BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint3
     sort_block(g.ratings.data() + g.block_begin[b], g.ratings.data() + g.block_begin[b + 1], g, b / g.bands,
                b % g.bands, buffer, counts);
   });
+  const auto widest = [](const BandLayout& side) {
+    std::uint32_t w = 0;
+    for (std::size_t b = 0; b + 1 < side.band_begin.size(); ++b) w = std::max(w, side.band_begin[b + 1] - side.band_begin[b]);
+    return w;
+  };
+  if (allow_compact && widest(g.users) <= kMaxCompactBand && widest(g.items) <= kMaxCompactBand) compact_in_place(g);
   return g;
 }
 

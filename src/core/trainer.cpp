@@ -57,17 +57,31 @@ struct TrainState {
   std::vector<float> bu, bv;
 };
 
+// A block's slice of the parameters: the rows of its user band and item band
+// start here (row 0 for grids that hold global rows).
+struct BlockParams {
+  float* u;
+  float* v;
+  float* bu;
+  float* bv;
+};
+
+BlockParams block_params(TrainState& s, const detail::BlockGrid& grid, std::uint32_t block) {
+  const std::uint32_t user0 = grid.compact ? grid.users.band_begin[block / grid.bands] : 0;
+  const std::uint32_t item0 = grid.compact ? grid.items.band_begin[block % grid.bands] : 0;
+  return {s.u.row(user0), s.v.row(item0), s.bu.data() + user0, s.bv.data() + item0};
+}
+
+// The prediction on the training scale, from training rows.
 struct Scorer {
   const TrainState& s;
   float mean;
   bool bias;
-  template <std::size_t kStride = 0>
-  [[gnu::always_inline]] float score(std::uint32_t user_row, std::uint32_t item_row) const {
-    float x = detail::dot_padded<kStride>(s.u.row(user_row), s.v.row(item_row), s.u.stride());
+  float operator()(std::uint32_t user_row, std::uint32_t item_row) const {
+    float x = detail::dot_padded(s.u.row(user_row), s.v.row(item_row), s.u.stride());
     if (bias) x += mean + s.bu[user_row] + s.bv[item_row];
     return x;
   }
-  float operator()(std::uint32_t user_row, std::uint32_t item_row) const { return score(user_row, item_row); }
 };
 
 struct Fit {
@@ -82,13 +96,19 @@ struct FitSums {
   double reported = 0.0;  // Σe², input scale, clipped
 };
 
-template <std::size_t kStride>
-[[gnu::always_inline]] inline FitSums fit_run(const Model& m, const Scorer& scorer, const Rating* begin, const Rating* end) {
+// always_inline: the run helpers must be compiled inside each clone of
+// fit_block and sgd_block; a call to an outlined copy runs baseline code.
+template <std::size_t kStride, class R>
+[[gnu::always_inline]] inline FitSums fit_run(const Model& m, std::size_t stride, const R* begin, const R* end,
+                                              BlockParams p) {
+  if constexpr (kStride > 0) stride = kStride;
   FitSums sums;
   const bool scaled = m.scaler.enabled;
+  const bool bias = m.options.bias;
   const double lo = m.rating_min, hi = m.rating_max;  // Model::clip, inlined
-  for (const Rating* r = begin; r != end; ++r) {
-    const float s = scorer.score<kStride>(r->user, r->item);
+  for (const R* r = begin; r != end; ++r) {
+    float s = detail::dot_padded<kStride>(p.u + r->user * stride, p.v + r->item * stride, stride);
+    if (bias) s += m.mean + p.bu[r->user] + p.bv[r->item];
     const double e = static_cast<double>(r->value) - s;
     sums.raw += e * e;
     const double shown = scaled ? m.scaler.inverse(r->value) - std::clamp(m.scaler.inverse(s), lo, hi)
@@ -98,29 +118,35 @@ template <std::size_t kStride>
   return sums;
 }
 
+template <class R>
+[[gnu::always_inline]] inline FitSums fit_run(const Model& m, std::size_t stride, const R* begin, const R* end,
+                                              BlockParams p) {
+  switch (stride) {
+    case 16: return fit_run<16>(m, stride, begin, end, p);
+    case 32: return fit_run<32>(m, stride, begin, end, p);
+    case 64: return fit_run<64>(m, stride, begin, end, p);
+    case 128: return fit_run<128>(m, stride, begin, end, p);
+    default: return fit_run<0>(m, stride, begin, end, p);
+  }
+}
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-FitSums fit_sums(const Model& m, const Scorer& scorer, const Rating* begin, const Rating* end) {
-  switch (scorer.s.u.stride()) {
-    case 16: return fit_run<16>(m, scorer, begin, end);
-    case 32: return fit_run<32>(m, scorer, begin, end);
-    case 64: return fit_run<64>(m, scorer, begin, end);
-    case 128: return fit_run<128>(m, scorer, begin, end);
-    default: return fit_run<0>(m, scorer, begin, end);
-  }
+FitSums fit_block(const Model& m, TrainState& state, const detail::BlockGrid& grid, std::uint32_t block) {
+  const BlockParams p = block_params(state, grid, block);
+  const std::size_t first = grid.block_begin[block], last = grid.block_begin[block + 1];
+  const std::size_t stride = state.u.stride();
+  if (grid.compact) return fit_run(m, stride, grid.compact_ratings() + first, grid.compact_ratings() + last, p);
+  return fit_run(m, stride, grid.ratings.data() + first, grid.ratings.data() + last, p);
 }
 
 // Block by block on `threads` threads, added up in block order, so the sums
 // do not depend on the thread count. `m` gives the scale and the options.
-Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid& grid, unsigned threads) {
-  const Scorer score{state, m.mean, m.options.bias};
+Fit measure_fit(const Model& m, TrainState& state, const detail::BlockGrid& grid, unsigned threads) {
   const std::uint32_t blocks = grid.bands * grid.bands;
   std::vector<FitSums> parts(blocks);
-  detail::parallel_for(blocks, threads, [&](std::uint32_t b) {
-    parts[b] = fit_sums(m, score, grid.ratings.data() + grid.block_begin[b],
-                        grid.ratings.data() + grid.block_begin[b + 1]);
-  });
+  detail::parallel_for(blocks, threads, [&](std::uint32_t b) { parts[b] = fit_block(m, state, grid, b); });
   FitSums total;
   for (const auto& p : parts) {
     total.raw += p.raw;
@@ -128,31 +154,40 @@ Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid
   }
   const double reg = m.options.lambda * (squared_norm(state.u) + squared_norm(state.v)) +
                      (m.options.bias ? m.options.bias_lambda() * (squared_norm(state.bu) + squared_norm(state.bv)) : 0.0);
-  const auto n = static_cast<double>(grid.ratings.size());
-  if (grid.ratings.empty()) return {reg, 0.0, 0.0};
+  const auto n = static_cast<double>(grid.size());
+  if (grid.size() == 0) return {reg, 0.0, 0.0};
   return {total.raw + reg, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
 }
 
-// always_inline: the helpers below must be compiled inside each clone of
-// sgd_pass and fit_sums; a call to an outlined copy runs baseline code.
-template <bool kBias, std::size_t kStride>
-[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const Rating* begin, const Rating* end, TrainState& s) {
-  for (const Rating* r = begin; r != end; ++r) {
-    float* bu = kBias ? &s.bu[r->user] : nullptr;
-    float* bv = kBias ? &s.bv[r->item] : nullptr;
-    step.update<kBias, kStride>(r->value, s.u.row(r->user), s.v.row(r->item), bu, bv);
+template <bool kBias, std::size_t kStride, class R>
+[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const R* begin, const R* end, BlockParams p) {
+  const std::size_t stride = kStride > 0 ? kStride : step.stride;
+  for (const R* r = begin; r != end; ++r) {
+    float* bu = kBias ? p.bu + r->user : nullptr;
+    float* bv = kBias ? p.bv + r->item : nullptr;
+    step.update<kBias, kStride>(r->value, p.u + r->user * stride, p.v + r->item * stride, bu, bv);
   }
 }
 
-template <bool kBias>
-[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const Rating* begin, const Rating* end, TrainState& s) {
+template <bool kBias, class R>
+[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const R* begin, const R* end, BlockParams p) {
   // The common strides unrolled; any other k runs the general loop.
   switch (step.stride) {
-    case 16: return sgd_run<kBias, 16>(step, begin, end, s);
-    case 32: return sgd_run<kBias, 32>(step, begin, end, s);
-    case 64: return sgd_run<kBias, 64>(step, begin, end, s);
-    case 128: return sgd_run<kBias, 128>(step, begin, end, s);
-    default: return sgd_run<kBias, 0>(step, begin, end, s);
+    case 16: return sgd_run<kBias, 16>(step, begin, end, p);
+    case 32: return sgd_run<kBias, 32>(step, begin, end, p);
+    case 64: return sgd_run<kBias, 64>(step, begin, end, p);
+    case 128: return sgd_run<kBias, 128>(step, begin, end, p);
+    default: return sgd_run<kBias, 0>(step, begin, end, p);
+  }
+}
+
+template <class R>
+[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, bool bias, const R* begin, const R* end,
+                                           BlockParams p) {
+  if (bias) {
+    sgd_run<true>(step, begin, end, p);
+  } else {
+    sgd_run<false>(step, begin, end, p);
   }
 }
 
@@ -161,12 +196,12 @@ template <bool kBias>
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-void sgd_pass(const detail::SgdStep& step, bool bias, const Rating* begin, const Rating* end, TrainState& s) {
-  if (bias) {
-    sgd_run<true>(step, begin, end, s);
-  } else {
-    sgd_run<false>(step, begin, end, s);
-  }
+void sgd_block(const detail::SgdStep& step, bool bias, TrainState& state, const detail::BlockGrid& grid,
+               std::uint32_t block) {
+  const BlockParams p = block_params(state, grid, block);
+  const std::size_t first = grid.block_begin[block], last = grid.block_begin[block + 1];
+  if (grid.compact) return sgd_run(step, bias, grid.compact_ratings() + first, grid.compact_ratings() + last, p);
+  sgd_run(step, bias, grid.ratings.data() + first, grid.ratings.data() + last, p);
 }
 
 ErrorStats measure_heldout(const Model& m, const Scorer& score, const detail::BlockGrid& grid,
@@ -243,7 +278,7 @@ double objective(const Model& model, const std::vector<Rating>& ratings) {
   std::vector<Rating> scaled(ratings);
   for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
   const auto grid = detail::make_grid(std::move(scaled), model.users.size(), model.items.size(), 1, 0, false, 1);
-  const TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias};
+  TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias};
   return measure_fit(model, state, grid, 1).objective;
 }
 
@@ -344,8 +379,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   auto stop_requested = [&] { return input.stop && input.stop->load(std::memory_order_relaxed); };
   auto run_block = [&](std::uint32_t block) {
     if (stop_requested()) return;  // the blocks already running finish
-    sgd_pass(step, options.bias, grid.ratings.data() + grid.block_begin[block],
-             grid.ratings.data() + grid.block_begin[block + 1], state);
+    sgd_block(step, options.bias, state, grid, block);
   };
 
   // A model whose error is this many times the rating scale has left any
