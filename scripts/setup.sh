@@ -12,6 +12,7 @@ packages=(
   libgtest-dev                 # unit tests
   libbenchmark-dev             # microbenchmarks
   python3 bc                   # CLI tests and the contract checks
+  time                         # /usr/bin/time -v: wall time and peak memory in bench/speed.sh
   clang libclang-rt-14-dev     # fuzzing: libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
 )
 
