@@ -1,26 +1,27 @@
 // Training speed microbenchmarks (Google Benchmark); items_per_second is
 // rating updates per second.
-//   BM_Kernel/hot/k:K    the SGD kernel on 32 users x 32 items that stay in
-//                        L1/L2: the arithmetic alone
-//   BM_Kernel/block/k:K  the kernel over one grid block of the 10M-rating
-//                        shape (200,000 users x 20,000 items), in shuffled
-//                        order, as the trainer runs it
-//   BM_TrainEpochWithSetup_1M/threads:T  mfrec::train for one epoch on 1M
-//                        synthetic ratings, k = 32
+//   BM_Kernel/hot/k:K    the trainer's block pass (detail::sgd_block) on 32
+//                        users x 32 items that stay in L1: the arithmetic
+//   BM_Kernel/block/k:K  the same on one grid block of the 10M-rating shape
+//                        (200,000 users x 20,000 items, 18 bands), laid out
+//                        by the trainer's own make_grid
+//   BM_Epoch_1M/threads:T  one SGD epoch (every stratum, blocks in parallel)
+//                        on 1M synthetic ratings, k = 32, as train() runs it
+//   BM_TrainEpochWithSetup_1M/threads:T  a whole mfrec::train call of one
+//                        epoch: setup and the objective pass included
 // Run: build/bench/bench_kernel [--benchmark_filter=REGEX]
 #include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <cstdint>
-#include <numeric>
 #include <vector>
 
 #include "block_grid.hpp"
+#include "block_kernels.hpp"
 #include "mfrec/model.hpp"
 #include "mfrec/random.hpp"
 #include "mfrec/synthetic.hpp"
 #include "mfrec/trainer.hpp"
-#include "sgd_kernel.hpp"
 
 namespace {
 
@@ -41,102 +42,53 @@ mfrec::SyntheticSpec ratings_spec(std::uint32_t users, std::uint32_t items, std:
   return spec;
 }
 
-// The ratings of one block and the matrices they live in. Rows of `u` and
-// `v` are indexed by the ratings' user and item.
-struct Block {
-  std::vector<mfrec::Rating> ratings;
-  mfrec::FactorMatrix u, v;
-  std::vector<float> user_bias, item_bias;
-  float mean = 0.0f;
+// A grid over synthetic ratings and the parameters it trains, initialised as
+// the trainer does (N(0, 1/k²) factors, zero biases).
+struct Problem {
+  mfrec::detail::BlockGrid grid;
+  mfrec::detail::TrainState state;
+  mfrec::detail::SgdStep step;
 };
 
-// ---- The kernel, as the trainer calls it: the only code to adapt when its
-// ---- signature changes.
-
-mfrec::detail::SgdStep make_step(const Block& b) {
-  return {.lr = kLr, .lambda = kLambda, .mean = b.mean, .stride = b.u.stride(), .lambda_bias = kLambda};
+Problem make_problem(const mfrec::Dataset& data, std::uint32_t bands, std::size_t k) {
+  const std::uint32_t users = data.users.size(), items = data.items.size();
+  Problem p{mfrec::detail::make_grid(data.ratings, users, items, bands, 1, true, 1),
+            {mfrec::FactorMatrix(users, k), mfrec::FactorMatrix(items, k), std::vector<float>(users, 0.0f),
+             std::vector<float>(items, 0.0f)},
+            {}};
+  mfrec::Rng rng(1);
+  for (auto* f : {&p.state.u, &p.state.v})
+    for (std::size_t r = 0; r < f->rows(); ++r) rng.fill_normal(f->row(r), k, 1.0 / static_cast<double>(k));
+  double sum = 0.0;
+  for (const auto& r : data.ratings) sum += r.value;
+  p.step = {.lr = kLr, .lambda = kLambda, .mean = static_cast<float>(sum / static_cast<double>(data.ratings.size())),
+            .stride = p.state.u.stride(), .lambda_bias = kLambda};
+  return p;
 }
 
-// The same clones as the trainer's sgd_pass, so the CPU runs the same code.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
-void sgd_pass(const mfrec::detail::SgdStep& step, Block& b) {
-  for (const mfrec::Rating& r : b.ratings)
-    step.update<true>(r.value, b.u.row(r.user), b.v.row(r.item), &b.user_bias[r.user], &b.item_bias[r.item]);
-}
-
-// ---- Data.
-
-// `users` x `items` rated cells, `ratings` of them, whose rows lie in
-// matrices of `matrix_users` x `matrix_items` rows.
+// `users` x `items` with `ratings` ratings: one block's worth.
 struct BlockShape {
   std::uint32_t users, items;
   std::uint64_t ratings;
-  std::uint32_t matrix_users, matrix_items;
 };
 
-constexpr BlockShape kHot{32, 32, 512, 32, 32};
+constexpr BlockShape kHot{32, 32, 512};
 
 // One block of the trainer's grid for a data set of this shape: the same
 // band count, hence ratings, users and items per block.
 BlockShape trainer_block(std::uint32_t users, std::uint32_t items, std::uint64_t ratings) {
   const std::uint32_t bands = mfrec::detail::choose_bands(ratings);
-  return {users / bands, items / bands, ratings / (std::uint64_t{bands} * bands), users, items};
+  return {users / bands, items / bands, ratings / (std::uint64_t{bands} * bands)};
 }
-
-// `n` distinct rows out of `rows`, in random order: the trainer deals rows
-// into bands by a seeded shuffle, so a band's rows are spread over the whole
-// matrix (which matters for the TLB and the prefetchers).
-std::vector<std::uint32_t> scattered_rows(std::uint32_t n, std::uint32_t rows, mfrec::Rng& rng) {
-  std::vector<std::uint32_t> all(rows);
-  std::iota(all.begin(), all.end(), 0u);
-  rng.shuffle(all.begin(), all.end());
-  all.resize(n);
-  return all;
-}
-
-// The trainer's initialisation, on the rows this block uses.
-void init_rows(mfrec::FactorMatrix& m, const std::vector<std::uint32_t>& rows, mfrec::Rng& rng) {
-  const double sd = 1.0 / static_cast<double>(m.k());
-  for (std::uint32_t r : rows)
-    for (std::size_t c = 0; c < m.k(); ++c) m.row(r)[c] = static_cast<float>(rng.normal() * sd);
-}
-
-Block make_block(const BlockShape& shape, std::size_t k) {
-  const mfrec::Dataset data = mfrec::make_synthetic(ratings_spec(shape.users, shape.items, shape.ratings));
-  mfrec::Rng rng(1);
-  const auto user_rows = scattered_rows(shape.users, shape.matrix_users, rng);
-  const auto item_rows = scattered_rows(shape.items, shape.matrix_items, rng);
-
-  Block b;
-  b.ratings.reserve(data.ratings.size());
-  double sum = 0.0;
-  for (const mfrec::Rating& r : data.ratings) {
-    b.ratings.push_back({user_rows[r.user], item_rows[r.item], r.value});
-    sum += r.value;
-  }
-  b.mean = static_cast<float>(sum / static_cast<double>(b.ratings.size()));
-  rng.shuffle(b.ratings.begin(), b.ratings.end());
-  b.u = mfrec::FactorMatrix(shape.matrix_users, k);
-  b.v = mfrec::FactorMatrix(shape.matrix_items, k);
-  init_rows(b.u, user_rows, rng);
-  init_rows(b.v, item_rows, rng);
-  b.user_bias.assign(shape.matrix_users, 0.0f);
-  b.item_bias.assign(shape.matrix_items, 0.0f);
-  return b;
-}
-
-// ---- Benchmarks.
 
 void BM_Kernel(benchmark::State& state, BlockShape shape) {
-  Block block = make_block(shape, static_cast<std::size_t>(state.range(0)));
-  const auto step = make_step(block);
+  const mfrec::Dataset data = mfrec::make_synthetic(ratings_spec(shape.users, shape.items, shape.ratings));
+  Problem p = make_problem(data, 1, static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
-    sgd_pass(step, block);
+    mfrec::detail::sgd_block(p.step, true, p.state, p.grid, 0);
     benchmark::ClobberMemory();
   }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(block.ratings.size()));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(p.grid.size()));
 }
 BENCHMARK_CAPTURE(BM_Kernel, hot, kHot)->ArgName("k")->RangeMultiplier(2)->Range(8, 128);
 BENCHMARK_CAPTURE(BM_Kernel, block, trainer_block(200'000, 20'000, 10'000'000))
@@ -149,6 +101,28 @@ const mfrec::Dataset& ratings_1m() {
   static const mfrec::Dataset data = mfrec::make_synthetic(ratings_spec(20'000, 2'000, 1'000'000));
   return data;
 }
+
+// One epoch's SGD as train() runs it: the strata in the seeded order, the
+// blocks of each on `threads` threads.
+void BM_Epoch(benchmark::State& state) {
+  static Problem p = make_problem(ratings_1m(), mfrec::detail::choose_bands(ratings_1m().ratings.size()), 32);
+  const auto threads = static_cast<unsigned>(state.range(0));
+  std::uint32_t epoch = 0;
+  for (auto _ : state) {
+    for (const auto& stratum : mfrec::detail::epoch_schedule(p.grid.bands, 1, ++epoch))
+      mfrec::detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads, [&](std::uint32_t i) {
+        mfrec::detail::sgd_block(p.step, true, p.state, p.grid, stratum[i]);
+      });
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(p.grid.size()));
+}
+BENCHMARK(BM_Epoch)
+    ->Name("BM_Epoch_1M")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // A whole train() call with one epoch: besides the SGD pass it times model
 // setup (id maps, initialisation, the block grid) and the epoch's objective

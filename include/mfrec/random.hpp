@@ -58,6 +58,18 @@ class Rng {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
   }
 
+  // n standard normal draws times `scale`, both of each Box-Muller pair used
+  // (half the logarithms and roots of n normal() calls).
+  void fill_normal(float* out, std::size_t n, double scale) {
+    for (std::size_t i = 0; i < n; i += 2) {
+      const double u1 = 1.0 - uniform();
+      const double u2 = uniform();
+      const double radius = std::sqrt(-2.0 * std::log(u1)) * scale;
+      out[i] = static_cast<float>(radius * std::cos(2.0 * std::numbers::pi * u2));
+      if (i + 1 < n) out[i + 1] = static_cast<float>(radius * std::sin(2.0 * std::numbers::pi * u2));
+    }
+  }
+
   // Fisher-Yates shuffle of [first, last).
   template <class It>
   void shuffle(It first, It last) {
@@ -84,6 +96,7 @@ enum RngStream : std::uint64_t {
   kStreamFolds = 5,
   kStreamBands = 6,
   kStreamSchedule = 7,
+  kStreamInitItems = 8,  // kStreamInit is the users'
 };
 
 }  // namespace mfrec

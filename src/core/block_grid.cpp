@@ -45,54 +45,71 @@ BandLayout deal(std::uint32_t n, std::uint32_t bands, Rng* rng) {
   return side;
 }
 
-// Moves every rating into its block's range, in place (an American flag
+// Moves every rating into its user band's range, in place (an American flag
 // sort: each misplaced rating is swapped straight to the next free slot of
-// its block), so grouping needs no second copy of the ratings.
-void group_by_block(std::vector<Rating>& ratings, const BlockGrid& g) {
-  const std::uint32_t blocks = g.bands * g.bands;
-  std::vector<std::uint64_t> next(g.block_begin.begin(), g.block_begin.end() - 1);
-  for (std::uint32_t b = 0; b < blocks; ++b) {
-    while (next[b] < g.block_begin[b + 1]) {
+// its band), so grouping needs no second copy of the ratings. B buckets, not
+// B², keep the swaps' write streams few enough to stay in cache.
+void group_by_user_band(std::vector<Rating>& ratings, const BlockGrid& g) {
+  std::vector<std::uint64_t> next(g.bands), end(g.bands);
+  for (std::uint32_t b = 0; b < g.bands; ++b) {
+    next[b] = g.block_begin[b * g.bands];
+    end[b] = g.block_begin[(b + 1) * g.bands];
+  }
+  for (std::uint32_t b = 0; b < g.bands; ++b) {
+    while (next[b] < end[b]) {
       Rating r = ratings[next[b]];
-      std::uint32_t target = g.block_of(r.user, r.item);
+      std::uint32_t target = g.users.band[r.user];
       while (target != b) {
         std::swap(r, ratings[next[target]++]);
-        target = g.block_of(r.user, r.item);
+        target = g.users.band[r.user];
       }
       ratings[next[b]++] = r;
     }
   }
 }
 
-// Renumbers one block's ratings into rows, sorts them by (user row, item
-// row) with two stable counting sorts over the band-local rows, then deals
-// them into kStreams interleaved runs (see BlockGrid::ratings). Works through
-// a buffer the size of the block.
-void sort_block(Rating* begin, Rating* end, const BlockGrid& g, std::uint32_t user_band, std::uint32_t item_band,
-                std::vector<Rating>& buffer, std::vector<std::uint32_t>& counts) {
-  const std::uint32_t user_base = g.users.band_begin[user_band];
-  const std::uint32_t item_base = g.items.band_begin[item_band];
+// One user band's ratings, renumbered into rows and put in block order:
+// blocks by item band, each sorted by (user row, item row), by two stable
+// counting sorts (item row, then item band and user row) through a buffer
+// the size of the band's ratings; then each block is dealt into kStreams
+// interleaved runs (see BlockGrid::ratings).
+struct SortScratch {
+  std::vector<Rating> buffer;
+  std::vector<std::uint64_t> counts;
+};
+
+void sort_user_band(std::uint32_t user_band, const std::vector<std::uint32_t>& item_band_of_row, BlockGrid& g,
+                    SortScratch& scratch) {
+  Rating* begin = g.ratings.data() + g.block_begin[user_band * g.bands];
+  Rating* end = g.ratings.data() + g.block_begin[(user_band + 1) * g.bands];
+  const auto n = static_cast<std::size_t>(end - begin);
   for (Rating* r = begin; r != end; ++r) {
     r->user = g.users.row[r->user];
     r->item = g.items.row[r->item];
   }
-  buffer.resize(static_cast<std::size_t>(end - begin));
-  auto counting_sort = [&](Rating* from, Rating* to, std::uint32_t width, auto key) {
-    counts.assign(std::size_t{width} + 1, 0);
-    for (const Rating* r = from; r != from + buffer.size(); ++r) ++counts[key(*r) + 1];
+  std::vector<Rating>& buffer = scratch.buffer;
+  std::vector<std::uint64_t>& counts = scratch.counts;
+  buffer.resize(std::max(buffer.size(), n));
+  auto counting_sort = [&](const Rating* from, Rating* to, std::size_t width, auto key) {
+    counts.assign(width + 1, 0);
+    for (const Rating* r = from; r != from + n; ++r) ++counts[key(*r) + 1];
     std::partial_sum(counts.begin(), counts.end(), counts.begin());
-    for (const Rating* r = from; r != from + buffer.size(); ++r) to[counts[key(*r)]++] = *r;
+    for (const Rating* r = from; r != from + n; ++r) to[counts[key(*r)]++] = *r;
   };
-  const std::uint32_t item_width = g.items.band_begin[item_band + 1] - item_base;
+  const std::uint32_t user_base = g.users.band_begin[user_band];
   const std::uint32_t user_width = g.users.band_begin[user_band + 1] - user_base;
-  counting_sort(begin, buffer.data(), item_width, [&](const Rating& r) { return r.item - item_base; });
-  counting_sort(buffer.data(), begin, user_width, [&](const Rating& r) { return r.user - user_base; });
-  const std::size_t n = buffer.size();
-  std::copy(begin, end, buffer.begin());
-  const std::size_t run = (n + kStreams - 1) / kStreams;
-  Rating* out = begin;
-  for (std::size_t j = 0; j < run; ++j)
-    for (std::size_t s = 0; s < kStreams && j + s * run < n; ++s) *out++ = buffer[j + s * run];
+  counting_sort(begin, buffer.data(), item_band_of_row.size(), [](const Rating& r) { return r.item; });
+  counting_sort(buffer.data(), begin, std::size_t{g.bands} * user_width, [&](const Rating& r) {
+    return std::size_t{item_band_of_row[r.item]} * user_width + (r.user - user_base);
+  });
+  for (std::uint32_t b = user_band * g.bands; b < (user_band + 1) * g.bands; ++b) {
+    Rating* first = g.ratings.data() + g.block_begin[b];
+    const auto size = static_cast<std::size_t>(g.block_begin[b + 1] - g.block_begin[b]);
+    std::copy_n(first, size, buffer.begin());
+    const std::size_t run = (size + kStreams - 1) / kStreams;
+    for (std::size_t j = 0; j < run; ++j)
+      for (std::size_t s = 0; s < kStreams && j + s * run < size; ++s) *first++ = buffer[j + s * run];
+  }
 }
 
 // Rewrites the grid's ratings as BlockRatings at the front of the same
@@ -130,19 +147,18 @@ BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint3
   g.block_begin.assign(std::size_t{blocks} + 1, 0);
   for (const auto& r : ratings) ++g.block_begin[g.block_of(r.user, r.item) + 1];
   std::partial_sum(g.block_begin.begin(), g.block_begin.end(), g.block_begin.begin());
-  group_by_block(ratings, g);
   g.ratings = std::move(ratings);
-
   // With one band and the indices as rows, the input's (user, item) order
   // already is the block order.
   if (!shuffle_rows && g.bands == 1) return g;
-  // Each block on its own, so threads share the work; the result does not
-  // depend on which thread sorts which block.
-  parallel_for(blocks, threads, [&](std::uint32_t b) {
-    std::vector<Rating> buffer;
-    std::vector<std::uint32_t> counts;
-    sort_block(g.ratings.data() + g.block_begin[b], g.ratings.data() + g.block_begin[b + 1], g, b / g.bands,
-               b % g.bands, buffer, counts);
+  group_by_user_band(g.ratings, g);
+  std::vector<std::uint32_t> item_band_of_row(items);
+  for (std::uint32_t i = 0; i < items; ++i) item_band_of_row[g.items.row[i]] = g.items.band[i];
+  // Each user band on its own, so threads share the work; the result does
+  // not depend on which thread sorts which band.
+  std::vector<SortScratch> scratch(std::max(1u, std::min(threads, g.bands)));
+  parallel_for(g.bands, threads, [&](std::uint32_t band, unsigned worker) {
+    sort_user_band(band, item_band_of_row, g, scratch[worker]);
   });
   const auto widest = [](const BandLayout& side) {
     std::uint32_t w = 0;

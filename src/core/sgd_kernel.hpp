@@ -52,7 +52,10 @@ struct SgdStep {
   //   (as the seed's code does), and b_i += α(2e − λ_b·b_i), c_j += α(2e − λ_b·c_j), with λ_b = λ
   //   unless --lambda-bias says otherwise.
   // Returns e (before the update).
-  template <bool kBias, std::size_t kStride = 0>
+  // `Group` is the vector type of the U and V update, one register of the
+  // target (Lanes16 for AVX-512, Lanes8 for AVX2, Lanes4 for SSE): a wider
+  // type is split badly by GCC. The dot product's sums do not depend on it.
+  template <bool kBias, std::size_t kStride = 0, class Group = Lanes16>
   [[gnu::always_inline]] float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv) const {
     const std::size_t stride = kStride > 0 ? kStride : this->stride;
     float predicted = dot_padded<kStride>(u, v, stride);
@@ -60,11 +63,21 @@ struct SgdStep {
     const float e = rating - predicted;
     const float g = 2.0f * e;
     // U_i + α(2e·V_j − λU_i) as (1 − αλ)·U_i + (α·2e)·V_j: one multiply and
-    // one fused multiply-add per lane instead of three operations.
+    // one fused multiply-add per lane instead of three operations. Group by
+    // group, V_j's with the group of U_i just computed; written with vector
+    // types because GCC scalarized the fully unrolled k=16 loop.
     const float keep = 1.0f - lr * lambda;
     const float step = lr * g;
-    for (std::size_t f = 0; f < stride; ++f) u[f] = keep * u[f] + step * v[f];
-    for (std::size_t f = 0; f < stride; ++f) v[f] = keep * v[f] + step * u[f];
+    constexpr std::size_t kGroup = sizeof(Group) / sizeof(float);
+    for (std::size_t f = 0; f < stride; f += kGroup) {
+      Group uf, vf;
+      std::memcpy(&uf, u + f, sizeof uf);
+      std::memcpy(&vf, v + f, sizeof vf);
+      uf = keep * uf + step * vf;
+      vf = keep * vf + step * uf;
+      std::memcpy(u + f, &uf, sizeof uf);
+      std::memcpy(v + f, &vf, sizeof vf);
+    }
     if constexpr (kBias) {
       *bu += lr * (g - lambda_bias * *bu);
       *bv += lr * (g - lambda_bias * *bv);

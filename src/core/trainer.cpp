@@ -13,11 +13,14 @@
 #include "mfrec/metrics.hpp"
 #include "mfrec/random.hpp"
 #include "block_grid.hpp"
+#include "block_kernels.hpp"
 #include "sgd_kernel.hpp"
 
 namespace mfrec {
 
 namespace {
+
+using detail::TrainState;
 
 constexpr std::uint32_t kUnknown = 0xFFFFFFFFu;
 
@@ -50,28 +53,6 @@ double squared_norm(const std::vector<float>& v) {
   return s;
 }
 
-// The parameters training changes, with users and items in the grid's row
-// order (see block_grid.hpp); copied back into the model's order at the end.
-struct TrainState {
-  FactorMatrix u, v;
-  std::vector<float> bu, bv;
-};
-
-// A block's slice of the parameters: the rows of its user band and item band
-// start here (row 0 for grids that hold global rows).
-struct BlockParams {
-  float* u;
-  float* v;
-  float* bu;
-  float* bv;
-};
-
-BlockParams block_params(TrainState& s, const detail::BlockGrid& grid, std::uint32_t block) {
-  const std::uint32_t user0 = grid.compact ? grid.users.band_begin[block / grid.bands] : 0;
-  const std::uint32_t item0 = grid.compact ? grid.items.band_begin[block % grid.bands] : 0;
-  return {s.u.row(user0), s.v.row(item0), s.bu.data() + user0, s.bv.data() + item0};
-}
-
 // The prediction on the training scale, from training rows.
 struct Scorer {
   const TrainState& s;
@@ -90,64 +71,14 @@ struct Fit {
   double rmse = 0.0;      // input scale, clipped: what users see
 };
 
-// Squared errors of a run of training-scale ratings.
-struct FitSums {
-  double raw = 0.0;       // Σe², training scale, unclipped
-  double reported = 0.0;  // Σe², input scale, clipped
-};
-
-// always_inline: the run helpers must be compiled inside each clone of
-// fit_block and sgd_block; a call to an outlined copy runs baseline code.
-template <std::size_t kStride, class R>
-[[gnu::always_inline]] inline FitSums fit_run(const Model& m, std::size_t stride, const R* begin, const R* end,
-                                              BlockParams p) {
-  if constexpr (kStride > 0) stride = kStride;
-  FitSums sums;
-  const bool scaled = m.scaler.enabled;
-  const bool bias = m.options.bias;
-  const double lo = m.rating_min, hi = m.rating_max;  // Model::clip, inlined
-  for (const R* r = begin; r != end; ++r) {
-    float s = detail::dot_padded<kStride>(p.u + r->user * stride, p.v + r->item * stride, stride);
-    if (bias) s += m.mean + p.bu[r->user] + p.bv[r->item];
-    const double e = static_cast<double>(r->value) - s;
-    sums.raw += e * e;
-    const double shown = scaled ? m.scaler.inverse(r->value) - std::clamp(m.scaler.inverse(s), lo, hi)
-                                : r->value - std::clamp(static_cast<double>(s), lo, hi);
-    sums.reported += shown * shown;
-  }
-  return sums;
-}
-
-template <class R>
-[[gnu::always_inline]] inline FitSums fit_run(const Model& m, std::size_t stride, const R* begin, const R* end,
-                                              BlockParams p) {
-  switch (stride) {
-    case 16: return fit_run<16>(m, stride, begin, end, p);
-    case 32: return fit_run<32>(m, stride, begin, end, p);
-    case 64: return fit_run<64>(m, stride, begin, end, p);
-    case 128: return fit_run<128>(m, stride, begin, end, p);
-    default: return fit_run<0>(m, stride, begin, end, p);
-  }
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-FitSums fit_block(const Model& m, TrainState& state, const detail::BlockGrid& grid, std::uint32_t block) {
-  const BlockParams p = block_params(state, grid, block);
-  const std::size_t first = grid.block_begin[block], last = grid.block_begin[block + 1];
-  const std::size_t stride = state.u.stride();
-  if (grid.compact) return fit_run(m, stride, grid.compact_ratings() + first, grid.compact_ratings() + last, p);
-  return fit_run(m, stride, grid.ratings.data() + first, grid.ratings.data() + last, p);
-}
-
 // Block by block on `threads` threads, added up in block order, so the sums
 // do not depend on the thread count. `m` gives the scale and the options.
-Fit measure_fit(const Model& m, TrainState& state, const detail::BlockGrid& grid, unsigned threads) {
+Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid& grid, unsigned threads) {
   const std::uint32_t blocks = grid.bands * grid.bands;
-  std::vector<FitSums> parts(blocks);
-  detail::parallel_for(blocks, threads, [&](std::uint32_t b) { parts[b] = fit_block(m, state, grid, b); });
-  FitSums total;
+  std::vector<detail::FitSums> parts(blocks);
+  const detail::FitContext context{m.options.bias, m.mean, m.scaler, m.rating_min, m.rating_max};
+  detail::parallel_for(blocks, threads, [&](std::uint32_t b) { parts[b] = detail::fit_block(context, state, grid, b); });
+  detail::FitSums total;
   for (const auto& p : parts) {
     total.raw += p.raw;
     total.reported += p.reported;
@@ -157,51 +88,6 @@ Fit measure_fit(const Model& m, TrainState& state, const detail::BlockGrid& grid
   const auto n = static_cast<double>(grid.size());
   if (grid.size() == 0) return {reg, 0.0, 0.0};
   return {total.raw + reg, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
-}
-
-template <bool kBias, std::size_t kStride, class R>
-[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const R* begin, const R* end, BlockParams p) {
-  const std::size_t stride = kStride > 0 ? kStride : step.stride;
-  for (const R* r = begin; r != end; ++r) {
-    float* bu = kBias ? p.bu + r->user : nullptr;
-    float* bv = kBias ? p.bv + r->item : nullptr;
-    step.update<kBias, kStride>(r->value, p.u + r->user * stride, p.v + r->item * stride, bu, bv);
-  }
-}
-
-template <bool kBias, class R>
-[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, const R* begin, const R* end, BlockParams p) {
-  // The common strides unrolled; any other k runs the general loop.
-  switch (step.stride) {
-    case 16: return sgd_run<kBias, 16>(step, begin, end, p);
-    case 32: return sgd_run<kBias, 32>(step, begin, end, p);
-    case 64: return sgd_run<kBias, 64>(step, begin, end, p);
-    case 128: return sgd_run<kBias, 128>(step, begin, end, p);
-    default: return sgd_run<kBias, 0>(step, begin, end, p);
-  }
-}
-
-template <class R>
-[[gnu::always_inline]] inline void sgd_run(const detail::SgdStep& step, bool bias, const R* begin, const R* end,
-                                           BlockParams p) {
-  if (bias) {
-    sgd_run<true>(step, begin, end, p);
-  } else {
-    sgd_run<false>(step, begin, end, p);
-  }
-}
-
-// One pass of SGD over a block, in its order. Compiled for AVX-512, for
-// AVX2+FMA and for baseline x86-64; the CPU picks.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void sgd_block(const detail::SgdStep& step, bool bias, TrainState& state, const detail::BlockGrid& grid,
-               std::uint32_t block) {
-  const BlockParams p = block_params(state, grid, block);
-  const std::size_t first = grid.block_begin[block], last = grid.block_begin[block + 1];
-  if (grid.compact) return sgd_run(step, bias, grid.compact_ratings() + first, grid.compact_ratings() + last, p);
-  sgd_run(step, bias, grid.ratings.data() + first, grid.ratings.data() + last, p);
 }
 
 ErrorStats measure_heldout(const Model& m, const Scorer& score, const detail::BlockGrid& grid,
@@ -248,14 +134,19 @@ struct Snapshot {
 };
 
 // Draws the initial factors ~ N(0, (1/k)²), standard deviation 1/k as in the
-// seed, in the model's index order (so the draw does not depend on the
-// grid), each into its training row.
-void init_factors(FactorMatrix& f, const std::vector<std::uint32_t>& row_of, std::size_t k, Rng& rng) {
-  const double sd = 1.0 / static_cast<double>(k);
-  for (std::size_t i = 0; i < row_of.size(); ++i) {
-    float* row = f.row(row_of[i]);
-    for (std::size_t c = 0; c < k; ++c) row[c] = static_cast<float>(rng.normal() * sd);
-  }
+// seed, each into its training row. Indices come in fixed chunks of 1024,
+// each with its own seeded stream, so threads can draw chunks in any order
+// and the values depend only on the seed and the index.
+void init_factors(FactorMatrix& f, const std::vector<std::uint32_t>& row_of, std::uint64_t seed, RngStream stream,
+                  unsigned threads) {
+  constexpr std::uint32_t kChunk = 1024;
+  const auto n = static_cast<std::uint32_t>(row_of.size());
+  const double sd = 1.0 / static_cast<double>(f.k());
+  detail::parallel_for((n + kChunk - 1) / kChunk, threads, [&](std::uint32_t chunk) {
+    Rng rng(seed ^ (std::uint64_t{chunk} * 0x9E3779B97F4A7C15ull), stream);
+    for (std::uint32_t i = chunk * kChunk; i < std::min(n, (chunk + 1) * kChunk); ++i)
+      rng.fill_normal(f.row(row_of[i]), f.k(), sd);
+  });
 }
 
 // Copies the training rows back into the model's index order.
@@ -367,11 +258,8 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   const std::size_t k = options.factors;
   TrainState state{FactorMatrix(n_users, k), FactorMatrix(n_items, k), std::vector<float>(n_users, 0.0f),
                    std::vector<float>(n_items, 0.0f)};
-  {
-    Rng rng(options.seed, kStreamInit);
-    init_factors(state.u, grid.users.row, k, rng);
-    init_factors(state.v, grid.items.row, k, rng);
-  }
+  init_factors(state.u, grid.users.row, options.seed, kStreamInit, threads);
+  init_factors(state.v, grid.items.row, options.seed, kStreamInitItems, threads);
   const Scorer score{state, m.mean, options.bias};
 
   detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
@@ -379,7 +267,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   auto stop_requested = [&] { return input.stop && input.stop->load(std::memory_order_relaxed); };
   auto run_block = [&](std::uint32_t block) {
     if (stop_requested()) return;  // the blocks already running finish
-    sgd_block(step, options.bias, state, grid, block);
+    detail::sgd_block(step, options.bias, state, grid, block);
   };
 
   // A model whose error is this many times the rating scale has left any
