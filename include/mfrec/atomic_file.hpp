@@ -5,6 +5,7 @@
 // the temporary file and any existing target stays untouched.
 // Throws Error(Create) when the file cannot be created, Error(Io) when a
 // write fails midway.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ class AtomicFile {
 
   std::FILE* stream() { return file_; }
   void write(std::string_view bytes);
+  // Rewrites bytes already written, at `offset` from the start (a header
+  // whose contents are known last), and goes back to the end.
+  void overwrite(std::uint64_t offset, std::string_view bytes);
   void commit();
   const std::string& path() const { return path_; }
 

@@ -17,7 +17,11 @@ namespace mfrec {
 
 inline constexpr std::uint32_t kModelFormatVersion = 1;
 
+class AtomicFile;
+
 std::string serialize_model(const Model& model);
+// Streams the model into `out` (not committed); returns the bytes written.
+std::uint64_t write_model(const Model& model, AtomicFile& out);
 Model deserialize_model(const std::string& bytes, const std::string& name);
 
 void save_model(const Model& model, const std::string& path);

@@ -122,8 +122,7 @@ void run_train(TrainArgs& a) {
                          model.summary.epochs_run));
   const double train_seconds = std::chrono::duration<double>(clock::now() - train_start).count();
 
-  const std::string bytes = serialize_model(model);
-  model_file.write(bytes);
+  const std::uint64_t model_bytes = write_model(model, model_file);
   model_file.commit();
   if (epoch_log) epoch_log->commit();
 
@@ -136,7 +135,7 @@ void run_train(TrainArgs& a) {
                           s.validation_count);
     if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
     log_line(line);
-    log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(bytes.size()),
+    log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),
                          std::chrono::duration<double>(clock::now() - start).count()));
   }
 }

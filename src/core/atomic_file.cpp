@@ -61,6 +61,12 @@ void AtomicFile::write(std::string_view bytes) {
     throw Error(ErrorKind::Io, "cannot write " + path_ + ": " + std::strerror(errno));
 }
 
+void AtomicFile::overwrite(std::uint64_t offset, std::string_view bytes) {
+  if (std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0 ||
+      std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size() || std::fseek(file_, 0, SEEK_END) != 0)
+    throw Error(ErrorKind::Io, "cannot write " + path_ + ": " + std::strerror(errno));
+}
+
 void AtomicFile::commit() {
   const bool flushed = std::fflush(file_) == 0 && !std::ferror(file_);
   const int flush_errno = errno;

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <string_view>
 #include <type_traits>
 
 #include "mfrec/atomic_file.hpp"
@@ -22,41 +24,101 @@ constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8 + 8;
 
 // 64-bit checksum over 8-byte words: each step is a bijection of the running
 // value, so any change confined to one word (a flipped byte) always changes it.
-std::uint64_t checksum(const char* p, std::size_t n) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001B3ull;
-    h ^= h >> 29;
+// Streaming, so the writer can checksum the payload as it goes out.
+class Checksum {
+ public:
+  explicit Checksum(std::uint64_t size) : h_(0x9E3779B97F4A7C15ull ^ size) {}
+
+  void update(const char* p, std::size_t n) {
+    while (n > 0 && pending_ > 0 && pending_ < 8) {  // finish a word begun earlier
+      word_[pending_++] = *p++;
+      --n;
+    }
+    if (pending_ == 8) {
+      mix(word_);
+      pending_ = 0;
+    }
+    for (; n >= 8; p += 8, n -= 8) mix(p);
+    std::memcpy(word_, p, n);
+    pending_ = n;
   }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, p + i, n - i);
-  h = (h ^ tail) * 0x100000001B3ull;
-  h ^= h >> 32;
-  return h;
+
+  std::uint64_t finish() {
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, word_, pending_);
+    h_ = (h_ ^ tail) * 0x100000001B3ull;
+    h_ ^= h_ >> 32;
+    return h_;
+  }
+
+ private:
+  void mix(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h_ = (h_ ^ w) * 0x100000001B3ull;
+    h_ ^= h_ >> 29;
+  }
+
+  std::uint64_t h_;
+  char word_[8] = {};
+  std::size_t pending_ = 0;
+};
+
+std::uint64_t checksum(const char* p, std::size_t n) {
+  Checksum c(n);
+  c.update(p, n);
+  return c.finish();
 }
 
+// Payload bytes, buffered and handed to a sink in large pieces (a whole
+// model is never held in memory twice). Without a sink it only counts, which
+// gives the payload size the header and checksum need up front.
 class Writer {
  public:
+  using Sink = std::function<void(std::string_view)>;
+  Writer() = default;
+  explicit Writer(Sink sink) : sink_(std::move(sink)) {}
+
   template <class T>
   void put(T value) {
     static_assert(std::is_trivially_copyable_v<T>);
-    out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+    append(reinterpret_cast<const char*>(&value), sizeof value);
   }
   void put_string(const std::string& s) {
     put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
-    out_.append(s);
+    append(s.data(), s.size());
   }
   template <class T>
   void put_array(const T* data, std::size_t n) {
-    out_.append(reinterpret_cast<const char*>(data), n * sizeof(T));
+    append(reinterpret_cast<const char*>(data), n * sizeof(T));
   }
-  std::string& bytes() { return out_; }
+  // Hands what is buffered to the sink; returns the bytes written in all.
+  std::uint64_t finish() {
+    flush();
+    return written_;
+  }
 
  private:
-  std::string out_;
+  static constexpr std::size_t kChunk = 1 << 20;
+
+  void append(const char* p, std::size_t n) {
+    written_ += n;
+    if (!sink_) return;
+    if (buffer_.size() + n > kChunk) flush();
+    if (n > kChunk) {
+      sink_(std::string_view(p, n));
+    } else {
+      buffer_.append(p, n);
+    }
+  }
+  void flush() {
+    if (sink_ && !buffer_.empty()) sink_(buffer_);
+    buffer_.clear();
+  }
+
+  Sink sink_;
+  std::string buffer_;
+  std::uint64_t written_ = 0;
 };
 
 class Reader {
@@ -140,8 +202,10 @@ FactorMatrix get_factors(Reader& r, std::size_t rows, std::size_t k, const char*
 
 }  // namespace
 
-std::string serialize_model(const Model& m) {
-  Writer w;
+namespace {
+
+// The payload, field by field; the reader below mirrors it.
+void write_payload(const Model& m, Writer& w) {
   const TrainOptions& o = m.options;
   w.put<std::uint32_t>(o.factors);
   w.put<double>(o.lr);
@@ -187,14 +251,63 @@ std::string serialize_model(const Model& m) {
   put_factors(w, m.user_factors);
   put_factors(w, m.item_factors);
 
-  const std::string& payload = w.bytes();
-  Writer header;
-  header.put_array(kMagic, sizeof kMagic);
-  header.put<std::uint32_t>(kModelFormatVersion);
-  header.put<std::uint32_t>(kEndianMarker);
-  header.put<std::uint64_t>(payload.size());
-  header.put<std::uint64_t>(checksum(payload.data(), payload.size()));
-  return header.bytes() + payload;
+}
+
+// The header: magic, version, endianness marker, payload size, checksum.
+std::string header_bytes(std::uint64_t payload_size, std::uint64_t sum) {
+  std::string h;
+  Writer w([&h](std::string_view bytes) { h.append(bytes); });
+  w.put_array(kMagic, sizeof kMagic);
+  w.put<std::uint32_t>(kModelFormatVersion);
+  w.put<std::uint32_t>(kEndianMarker);
+  w.put<std::uint64_t>(payload_size);
+  w.put<std::uint64_t>(sum);
+  w.finish();
+  return h;
+}
+
+// Writes the header (given its bytes once the payload is known) and the
+// payload through `put`, checksumming the payload on the way.
+template <class PutHeader, class PutPayload>
+std::uint64_t write_model_to(const Model& m, PutHeader put_header, PutPayload put_payload) {
+  Writer counter;
+  write_payload(m, counter);
+  const std::uint64_t size = counter.finish();
+  put_header(header_bytes(size, 0));  // a placeholder, overwritten below
+  Checksum sum(size);
+  Writer w([&](std::string_view bytes) {
+    sum.update(bytes.data(), bytes.size());
+    put_payload(bytes);
+  });
+  write_payload(m, w);
+  if (w.finish() != size) throw Error(ErrorKind::Internal, "model payload changed size while being written");
+  put_header(header_bytes(size, sum.finish()));
+  return kHeaderSize + size;
+}
+
+}  // namespace
+
+std::string serialize_model(const Model& m) {
+  std::string bytes;
+  write_model_to(
+      m, [&](const std::string& header) { bytes.replace(0, header.size(), header); },
+      [&](std::string_view payload) { bytes.append(payload); });
+  return bytes;
+}
+
+std::uint64_t write_model(const Model& m, AtomicFile& out) {
+  bool first = true;
+  return write_model_to(
+      m,
+      [&](const std::string& header) {
+        if (first) {
+          out.write(header);
+          first = false;
+        } else {
+          out.overwrite(0, header);
+        }
+      },
+      [&](std::string_view payload) { out.write(payload); });
 }
 
 Model deserialize_model(const std::string& bytes, const std::string& name) {
@@ -285,9 +398,8 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
 }
 
 void save_model(const Model& model, const std::string& path) {
-  const std::string bytes = serialize_model(model);
   AtomicFile out(path);
-  out.write(bytes);
+  write_model(model, out);
   out.commit();
 }
 
