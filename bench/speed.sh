@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# End-to-end training speed on seeded synthetic ratings (make_ratings, split
-# 90/10 by split_ratings): `mfrec train -k 32 -e 20` at 1 and 2 threads,
-# each --runs times under /usr/bin/time -v. Prints a Markdown table of
-# medians over the runs, the commands and the machine, ready for README.
+# End-to-end training speed on seeded synthetic ratings (make_ratings):
+# `mfrec train -k 32 -e 20` on the whole file at 1 and 2 threads, each
+# --runs times under /usr/bin/time -v; then test RMSE after training on a
+# 90/10 split (split_ratings), for the shuffled block order and for the
+# seed's sequential order on 1 thread. Prints a Markdown table of medians
+# over the runs, the commands and the machine, ready for README.
 #   bench/speed.sh [--sizes 1M,10M] [--runs 3] [--build DIR]
 # Data is cached in ${MFREC_BENCH_DIR:-/tmp/mfrec-bench} (file names carry the
 # shape and seed); delete it after changing the generator.
@@ -60,36 +62,49 @@ run_logged() {
   "$@"
 }
 
-# prepare SIZE: makes (or reuses) the ratings and their split; sets $train, $test.
+# prepare SIZE: makes (or reuses) the ratings and their split; sets $all,
+# $train and $test.
 prepare() {
   local users items ratings base
   read -r users items ratings <<<"$(shape "$1")"
   base=$data_dir/ratings-${users}x${items}x${ratings}-seed$seed
+  all=$base.csv
   train=$base-train.csv
   test=$base-test.csv
   # Both tools write atomically, and the test part is written last.
-  if [ -s "$test" ]; then
-    echo "speed.sh: $1: reusing $train and $test" >&2
-    commands+=("$make_ratings $base.csv $users $items $ratings 16 $seed" "$split_ratings $base.csv $test_fraction $seed $train $test")
+  if [ -s "$all" ] && [ -s "$test" ]; then
+    echo "speed.sh: $1: reusing $all and its split" >&2
+    commands+=("$make_ratings $all $users $items $ratings 16 $seed" "$split_ratings $all $test_fraction $seed $train $test")
     return
   fi
-  echo "speed.sh: $1: generating $base.csv" >&2
-  run_logged "$make_ratings" "$base.csv" "$users" "$items" "$ratings" 16 "$seed"
-  run_logged "$split_ratings" "$base.csv" "$test_fraction" "$seed" "$train" "$test"
-  rm -f "$base.csv"  # only the split is trained on
+  echo "speed.sh: $1: generating $all" >&2
+  run_logged "$make_ratings" "$all" "$users" "$items" "$ratings" 16 "$seed"
+  run_logged "$split_ratings" "$all" "$test_fraction" "$seed" "$train" "$test"
+}
+
+# test_rmse TRAIN-FLAGS...: trains on the split's training part and sets
+# $rmse to the RMSE of the test part (no subshell, so the commands are kept).
+test_rmse() {
+  local cmd=("$mfrec" train "$train" -k "$factors" -e "$epochs" -m "$work/split.model" -q "$@")
+  commands+=("${cmd[*]}")
+  "${cmd[@]}" || die "training failed: ${cmd[*]}"
+  local eval_cmd=("$mfrec" evaluate "$test" -m "$work/split.model" -f csv -q)
+  commands+=("${eval_cmd[*]}")
+  rmse=$("${eval_cmd[@]}" | awk -F, '$1 == "rmse" { print $2 }')
+  rm -f "$work/split.model"
 }
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# epoch_rate LOG N: median over the epochs of N / epoch seconds, taken from
-# the sgd_seconds column (pure SGD) when the log has one, else seconds.
+# epoch_rate LOG N COLUMN: median over the epochs of N / the epoch's COLUMN
+# (sgd_seconds: the SGD pass; seconds: the epoch with its objective pass).
 epoch_rate() {
-  awk -F, -v n="$2" '
-    NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "sgd_seconds") s = i; if ($i == "seconds" && !t) t = i }
-              if (!s) s = t; next }
-    { print n / $s }' "$1" | median
+  awk -F, -v n="$2" -v want="$3" '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i
+              if (!c) { print "speed.sh: the log has no " want " column" > "/dev/stderr"; exit 1 }
+              next }
+    { print n / $c }' "$1" | median
 }
-epoch_column() { head -1 "$1" | tr ',' '\n' | grep -qx sgd_seconds && echo sgd_seconds || echo seconds; }
 
 # wall_seconds TIME_OUTPUT: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.5" in seconds.
 wall_seconds() {
@@ -108,7 +123,7 @@ for size in "${size_list[@]}"; do
     columns+=("$col")
     for ((run = 1; run <= runs; run++)); do
       echo "speed.sh: $size, $t thread(s), run $run/$runs" >&2
-      cmd=("$mfrec" train "$train" -k "$factors" -e "$epochs" --threads "$t" -m "$work/model" --log-file "$work/log.csv")
+      cmd=("$mfrec" train "$all" -k "$factors" -e "$epochs" --threads "$t" -m "$work/model" --log-file "$work/log.csv")
       [ "$run" -gt 1 ] || commands+=("/usr/bin/time -v ${cmd[*]}")
       /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" 2>"$work/stderr.txt" ||
         { cat "$work/stderr.txt" >&2; die "training failed: ${cmd[*]}"; }
@@ -116,18 +131,20 @@ for size in "${size_list[@]}"; do
       [ -n "${load:-}" ] || die "no 'mfrec: read N ratings ... X.XX s' line on mfrec's stderr"
       result[$col,n]=$n
       result[$col,load]+=" $load"
-      result[$col,rate]+=" $(epoch_rate "$work/log.csv" "$n")"
+      result[$col,rate]+=" $(epoch_rate "$work/log.csv" "$n" sgd_seconds)"
+      result[$col,rate_fit]+=" $(epoch_rate "$work/log.csv" "$n" seconds)"
       result[$col,wall]+=" $(wall_seconds "$work/time.txt")"
       result[$col,rss]+=" $(peak_mb "$work/time.txt")"
-      result[$col,column]=$(epoch_column "$work/log.csv")
     done
-    # The model is the same for every run and thread count (same seed), so
-    # the last run's model stands for all.
-    eval_cmd=("$mfrec" evaluate "$test" -m "$work/model" -f csv -q)
-    commands+=("${eval_cmd[*]}")
-    result[$col,rmse]=$("${eval_cmd[@]}" | awk -F, '$1 == "rmse" { print $2 }')
     rm -f "$work/model" "$work/log.csv"
   done
+  # The model is the same for every thread count (same seed), so one
+  # training per order stands for every column of this size.
+  echo "speed.sh: $size, test RMSE" >&2
+  test_rmse --threads 2
+  for t in "${threads_list[@]}"; do result[$size,$t,rmse]=$rmse; done
+  test_rmse --threads 1 --order sequential
+  for t in "${threads_list[@]}"; do result[$size,$t,rmse_seq]=$rmse; done
 done
 
 # row LABEL MEASURE FORMAT [SCALE]: one table row, the median of each column / SCALE.
@@ -146,15 +163,16 @@ for col in "${columns[@]}"; do
   header+=" ${col%,*}, ${col#*,} thread$([ "${col#*,}" = 1 ] || echo s) |"
   rule+=" ---: |"
 done
-epoch_col=${result[${columns[0]},column]}
 echo "$header"
 echo "$rule"
 row "training ratings" n "%.0f"
 row "load seconds (read the CSV)" load "%.2f"
-row "M updates/s per epoch ($epoch_col)" rate "%.2f" 1000000
-row "whole process, wall seconds" wall "%.1f"
+row "M updates/s, SGD pass of an epoch" rate "%.1f" 1000000
+row "M updates/s, epoch with its objective pass" rate_fit "%.1f" 1000000
+row "whole process, wall seconds" wall "%.2f"
 row "peak RSS, MB" rss "%.0f"
-row "test RMSE ($test_fraction held out)" rmse "%.4f"
+row "test RMSE, shuffled blocks ($test_fraction held out)" rmse "%.4f"
+row "test RMSE, sequential order, 1 thread" rmse_seq "%.4f"
 echo
 echo "Commands (each train command run $runs time(s) per size; /usr/bin/time -v gives wall time and peak RSS):"
 echo
