@@ -152,6 +152,23 @@ TEST(Objective, BiasedModelByHand) {
   EXPECT_DOUBLE_EQ(objective(m, kTinyRatings), 1.8828125);
 }
 
+// The fit goes 8 ratings at a time with vector arithmetic and the rest one
+// by one: 19 ratings take both paths, and every term is exact in binary.
+TEST(Objective, ManyRatingsAddUpAsOneByOne) {
+  const Model m = tiny_model(true);
+  std::vector<Rating> many;
+  double squared_errors = 0.0;
+  for (int copy = 0; copy < 19; ++copy) {
+    Rating r = kTinyRatings[copy % 3];
+    r.value += static_cast<float>(copy) * 0.25f;  // e grows by 0.25 a copy
+    many.push_back(r);
+    const double predicted[] = {3.75, 1.5, 2.25};  // from BiasedModelByHand
+    const double e = r.value - predicted[copy % 3];
+    squared_errors += e * e;
+  }
+  EXPECT_DOUBLE_EQ(objective(m, many), squared_errors + 1.0078125);
+}
+
 TEST(Objective, IsMeasuredOnTheTrainingScale) {
   // Scaler over [1, 11]: forward(x) = (x − 1)·5/10, so input ratings 7, 3, 5
   // are the training-scale 3, 1, 2 of the cases above, and the objective must

@@ -1,6 +1,12 @@
 #include "block_kernels.hpp"
 
 #include <algorithm>
+#include <cstring>
+
+// Vector types are passed between always-inlined helpers only, never across
+// a real call, so GCC's note that their calling convention differs between
+// targets does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace mfrec::detail {
 
@@ -25,35 +31,94 @@ auto block_params(State& s, const BlockGrid& grid, std::uint32_t block) {
                                                                    s.bu.data() + user0, s.bv.data() + item0};
 }
 
+using Doubles8 = double __attribute__((vector_size(64)));
+
+// The dot products of 8 ratings at once: acc[j] holds rating j's 16 partial
+// sums, and lane j of the result is rating j's dot. The sums are added in
+// dot_padded's order (lanes l and l+8, then l+4, l+2, l+1), so each result
+// is bit for bit dot_padded's, with the 8 reductions sharing their shuffles.
+[[gnu::always_inline]] inline Lanes8 reduce8(const Lanes16 (&acc)[8]) {
+  Lanes16 pairs[4];  // [rating 2m's 8 sums | rating 2m+1's 8 sums]
+  for (int m = 0; m < 4; ++m)
+    pairs[m] = __builtin_shufflevector(acc[2 * m], acc[2 * m + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22,
+                                       23) +
+               __builtin_shufflevector(acc[2 * m], acc[2 * m + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29,
+                                       30, 31);
+  Lanes16 quads[2];  // 4 sums for each of 4 ratings
+  for (int m = 0; m < 2; ++m)
+    quads[m] = __builtin_shufflevector(pairs[2 * m], pairs[2 * m + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25,
+                                       26, 27) +
+               __builtin_shufflevector(pairs[2 * m], pairs[2 * m + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29,
+                                       30, 31);
+  // 2 sums for each of 8 ratings, then 1.
+  const Lanes16 twos =
+      __builtin_shufflevector(quads[0], quads[1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) +
+      __builtin_shufflevector(quads[0], quads[1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+  return __builtin_shufflevector(twos, twos, 0, 2, 4, 6, 8, 10, 12, 14) +
+         __builtin_shufflevector(twos, twos, 1, 3, 5, 7, 9, 11, 13, 15);
+}
+
 // always_inline: the run helpers must be compiled inside each clone of
 // fit_block and sgd_block; a call to an outlined copy runs baseline code.
 // kStride > 0 fixes the row stride, so the kernel's loops unroll fully.
+//
+// Ratings go 8 at a time, with vector arithmetic for everything after the
+// dot products (a rating's scalar tail of conversions, clipping and sums
+// cost as much as its dot product). Each of the 8 lanes keeps its own sums,
+// added up in a fixed order at the end; the few ratings left over go one by
+// one.
 template <std::size_t kStride, class R>
 [[gnu::always_inline]] inline FitSums fit_run(const FitContext& c, std::size_t stride, const R* begin, const R* end,
                                               BlockParams<const float> p) {
   if constexpr (kStride > 0) stride = kStride;
   const double lo = c.rating_min, hi = c.rating_max;
-  const auto add = [&](const R& r, double& raw, double& reported) __attribute__((always_inline)) {
-    float s = dot_padded<kStride>(p.u + r.user * stride, p.v + r.item * stride, stride);
-    if (c.bias) s += c.mean + p.bu[r.user] + p.bv[r.item];
-    const double e = static_cast<double>(r.value) - s;
-    const double shown = c.scaler.enabled ? c.scaler.inverse(r.value) - std::clamp(c.scaler.inverse(s), lo, hi)
-                                          : r.value - std::clamp(static_cast<double>(s), lo, hi);
+  const Doubles8 lo8 = lo - Doubles8{}, hi8 = hi - Doubles8{};
+  const double unit = c.scaler.unit(), offset = c.scaler.enabled ? c.scaler.min : 0.0;
+  const auto to_input_scale = [&](Doubles8 x) __attribute__((always_inline)) { return x * unit + offset; };
+  const auto clip = [&](Doubles8 x) __attribute__((always_inline)) {
+    x = x < lo8 ? lo8 : x;
+    return x > hi8 ? hi8 : x;
+  };
+  Doubles8 raw = {}, reported = {};
+  const R* r = begin;
+  for (; end - r >= 8; r += 8) {
+    Lanes16 acc[8] = {};
+    for (std::size_t f = 0; f < stride; f += 16) {
+      for (int j = 0; j < 8; ++j) {
+        Lanes16 a, b;
+        std::memcpy(&a, p.u + r[j].user * stride + f, sizeof a);
+        std::memcpy(&b, p.v + r[j].item * stride + f, sizeof b);
+        acc[j] += a * b;
+      }
+    }
+    Lanes8 predicted = reduce8(acc), value;
+    for (int j = 0; j < 8; ++j) value[j] = r[j].value;
+    if (c.bias) {
+      Lanes8 biases;
+      for (int j = 0; j < 8; ++j) biases[j] = c.mean + p.bu[r[j].user] + p.bv[r[j].item];
+      predicted += biases;
+    }
+    const Doubles8 s = __builtin_convertvector(predicted, Doubles8);
+    const Doubles8 v = __builtin_convertvector(value, Doubles8);
+    const Doubles8 e = v - s;
+    const Doubles8 shown = to_input_scale(v) - clip(to_input_scale(s));
     raw += e * e;
     reported += shown * shown;
-  };
-  // Rating i adds to partial sums i mod 4, added up in a fixed order at the
-  // end: four dependency chains instead of one.
-  double raw0 = 0, raw1 = 0, raw2 = 0, raw3 = 0, rep0 = 0, rep1 = 0, rep2 = 0, rep3 = 0;
-  const R* r = begin;
-  for (; end - r >= 4; r += 4) {
-    add(r[0], raw0, rep0);
-    add(r[1], raw1, rep1);
-    add(r[2], raw2, rep2);
-    add(r[3], raw3, rep3);
   }
-  for (double *raw = &raw0, *rep = &rep0; r != end; ++r) add(*r, *raw, *rep);
-  return {(raw0 + raw1) + (raw2 + raw3), (rep0 + rep1) + (rep2 + rep3)};
+  double raw_sum = 0.0, reported_sum = 0.0;
+  for (int j = 0; j < 8; ++j) {
+    raw_sum += raw[j];
+    reported_sum += reported[j];
+  }
+  for (; r != end; ++r) {
+    float s = dot_padded<kStride>(p.u + r->user * stride, p.v + r->item * stride, stride);
+    if (c.bias) s += c.mean + p.bu[r->user] + p.bv[r->item];
+    const double e = static_cast<double>(r->value) - s;
+    const double shown = (r->value * unit + offset) - std::clamp(s * unit + offset, lo, hi);
+    raw_sum += e * e;
+    reported_sum += shown * shown;
+  }
+  return {raw_sum, reported_sum};
 }
 
 template <class R>
