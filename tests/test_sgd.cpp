@@ -6,8 +6,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
+#include "block_kernels.hpp"
 #include "mfrec/model.hpp"
+#include "mfrec/random.hpp"
+#include "mfrec/synthetic.hpp"
 #include "sgd_kernel.hpp"
 
 namespace mfrec {
@@ -149,6 +153,49 @@ TEST(SgdStep, ZeroErrorOnlyShrinksByTheRegularization) {
   EXPECT_EQ(r.vj()[1], 0.375f);
   EXPECT_EQ(bu, 0.375f);
   EXPECT_EQ(bv, 0.75f);
+}
+
+// The block pass is compiled for baseline x86-64, AVX2 and AVX-512, each
+// with its own vector type for the update; the CPU picks one, so without this
+// test only that one would ever run. Every variant the CPU supports must train
+// the same numbers: AVX2 and AVX-512 bit for bit (the same fused operations
+// lane by lane), baseline (no FMA) to rounding.
+TEST(SgdKernel, EveryCompiledVariantTrainsTheSameNumbers) {
+  SyntheticSpec spec;
+  spec.users = 300;
+  spec.items = 200;
+  spec.ratings = 6000;
+  const Dataset d = make_synthetic(spec);
+  const detail::BlockGrid grid = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 1, 3, true, 1);
+  for (std::size_t k : {5u, 16u, 32u, 40u}) {  // padded strides 16, 16, 32 (unrolled) and 48 (general loop)
+    for (bool bias : {true, false}) {
+      auto run = [&](detail::KernelIsa isa) {
+        detail::TrainState s{FactorMatrix(d.users.size(), k), FactorMatrix(d.items.size(), k),
+                             std::vector<float>(d.users.size(), 0.0f), std::vector<float>(d.items.size(), 0.0f)};
+        Rng rng(7);
+        for (auto* f : {&s.u, &s.v})
+          for (std::size_t r = 0; r < f->rows(); ++r) rng.fill_normal(f->row(r), k, 0.1);
+        const detail::SgdStep step{0.01f, 0.05f, 3.5f, s.u.stride(), 0.02f};
+        for (int pass = 0; pass < 3; ++pass) detail::sgd_block(isa, step, bias, s, grid, 0);
+        return s;
+      };
+      const detail::TrainState base = run(detail::KernelIsa::Baseline);
+      std::optional<detail::TrainState> fused;
+      for (auto isa : {detail::KernelIsa::Avx2, detail::KernelIsa::Avx512}) {
+        if (!detail::cpu_runs(isa)) continue;
+        const detail::TrainState got = run(isa);
+        for (std::size_t r = 0; r < got.u.rows(); ++r)
+          for (std::size_t c = 0; c < k; ++c)
+            ASSERT_NEAR(got.u.row(r)[c], base.u.row(r)[c], 1e-4) << "k=" << k << " user row " << r;
+        for (std::size_t r = 0; r < got.bu.size(); ++r) ASSERT_NEAR(got.bu[r], base.bu[r], 1e-4);
+        if (fused) {
+          EXPECT_TRUE(got.u == fused->u && got.v == fused->v && got.bu == fused->bu && got.bv == fused->bv)
+              << "AVX2 and AVX-512 differ, k=" << k;
+        }
+        fused = got;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -197,13 +197,14 @@ void sgd_block_baseline(const SgdStep& step, bool bias, TrainState& state, const
   sgd_block_for<Lanes4>(step, bias, state, grid, block);
 }
 
-SgdBlockFn pick_sgd_block() {
+SgdBlockFn sgd_block_fn(KernelIsa isa) {
+  switch (isa) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return sgd_block_avx512;
-  if (__builtin_cpu_supports("x86-64-v3")) return sgd_block_avx2;
+    case KernelIsa::Avx512: return sgd_block_avx512;
+    case KernelIsa::Avx2: return sgd_block_avx2;
 #endif
-  return sgd_block_baseline;
+    default: return sgd_block_baseline;
+  }
 }
 
 }  // namespace
@@ -216,9 +217,29 @@ SgdBlockFn pick_sgd_block() {
 #define MFREC_KERNEL_CLONES
 #endif
 
+bool cpu_runs(KernelIsa isa) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  switch (isa) {
+    case KernelIsa::Avx512: return __builtin_cpu_supports("x86-64-v4");
+    case KernelIsa::Avx2: return __builtin_cpu_supports("x86-64-v3");
+    default: return true;
+  }
+#else
+  return isa == KernelIsa::Baseline;  // the only variant compiled
+#endif
+}
+
+void sgd_block(KernelIsa isa, const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid,
+               std::uint32_t block) {
+  sgd_block_fn(isa)(step, bias, state, grid, block);
+}
+
 void sgd_block(const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid, std::uint32_t block) {
-  static const SgdBlockFn impl = pick_sgd_block();
-  impl(step, bias, state, grid, block);
+  static const SgdBlockFn best = sgd_block_fn(cpu_runs(KernelIsa::Avx512) ? KernelIsa::Avx512
+                                              : cpu_runs(KernelIsa::Avx2) ? KernelIsa::Avx2
+                                                                          : KernelIsa::Baseline);
+  best(step, bias, state, grid, block);
 }
 
 MFREC_KERNEL_CLONES

@@ -33,8 +33,16 @@ struct FitSums {
   double reported = 0.0;  // Σe², input scale, clipped: what users see
 };
 
-// One pass of SGD over block `block` of `grid`, in its order.
+// One pass of SGD over block `block` of `grid`, in its order, with the best
+// variant this CPU runs.
 void sgd_block(const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid, std::uint32_t block);
+
+// The compiled variants of sgd_block, so tests can run each one this CPU
+// supports (otherwise only the best would ever be exercised).
+enum class KernelIsa { Baseline, Avx2, Avx512 };
+bool cpu_runs(KernelIsa isa);
+void sgd_block(KernelIsa isa, const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid,
+               std::uint32_t block);
 
 // The squared errors of block `block` of `grid` under `state`.
 FitSums fit_block(const FitContext& context, const TrainState& state, const BlockGrid& grid, std::uint32_t block);
