@@ -252,7 +252,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   const bool shuffled = options.order == Order::Shuffled;
   const std::uint32_t bands = shuffled ? detail::choose_bands(train_ratings.size()) : 1;
-  const detail::BlockGrid grid =
+  detail::BlockGrid grid =
       detail::make_grid(std::move(train_ratings), n_users, n_items, bands, options.seed, shuffled, threads);
 
   const std::size_t k = options.factors;
@@ -354,6 +354,9 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
     m.summary.epochs_run = ran;
   }
   best.reset();
+  // The ratings are done with: free them before the model's copies of the
+  // factors are made, so the two never add up at the peak.
+  std::vector<Rating>().swap(grid.ratings);
   m.user_factors = to_model_order(state.u, grid.users.row);
   state.u = FactorMatrix();
   m.item_factors = to_model_order(state.v, grid.items.row);
