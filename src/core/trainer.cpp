@@ -265,6 +265,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
                        state.u.stride(), static_cast<float>(options.bias_lambda())};
   auto stop_requested = [&] { return input.stop && input.stop->load(std::memory_order_relaxed); };
+  auto block_size = [&](std::uint32_t block) { return grid.block_begin[block + 1] - grid.block_begin[block]; };
   auto run_block = [&](std::uint32_t block) {
     if (stop_requested()) return;  // the blocks already running finish
     detail::sgd_block(step, options.bias, state, grid, block);
@@ -284,8 +285,11 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
     step.lr = static_cast<float>(options.lr * std::pow(options.lr_decay, epoch - 1.0));
     const auto start = clock::now();
-    for (const auto& stratum : detail::epoch_schedule(grid.bands, options.seed, epoch)) {
-      // Blocks of a stratum share no user or item band: any order, same result.
+    for (auto& stratum : detail::epoch_schedule(grid.bands, options.seed, epoch)) {
+      // Blocks of a stratum share no user or item band: any order, same
+      // result. Largest first, so the threads run out of work together.
+      std::stable_sort(stratum.begin(), stratum.end(),
+                       [&](std::uint32_t a, std::uint32_t b) { return block_size(a) > block_size(b); });
       detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads,
                            [&](std::uint32_t i) { run_block(stratum[i]); });
     }
