@@ -43,6 +43,9 @@ class CsvRowReader {
   std::uint64_t line() const;
   const std::string& name() const;
   Delimiter delimiter() const;
+  // The input's size in bytes when known up front (a file, text), else 0: a
+  // hint for reserving memory.
+  std::uint64_t size_hint() const;
 
  private:
   struct Impl;

@@ -1,7 +1,6 @@
-// The only file that includes fast-cpp-csv-parser: it splits the input into
-// lines (with its 16 MiB line limit); field splitting and quoting are ours,
-// because rating files have a column count known only at run time.
-#define CSV_IO_NO_THREAD
+// Rows of delimited text: lines come from LineSource, field splitting and
+// quoting are ours, because rating files have a column count known only at
+// run time.
 #include "mfrec/csv_reader.hpp"
 
 #include <fcntl.h>
@@ -11,13 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#pragma GCC diagnostic push
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#endif
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
 
+#include "line_source.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {
@@ -43,100 +37,13 @@ std::string delimiter_name(Delimiter d) {
 
 namespace {
 
-// Refuses NUL bytes, which would silently cut a line short (LineReader hands
-// out C strings), naming the line and column of the first one. Both byte
-// sources use it, so text from memory is held to the same rule as a file.
-class NulGuard {
- public:
-  explicit NulGuard(std::string name) : name_(std::move(name)) {}
-
-  void check(const char* p, std::size_t n) {
-    // LineReader drops a leading UTF-8 BOM, so the row reader's columns do not
-    // count it; nor may ours.
-    if (at_start_ && n >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-      p += 3;
-      n -= 3;
-    }
-    if (n > 0) at_start_ = false;
-    const char* nul = static_cast<const char*>(std::memchr(p, 0, n));
-    const char* end = nul ? nul : p + n;
-    for (const char* q = p; q < end; ++q) {
-      if (*q == '\n') {
-        ++lines_;
-        column_ = 0;
-      } else {
-        ++column_;
-      }
-    }
-    if (nul) {
-      throw Error(ErrorKind::Data, "NUL byte in text input (is this a binary file?)",
-                  Location{name_, lines_ + 1, column_ + 1});
-    }
-  }
-
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool at_start_ = true;
-  std::uint64_t lines_ = 0;
-  std::uint64_t column_ = 0;
-};
-
-// Reads a file descriptor for LineReader, turning read errors into Error(Io)
-// (the library's stdio source would take them for end of file).
-class FdByteSource : public io::ByteSourceBase {
- public:
-  FdByteSource(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), guard_(std::move(name)) {}
-  ~FdByteSource() override {
-    if (owned_) ::close(fd_);
-  }
-  int read(char* buffer, int size) override {
-    int total = 0;
-    while (total < size) {
-      const ssize_t n = ::read(fd_, buffer + total, static_cast<std::size_t>(size - total));
-      if (n == 0) break;
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw Error(ErrorKind::Io, std::string("cannot read: ") + std::strerror(errno), Location{guard_.name(), 0, 0});
-      }
-      total += static_cast<int>(n);
-    }
-    // Checked once per filled block, so a BOM split across short reads is still seen whole.
-    guard_.check(buffer, static_cast<std::size_t>(total));
-    return total;
-  }
-
- private:
-  int fd_;
-  bool owned_;
-  NulGuard guard_;
-};
-
-class StringByteSource : public io::ByteSourceBase {
- public:
-  StringByteSource(std::string text, std::string name) : text_(std::move(text)), guard_(std::move(name)) {}
-  int read(char* buffer, int size) override {
-    const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(size), text_.size() - pos_);
-    std::memcpy(buffer, text_.data() + pos_, n);
-    pos_ += n;
-    guard_.check(buffer, n);
-    return static_cast<int>(n);
-  }
-
- private:
-  std::string text_;
-  NulGuard guard_;
-  std::size_t pos_ = 0;
-};
-
 constexpr std::size_t kSniffLines = 20;
 
 }  // namespace
 
 struct CsvRowReader::Impl {
   std::string name;
-  io::LineReader lines;
+  detail::LineSource lines;
   Delimiter delimiter = kSniffDelimiter;
   std::deque<std::pair<std::string, std::uint64_t>> pending;  // lines read ahead for sniffing
   std::string current_owned;
@@ -144,8 +51,7 @@ struct CsvRowReader::Impl {
   std::vector<std::string_view> fields;
   std::vector<std::uint64_t> columns;
 
-  Impl(std::string n, std::unique_ptr<io::ByteSourceBase> source, Delimiter d)
-      : name(std::move(n)), lines(name, std::move(source)), delimiter(d) {}
+  Impl(detail::LineSource source, Delimiter d) : name(source.name()), lines(std::move(source)), delimiter(d) {}
 
   // The next raw line and its number, or nullptr at the end.
   char* raw_line(std::uint64_t& number, std::size_t& length) {
@@ -161,16 +67,8 @@ struct CsvRowReader::Impl {
 
   // The next line straight from the file.
   char* source_line(std::uint64_t& number, std::size_t& length) {
-    char* p = nullptr;
-    try {
-      p = lines.next_line();
-    } catch (const io::error::line_length_limit_exceeded&) {
-      throw Error(ErrorKind::Data, "line longer than the reader's limit of 16 MiB",
-                  Location{name, lines.get_file_line(), 0});
-    }
-    if (!p) return nullptr;
-    number = lines.get_file_line();
-    length = std::strlen(p);
+    char* p = lines.next(length);
+    if (p) number = lines.line();
     return p;
   }
 
@@ -317,9 +215,7 @@ CsvRowReader& CsvRowReader::operator=(CsvRowReader&&) noexcept = default;
 CsvRowReader::~CsvRowReader() = default;
 
 CsvRowReader CsvRowReader::open_file(const std::string& path, Delimiter delimiter) {
-  if (path == "-") {
-    return CsvRowReader(std::make_unique<Impl>("<stdin>", std::make_unique<FdByteSource>(0, false, "<stdin>"), delimiter));
-  }
+  if (path == "-") return CsvRowReader(std::make_unique<Impl>(detail::LineSource::from_fd(0, false, "<stdin>"), delimiter));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(ErrorKind::Open, "cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -327,12 +223,11 @@ CsvRowReader CsvRowReader::open_file(const std::string& path, Delimiter delimite
     ::close(fd);
     throw Error(ErrorKind::Open, "cannot read " + path + ": it is a directory");
   }
-  return CsvRowReader(std::make_unique<Impl>(path, std::make_unique<FdByteSource>(fd, true, path), delimiter));
+  return CsvRowReader(std::make_unique<Impl>(detail::LineSource::from_fd(fd, true, path), delimiter));
 }
 
 CsvRowReader CsvRowReader::from_string(std::string name, std::string text, Delimiter delimiter) {
-  auto source = std::make_unique<StringByteSource>(std::move(text), name);
-  return CsvRowReader(std::make_unique<Impl>(std::move(name), std::move(source), delimiter));
+  return CsvRowReader(std::make_unique<Impl>(detail::LineSource::from_text(std::move(text), std::move(name)), delimiter));
 }
 
 bool CsvRowReader::next() { return impl_->next(); }
@@ -341,5 +236,6 @@ std::uint64_t CsvRowReader::column(std::size_t i) const { return impl_->columns.
 std::uint64_t CsvRowReader::line() const { return impl_->line_no; }
 const std::string& CsvRowReader::name() const { return impl_->name; }
 Delimiter CsvRowReader::delimiter() const { return impl_->delimiter; }
+std::uint64_t CsvRowReader::size_hint() const { return impl_->lines.size_hint(); }
 
 }  // namespace mfrec
