@@ -237,5 +237,6 @@ std::uint64_t CsvRowReader::line() const { return impl_->line_no; }
 const std::string& CsvRowReader::name() const { return impl_->name; }
 Delimiter CsvRowReader::delimiter() const { return impl_->delimiter; }
 std::uint64_t CsvRowReader::size_hint() const { return impl_->lines.size_hint(); }
+std::uint64_t CsvRowReader::position() const { return impl_->lines.position(); }
 
 }  // namespace mfrec

@@ -219,6 +219,7 @@ LineSource LineSource::from_text(std::string text, std::string name) {
 
 char* LineSource::next(std::size_t& length) { return impl_->next(length); }
 std::uint64_t LineSource::line() const { return impl_->line; }
+std::uint64_t LineSource::position() const { return impl_->offset(); }
 std::uint64_t LineSource::size_hint() const { return impl_->size; }
 const std::string& LineSource::name() const { return impl_->name; }
 

@@ -34,6 +34,8 @@ class LineSource {
   char* next(std::size_t& length);
   // The number of the line last returned (1-based).
   std::uint64_t line() const;
+  // Input bytes up to the end of the line last returned.
+  std::uint64_t position() const;
   // The input's size in bytes when known up front (files, text), else 0.
   std::uint64_t size_hint() const;
   const std::string& name() const;
