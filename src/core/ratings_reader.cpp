@@ -27,6 +27,39 @@ std::string layout_name(Layout layout) {
   }
 }
 
+namespace {
+
+// Plain decimals ("4", "-3.5", "2.91"): the digits as an integer below 10^15
+// and a power of ten up to 10^22 are both exact doubles, so one division
+// rounds correctly, to the same double from_chars gives (Clinger's fast
+// path). Anything else, or longer, is left to from_chars.
+std::optional<double> parse_plain_decimal(std::string_view text) {
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr std::size_t kMaxDigits = 15;
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  std::uint64_t digits = 0;
+  std::size_t count = 0, i = 0, point = text.size();
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits = digits * 10 + static_cast<std::uint64_t>(c - '0');
+      ++count;
+    } else if (c == '.' && point == text.size() && i > 0) {
+      point = i;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (count == 0 || count > kMaxDigits || point == text.size() - 1) return std::nullopt;
+  const std::size_t decimals = point == text.size() ? 0 : text.size() - point - 1;
+  const double value = static_cast<double>(digits) / kPowersOfTen[decimals];
+  return negative ? -value : value;
+}
+
+}  // namespace
+
 std::optional<double> parse_number(std::string_view text) {
   // from_chars takes a '-' but not a '+'; after a '+' no second sign may
   // follow ("+-3", "++3").
@@ -35,6 +68,7 @@ std::optional<double> parse_number(std::string_view text) {
     if (!text.empty() && (text.front() == '+' || text.front() == '-')) return std::nullopt;
   }
   if (text.empty()) return std::nullopt;
+  if (const auto plain = parse_plain_decimal(text)) return plain;
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
@@ -276,7 +310,7 @@ class Loader {
     if (data_.ratings.empty())
       throw Error(ErrorKind::Data, "no ratings: every cell is empty or equal to the \"not rated\" value '" + options_.missing + "'",
                   Location{rows_.name(), 0, 0});
-    if (const auto dup = detail::sort_ratings(data_.ratings, data_.users.size())) {
+    if (const auto dup = detail::sort_ratings(data_.ratings, data_.users.size(), data_.items.size())) {
       const std::uint32_t first = line32(lines_.line_of(dup->first)), second = line32(lines_.line_of(dup->second));
       throw Error(ErrorKind::Data,
                   "duplicate rating for user '" + data_.users.name(dup->user) + "' and item '" +
