@@ -32,8 +32,10 @@ namespace {
 // Plain decimals ("4", "-3.5", "2.91"): the digits as an integer below 10^15
 // and a power of ten up to 10^22 are both exact doubles, so one division
 // rounds correctly, to the same double from_chars gives (Clinger's fast
-// path). Anything else, or longer, is left to from_chars.
-std::optional<double> parse_plain_decimal(std::string_view text) {
+// path). Anything else, or longer, is left to from_chars. (A bool and an out
+// parameter, not an optional: copying the optional through the stack cost a
+// store-forwarding stall per call.)
+bool parse_plain_decimal(std::string_view text, double& out) {
   static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   constexpr std::size_t kMaxDigits = 15;
@@ -49,13 +51,14 @@ std::optional<double> parse_plain_decimal(std::string_view text) {
     } else if (c == '.' && point == text.size() && i > 0) {
       point = i;
     } else {
-      return std::nullopt;
+      return false;
     }
   }
-  if (count == 0 || count > kMaxDigits || point == text.size() - 1) return std::nullopt;
+  if (count == 0 || count > kMaxDigits || point == text.size() - 1) return false;
   const std::size_t decimals = point == text.size() ? 0 : text.size() - point - 1;
   const double value = static_cast<double>(digits) / kPowersOfTen[decimals];
-  return negative ? -value : value;
+  out = negative ? -value : value;
+  return true;
 }
 
 }  // namespace
@@ -68,8 +71,8 @@ std::optional<double> parse_number(std::string_view text) {
     if (!text.empty() && (text.front() == '+' || text.front() == '-')) return std::nullopt;
   }
   if (text.empty()) return std::nullopt;
-  if (const auto plain = parse_plain_decimal(text)) return plain;
   double value = 0;
+  if (parse_plain_decimal(text, value)) return value;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
   return value;
