@@ -51,7 +51,6 @@ struct CsvRowReader::Impl {
   std::uint64_t line_no = 0;
   std::vector<std::string_view> fields;
   std::vector<std::uint64_t> columns;
-  std::vector<std::size_t> delimiter_at;  // split_unquoted's scratch
 
   Impl(detail::LineSource source, Delimiter d) : name(source.name()), lines(std::move(source)), delimiter(d) {}
 
@@ -201,32 +200,52 @@ struct CsvRowReader::Impl {
   // The common case, a line with no quote at all, gives the same fields as
   // the general loop below: each field runs to the next delimiter, spaces
   // trimmed. The delimiters are found eight bytes at a time, so the loop runs
-  // once per field rather than once per byte. False (nothing added) when the
-  // line holds a quote.
+  // once per field rather than once per byte. False (no fields) when the line
+  // holds a quote.
   bool split_unquoted(const char* p, std::size_t n) {
     if constexpr (std::endian::native != std::endian::little) return false;
-    delimiter_at.clear();
-    std::uint64_t quotes = 0;
-    for (std::size_t at = 0; at < n; at += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, p + at, std::min<std::size_t>(8, n - at));  // zero padding matches neither byte
-      quotes |= bytes_equal(word, '"');
-      for (std::uint64_t hits = bytes_equal(word, delimiter); hits != 0; hits &= hits - 1)
-        delimiter_at.push_back(at + static_cast<std::size_t>(std::countr_zero(hits)) / 8);
-    }
-    if (quotes != 0) return false;
-    delimiter_at.push_back(n);
     auto is_space = [&](char c) { return c == ' ' || (c == '\t' && delimiter != '\t'); };
     std::size_t start = 0;
-    for (std::size_t end : delimiter_at) {
+    auto add_field = [&](std::size_t end) {
       std::size_t first = start, last = end;
       while (first < last && is_space(p[first])) ++first;
       while (last > first && is_space(p[last - 1])) --last;
       fields.emplace_back(p + first, last - first);
       columns.push_back(first + 1);
       start = end + 1;
+    };
+    std::uint64_t quotes = 0;
+    for (std::size_t at = 0; at < n; at += 8) {
+      const std::uint64_t word = word_at(p, n, at);
+      quotes |= bytes_equal(word, '"');
+      for (std::uint64_t hits = bytes_equal(word, delimiter); hits != 0; hits &= hits - 1)
+        add_field(at + static_cast<std::size_t>(std::countr_zero(hits)) / 8);
     }
+    if (quotes != 0) {
+      fields.clear();
+      columns.clear();
+      return false;
+    }
+    add_field(n);
     return true;
+  }
+
+  // Bytes [at, at + 8) of `p[0..n)` as a little-endian word, zero past `n`
+  // (zero matches neither a quote nor a delimiter). Fixed-size loads only: a
+  // variable-size memcpy compiles to a byte-wise copy through the stack,
+  // which stalls the load that follows.
+  static std::uint64_t word_at(const char* p, std::size_t n, std::size_t at) {
+    auto load = [](const char* q) {
+      std::uint64_t w;
+      std::memcpy(&w, q, 8);
+      return w;
+    };
+    if (at + 8 <= n) return load(p + at);
+    const std::size_t rest = n - at;  // 1..7
+    if (n >= 8) return load(p + n - 8) >> (8 * (8 - rest));
+    std::uint64_t w = 0;
+    for (std::size_t i = rest; i-- > 0;) w = w << 8 | static_cast<unsigned char>(p[at + i]);
+    return w;
   }
 
   // The high bit of each byte of `word` that equals `c` (exact, no carries
