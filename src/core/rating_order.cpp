@@ -29,21 +29,14 @@ std::uint64_t position_of(const std::vector<Rating>& file_order, std::uint32_t u
   return file_order.size();  // not reached: the rating exists
 }
 
-// An item and a value in one integer, so a run sorts by item with plain
-// integer compares (the value only orders duplicates, which are refused).
-std::uint64_t key_of(const Rating& r) { return std::uint64_t{r.item} << 32 | std::bit_cast<std::uint32_t>(r.value); }
-std::uint32_t item_of(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 32); }
-
 // Sorts one user's run at a time by item. A run is usually short (tens of
-// ratings) over a catalogue of thousands, so rather than a comparison sort it
-// marks the run's items in a bitmap with their values beside, and reads them
-// back in order: the cost is the run plus its item span / 64, and is taken
-// when that span is small enough; otherwise std::sort.
+// ratings), so rather than a comparison sort it places each rating in one of
+// about n buckets by the high bits of its item's offset in the run's span (a
+// counting sort), which leaves only neighbours out of order, and finishes with
+// an insertion sort: linear time, whatever the size of the catalogue. A run
+// whose items crowd into few buckets goes to std::sort instead.
 class RunSorter {
  public:
-  explicit RunSorter(std::uint32_t item_count)
-      : marks_((std::size_t{item_count} + 63) / 64, 0), values_(item_count) {}
-
   // Sorts `run[0..n)` (one user's ratings, in file order). On a duplicate,
   // returns the smallest item rated twice and leaves the run as it was, so
   // that the ranks of its ratings can still be found.
@@ -56,64 +49,56 @@ class RunSorter {
       hi = std::max(hi, run[i].item);
     }
     if (ascending) return std::nullopt;
-    const std::size_t words = hi / 64 - lo / 64 + 1;
-    // Skipping an empty word is far cheaper than a comparison, hence 16.
-    if (words <= 16 * n && by_bitmap(run, n, lo / 64, words)) return std::nullopt;
-    return by_comparison(run, n);
+    if (!by_buckets(run, n, lo, hi)) by_comparison(run, n);
+    for (std::size_t i = 1; i < n; ++i)
+      if (placed_[i - 1].item == placed_[i].item) return placed_[i].item;
+    std::copy(placed_.begin(), placed_.begin() + static_cast<std::ptrdiff_t>(n), run);
+    return std::nullopt;
   }
 
  private:
-  // False, with nothing changed, when an item occurs twice.
-  bool by_bitmap(Rating* run, std::size_t n, std::size_t first_word, std::size_t words) {
-    std::uint64_t* marks = marks_.data() + first_word;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t item = run[i].item;
-      const std::uint64_t bit = std::uint64_t{1} << (item % 64);
-      std::uint64_t& word = marks_[item / 64];
-      if (word & bit) {
-        std::fill(marks, marks + words, 0);
-        return false;
+  // Leaves the run sorted in placed_; false if the insertion sort would take
+  // too long (the items crowd into few buckets).
+  bool by_buckets(const Rating* run, std::size_t n, std::uint32_t lo, std::uint32_t hi) {
+    const int bucket_bits = std::bit_width(n);  // 2^bits > n buckets
+    const int span_bits = std::bit_width(hi - lo);
+    const int shift = std::max(0, span_bits - bucket_bits);
+    starts_.assign((std::size_t{1} << bucket_bits) + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) ++starts_[((run[i].item - lo) >> shift) + 1];
+    for (std::size_t b = 1; b < starts_.size(); ++b) starts_[b] += starts_[b - 1];
+    placed_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) placed_[starts_[(run[i].item - lo) >> shift]++] = run[i];
+    std::size_t budget = 8 * n;  // moves; a fair spread needs about n / 4
+    for (std::size_t i = 1; i < n; ++i) {
+      const Rating r = placed_[i];
+      std::size_t j = i;
+      for (; j > 0 && placed_[j - 1].item > r.item; --j) {
+        if (budget-- == 0) return false;
+        placed_[j] = placed_[j - 1];
       }
-      word |= bit;
-      values_[item] = run[i].value;
-    }
-    std::size_t out = 0;
-    for (std::size_t w = 0; w < words; ++w) {
-      for (std::uint64_t bits = marks[w]; bits != 0; bits &= bits - 1) {
-        const auto item = static_cast<std::uint32_t>((first_word + w) * 64 + static_cast<unsigned>(std::countr_zero(bits)));
-        run[out++] = Rating{run[0].user, item, values_[item]};
-      }
-      marks[w] = 0;
+      placed_[j] = r;
     }
     return true;
   }
 
-  std::optional<std::uint32_t> by_comparison(Rating* run, std::size_t n) {
-    scratch_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) scratch_[i] = key_of(run[i]);
-    std::sort(scratch_.begin(), scratch_.end());
-    for (std::size_t i = 1; i < n; ++i)
-      if (item_of(scratch_[i - 1]) == item_of(scratch_[i])) return item_of(scratch_[i]);
-    for (std::size_t i = 0; i < n; ++i)
-      run[i] = Rating{run[i].user, item_of(scratch_[i]), std::bit_cast<float>(static_cast<std::uint32_t>(scratch_[i]))};
-    return std::nullopt;
+  void by_comparison(const Rating* run, std::size_t n) {
+    placed_.assign(run, run + n);
+    std::sort(placed_.begin(), placed_.end(), [](const Rating& a, const Rating& b) { return a.item < b.item; });
   }
 
-  std::vector<std::uint64_t> marks_;  // all zero between runs
-  std::vector<float> values_;         // by item, valid where marked
-  std::vector<std::uint64_t> scratch_;
+  std::vector<std::size_t> starts_;  // where each bucket's next rating goes
+  std::vector<Rating> placed_;         // the run being sorted
 };
 
 }  // namespace
 
-std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count,
-                                            std::uint32_t item_count) {
+std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count) {
   std::vector<Rating> file_order;  // kept only when ratings had to be regrouped
   if (!grouped_by_user(ratings)) {
     file_order = regroup_by_user(ratings, user_count);
     file_order.swap(ratings);
   }
-  RunSorter sorter(item_count);
+  RunSorter sorter;
   for (std::size_t begin = 0, end = 0; begin < ratings.size(); begin = end) {
     const std::uint32_t user = ratings[begin].user;
     for (end = begin + 1; end < ratings.size() && ratings[end].user == user;) ++end;

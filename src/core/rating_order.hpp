@@ -22,11 +22,9 @@ struct DuplicateRating {
   std::uint64_t second;
 };
 
-// Sorts `ratings`, given in file order with user and item indices below
-// `user_count` and `item_count`, by (user, item). If some pair occurs twice,
-// returns the smallest such pair instead, and leaves `ratings` in an
-// unspecified order.
-std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count,
-                                            std::uint32_t item_count);
+// Sorts `ratings`, given in file order with user indices below `user_count`,
+// by (user, item). If some pair occurs twice, returns the smallest such pair
+// instead, and leaves `ratings` in an unspecified order.
+std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count);
 
 }  // namespace mfrec::detail
