@@ -4,6 +4,9 @@
 // leading spaces; at the opening quote of a quoted field).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -356,6 +359,39 @@ TEST(CsvRowReaderErrors, LineJustUnder16MiBIsRead) {
   EXPECT_EQ(rows[1].fields.at(0).size(), kLineLimit - 1);
   EXPECT_EQ(rows[2].fields, (Fields{"c", "d"}));
   EXPECT_EQ(rows[2].line, 3u);
+}
+
+// The line reader this one replaced read two 16 MiB blocks ahead of the line
+// it handed out and refused a NUL as soon as it read one, so rows keep coming
+// until a line starts past 16 MiB when the NUL lies just past 32 MiB; which
+// error a file with both a bad row and a NUL gives depends on it.
+TEST(CsvRowReaderErrors, NulFarAheadIsReportedWhenTheOldReaderReadIt) {
+  std::string text;
+  text.reserve(2 * kLineLimit + 64);
+  while (text.size() < 2 * kLineLimit + 16) text += "ab,c\n";
+  const std::size_t nul = 2 * kLineLimit + 7;
+  text[nul] = '\0';
+  const std::size_t line_start = text.rfind('\n', nul) + 1;
+  const std::uint64_t nul_line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1;
+  const std::uint64_t rows_before = (kLineLimit + 4) / 5;  // the lines that start below 16 MiB
+  const std::string path = ::testing::TempDir() + "mfrec_nul_far_ahead.csv";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    ASSERT_TRUE(out.good());
+  }
+  for (bool from_file : {false, true}) {
+    SCOPED_TRACE(from_file ? "file" : "memory");
+    CsvRowReader r = from_file ? CsvRowReader::open_file(path, ',') : CsvRowReader::from_string("mem.csv", text, ',');
+    std::uint64_t rows = 0;
+    const Error e = error_of([&] {
+      while (r.next()) ++rows;
+    });
+    EXPECT_EQ(rows, rows_before);
+    EXPECT_NE(e.message().find("NUL"), std::string::npos) << e.message();
+    expect_where(e, from_file ? path : "mem.csv", nul_line, nul - line_start + 1);
+  }
+  std::remove(path.c_str());
 }
 
 // --- files ------------------------------------------------------------------------

@@ -431,6 +431,41 @@ TEST(RatingsReaderLong, DuplicatePairInFile) {
   EXPECT_TRUE(contains(e.message(), "lines 2 and 6")) << e.message();
 }
 
+// Rows that come back to a user after others are regrouped by user, in
+// order of first appearance; a file grouped by user takes a faster path to
+// the same order.
+TEST(RatingsReaderLong, UngroupedRowsSortLikeGroupedOnes) {
+  const std::vector<Named> want = {{"bob", "y", 1}, {"bob", "x", 3}, {"bob", "z", 5}, {"ann", "x", 2}, {"ann", "z", 4}};
+  EXPECT_EQ(named(read_text("user,item,rating\nbob,y,1\nann,x,2\nbob,x,3\nann,z,4\n\nbob,z,5\n")), want);
+  EXPECT_EQ(named(read_text("user,item,rating\nbob,y,1\nbob,x,3\nbob,z,5\nann,x,2\nann,z,4\n")), want);
+}
+
+// The lines of a duplicate are found again after loading, across blank
+// lines, in a file that is not grouped by user.
+TEST(RatingsReaderLong, DuplicatePairAcrossBlankLinesInAnUngroupedFile) {
+  const Error e = read_error("user,item,rating\n\nann,x,5\nbob,y,4\n\n\r\n\nann,x,3\nbob,y,1\n");
+  expect_data_error(e, 8, 0);
+  EXPECT_TRUE(contains(e.message(), "user 'ann' and item 'x' (lines 3 and 8)")) << e.message();
+}
+
+// Of several duplicate pairs, the one reported is the smallest (user, item)
+// by index, not the first in the file; a pair rated three times names its
+// first two lines.
+TEST(RatingsReaderLong, TheSmallestDuplicatePairIsReported) {
+  Error e = read_error("user,item,rating\nann,b,1\nann,a,1\nann,a,2\nann,b,2\nann,b,3\n");
+  expect_data_error(e, 5, 0);
+  EXPECT_TRUE(contains(e.message(), "user 'ann' and item 'b' (lines 2 and 5)")) << e.message();
+  e = read_error("user,item,rating\nbob,x,1\nann,y,1\nbob,z,1\nann,y,2\nbob,x,2\n");
+  expect_data_error(e, 6, 0);
+  EXPECT_TRUE(contains(e.message(), "user 'bob' and item 'x' (lines 2 and 6)")) << e.message();
+}
+
+TEST(RatingsReaderWide, UserOnTwoRowsIsADuplicateNamingBothRows) {
+  const Error e = read_error("user,x,y\nann,1,2\nbob,3,4\nann,5,0\n", with_layout(Layout::Wide));
+  expect_data_error(e, 4, 0);
+  EXPECT_TRUE(contains(e.message(), "user 'ann' and item 'x' (lines 2 and 4)")) << e.message();
+}
+
 // --- layout detection -------------------------------------------------------------
 
 TEST(RatingsReaderLayout, LongByShapeWithUnknownHeader) {

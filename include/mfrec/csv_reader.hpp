@@ -43,6 +43,12 @@ class CsvRowReader {
   std::uint64_t line() const;
   const std::string& name() const;
   Delimiter delimiter() const;
+  // The input's size in bytes when known up front (a file, text), else 0: a
+  // hint for reserving memory.
+  std::uint64_t size_hint() const;
+  // Input bytes read so far (rows handed out, and the few read ahead to sniff
+  // the delimiter); with size_hint(), an estimate of the rows to come.
+  std::uint64_t position() const;
 
  private:
   struct Impl;

@@ -2,11 +2,9 @@
 // Maps string ids (user or item names) to dense indices 0..size()-1, in order
 // of first appearance, and back. Names are kept byte for byte for output.
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace mfrec {
@@ -17,22 +15,33 @@ class IdMap {
   static constexpr std::uint32_t kMaxIds = 0xFFFFFFFFu;
   IdMap() = default;
   explicit IdMap(std::uint32_t limit) : limit_(limit) {}
-  IdMap(const IdMap& other);
-  IdMap& operator=(const IdMap& other);
-  IdMap(IdMap&&) noexcept = default;
-  IdMap& operator=(IdMap&&) noexcept = default;
 
   // Index of `name`, adding it if new. Throws Error(Data) past the limit.
   std::uint32_t intern(std::string_view name);
   std::optional<std::uint32_t> find(std::string_view name) const;
   const std::string& name(std::uint32_t index) const { return names_[index]; }
   std::uint32_t size() const { return static_cast<std::uint32_t>(names_.size()); }
-  void reserve(std::size_t n) { index_.reserve(n); }
+  // Room for `n` ids without rehashing.
+  void reserve(std::size_t n);
 
  private:
-  // A deque never moves its elements, so the string_view keys stay valid.
-  std::deque<std::string> names_;
-  std::unordered_map<std::string_view, std::uint32_t> index_;
+  // One cell of the open-addressing table. It holds the name's length and
+  // first eight bytes, so a lookup of a short name (most ids) reads one
+  // cache line and compares two integers; longer names are compared in full.
+  struct Slot {
+    std::uint64_t head = 0;       // the first bytes, or all of a short name
+    std::uint32_t length = 0;     // saturated at 2^32-1
+    std::uint32_t id_plus_one = 0;  // 0: empty
+  };
+  struct Key;
+  // The slot holding `key`, or the empty one where it would go.
+  std::size_t slot_for(const Key& key) const;
+  void rehash(std::size_t slot_count);
+
+  std::vector<std::string> names_;
+  // Linear probing over a power-of-two table kept at most half full: a
+  // lookup is one hash and, nearly always, one cache line.
+  std::vector<Slot> slots_;
   std::uint32_t limit_ = kMaxIds;
 };
 

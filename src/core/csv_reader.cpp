@@ -1,23 +1,18 @@
-// The only file that includes fast-cpp-csv-parser: it splits the input into
-// lines (with its 16 MiB line limit); field splitting and quoting are ours,
-// because rating files have a column count known only at run time.
-#define CSV_IO_NO_THREAD
+// Rows of delimited text: lines come from LineSource, field splitting and
+// quoting are ours, because rating files have a column count known only at
+// run time.
 #include "mfrec/csv_reader.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#pragma GCC diagnostic push
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#endif
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
 
+#include "line_source.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {
@@ -43,100 +38,13 @@ std::string delimiter_name(Delimiter d) {
 
 namespace {
 
-// Refuses NUL bytes, which would silently cut a line short (LineReader hands
-// out C strings), naming the line and column of the first one. Both byte
-// sources use it, so text from memory is held to the same rule as a file.
-class NulGuard {
- public:
-  explicit NulGuard(std::string name) : name_(std::move(name)) {}
-
-  void check(const char* p, std::size_t n) {
-    // LineReader drops a leading UTF-8 BOM, so the row reader's columns do not
-    // count it; nor may ours.
-    if (at_start_ && n >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-      p += 3;
-      n -= 3;
-    }
-    if (n > 0) at_start_ = false;
-    const char* nul = static_cast<const char*>(std::memchr(p, 0, n));
-    const char* end = nul ? nul : p + n;
-    for (const char* q = p; q < end; ++q) {
-      if (*q == '\n') {
-        ++lines_;
-        column_ = 0;
-      } else {
-        ++column_;
-      }
-    }
-    if (nul) {
-      throw Error(ErrorKind::Data, "NUL byte in text input (is this a binary file?)",
-                  Location{name_, lines_ + 1, column_ + 1});
-    }
-  }
-
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool at_start_ = true;
-  std::uint64_t lines_ = 0;
-  std::uint64_t column_ = 0;
-};
-
-// Reads a file descriptor for LineReader, turning read errors into Error(Io)
-// (the library's stdio source would take them for end of file).
-class FdByteSource : public io::ByteSourceBase {
- public:
-  FdByteSource(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), guard_(std::move(name)) {}
-  ~FdByteSource() override {
-    if (owned_) ::close(fd_);
-  }
-  int read(char* buffer, int size) override {
-    int total = 0;
-    while (total < size) {
-      const ssize_t n = ::read(fd_, buffer + total, static_cast<std::size_t>(size - total));
-      if (n == 0) break;
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw Error(ErrorKind::Io, std::string("cannot read: ") + std::strerror(errno), Location{guard_.name(), 0, 0});
-      }
-      total += static_cast<int>(n);
-    }
-    // Checked once per filled block, so a BOM split across short reads is still seen whole.
-    guard_.check(buffer, static_cast<std::size_t>(total));
-    return total;
-  }
-
- private:
-  int fd_;
-  bool owned_;
-  NulGuard guard_;
-};
-
-class StringByteSource : public io::ByteSourceBase {
- public:
-  StringByteSource(std::string text, std::string name) : text_(std::move(text)), guard_(std::move(name)) {}
-  int read(char* buffer, int size) override {
-    const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(size), text_.size() - pos_);
-    std::memcpy(buffer, text_.data() + pos_, n);
-    pos_ += n;
-    guard_.check(buffer, n);
-    return static_cast<int>(n);
-  }
-
- private:
-  std::string text_;
-  NulGuard guard_;
-  std::size_t pos_ = 0;
-};
-
 constexpr std::size_t kSniffLines = 20;
 
 }  // namespace
 
 struct CsvRowReader::Impl {
   std::string name;
-  io::LineReader lines;
+  detail::LineSource lines;
   Delimiter delimiter = kSniffDelimiter;
   std::deque<std::pair<std::string, std::uint64_t>> pending;  // lines read ahead for sniffing
   std::string current_owned;
@@ -144,8 +52,7 @@ struct CsvRowReader::Impl {
   std::vector<std::string_view> fields;
   std::vector<std::uint64_t> columns;
 
-  Impl(std::string n, std::unique_ptr<io::ByteSourceBase> source, Delimiter d)
-      : name(std::move(n)), lines(name, std::move(source)), delimiter(d) {}
+  Impl(detail::LineSource source, Delimiter d) : name(source.name()), lines(std::move(source)), delimiter(d) {}
 
   // The next raw line and its number, or nullptr at the end.
   char* raw_line(std::uint64_t& number, std::size_t& length) {
@@ -161,16 +68,8 @@ struct CsvRowReader::Impl {
 
   // The next line straight from the file.
   char* source_line(std::uint64_t& number, std::size_t& length) {
-    char* p = nullptr;
-    try {
-      p = lines.next_line();
-    } catch (const io::error::line_length_limit_exceeded&) {
-      throw Error(ErrorKind::Data, "line longer than the reader's limit of 16 MiB",
-                  Location{name, lines.get_file_line(), 0});
-    }
-    if (!p) return nullptr;
-    number = lines.get_file_line();
-    length = std::strlen(p);
+    char* p = lines.next(length);
+    if (p) number = lines.line();
     return p;
   }
 
@@ -243,6 +142,7 @@ struct CsvRowReader::Impl {
   void split(char* p, std::size_t n) {
     fields.clear();
     columns.clear();
+    if (delimiter != kWhitespaceDelimiter && split_unquoted(p, n)) return;
     const bool ws = delimiter == kWhitespaceDelimiter;
     auto is_space = [&](char c) { return c == ' ' || (c == '\t' && delimiter != '\t'); };
     std::size_t i = 0;
@@ -297,6 +197,65 @@ struct CsvRowReader::Impl {
     }
   }
 
+  // The common case, a line with no quote at all, gives the same fields as
+  // the general loop below: each field runs to the next delimiter, spaces
+  // trimmed. The delimiters are found eight bytes at a time, so the loop runs
+  // once per field rather than once per byte. False (no fields) when the line
+  // holds a quote.
+  bool split_unquoted(const char* p, std::size_t n) {
+    if constexpr (std::endian::native != std::endian::little) return false;
+    auto is_space = [&](char c) { return c == ' ' || (c == '\t' && delimiter != '\t'); };
+    std::size_t start = 0;
+    auto add_field = [&](std::size_t end) {
+      std::size_t first = start, last = end;
+      while (first < last && is_space(p[first])) ++first;
+      while (last > first && is_space(p[last - 1])) --last;
+      fields.emplace_back(p + first, last - first);
+      columns.push_back(first + 1);
+      start = end + 1;
+    };
+    std::uint64_t quotes = 0;
+    for (std::size_t at = 0; at < n; at += 8) {
+      const std::uint64_t word = word_at(p, n, at);
+      quotes |= bytes_equal(word, '"');
+      for (std::uint64_t hits = bytes_equal(word, delimiter); hits != 0; hits &= hits - 1)
+        add_field(at + static_cast<std::size_t>(std::countr_zero(hits)) / 8);
+    }
+    if (quotes != 0) {
+      fields.clear();
+      columns.clear();
+      return false;
+    }
+    add_field(n);
+    return true;
+  }
+
+  // Bytes [at, at + 8) of `p[0..n)` as a little-endian word, zero past `n`
+  // (zero matches neither a quote nor a delimiter). Fixed-size loads only: a
+  // variable-size memcpy compiles to a byte-wise copy through the stack,
+  // which stalls the load that follows.
+  static std::uint64_t word_at(const char* p, std::size_t n, std::size_t at) {
+    auto load = [](const char* q) {
+      std::uint64_t w;
+      std::memcpy(&w, q, 8);
+      return w;
+    };
+    if (at + 8 <= n) return load(p + at);
+    const std::size_t rest = n - at;  // 1..7
+    if (n >= 8) return load(p + n - 8) >> (8 * (8 - rest));
+    std::uint64_t w = 0;
+    for (std::size_t i = rest; i-- > 0;) w = w << 8 | static_cast<unsigned char>(p[at + i]);
+    return w;
+  }
+
+  // The high bit of each byte of `word` that equals `c` (exact, no carries
+  // between bytes); byte order is memory order on little-endian machines.
+  static std::uint64_t bytes_equal(std::uint64_t word, char c) {
+    constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+    const std::uint64_t x = word ^ (0x0101010101010101ULL * static_cast<unsigned char>(c));
+    return ~(((x & kLow7) + kLow7) | x | kLow7);
+  }
+
   bool next() {
     if (delimiter == kSniffDelimiter) sniff();
     std::uint64_t number = 0;
@@ -317,9 +276,7 @@ CsvRowReader& CsvRowReader::operator=(CsvRowReader&&) noexcept = default;
 CsvRowReader::~CsvRowReader() = default;
 
 CsvRowReader CsvRowReader::open_file(const std::string& path, Delimiter delimiter) {
-  if (path == "-") {
-    return CsvRowReader(std::make_unique<Impl>("<stdin>", std::make_unique<FdByteSource>(0, false, "<stdin>"), delimiter));
-  }
+  if (path == "-") return CsvRowReader(std::make_unique<Impl>(detail::LineSource::from_fd(0, false, "<stdin>"), delimiter));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(ErrorKind::Open, "cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -327,12 +284,11 @@ CsvRowReader CsvRowReader::open_file(const std::string& path, Delimiter delimite
     ::close(fd);
     throw Error(ErrorKind::Open, "cannot read " + path + ": it is a directory");
   }
-  return CsvRowReader(std::make_unique<Impl>(path, std::make_unique<FdByteSource>(fd, true, path), delimiter));
+  return CsvRowReader(std::make_unique<Impl>(detail::LineSource::from_fd(fd, true, path), delimiter));
 }
 
 CsvRowReader CsvRowReader::from_string(std::string name, std::string text, Delimiter delimiter) {
-  auto source = std::make_unique<StringByteSource>(std::move(text), name);
-  return CsvRowReader(std::make_unique<Impl>(std::move(name), std::move(source), delimiter));
+  return CsvRowReader(std::make_unique<Impl>(detail::LineSource::from_text(std::move(text), std::move(name)), delimiter));
 }
 
 bool CsvRowReader::next() { return impl_->next(); }
@@ -341,5 +297,7 @@ std::uint64_t CsvRowReader::column(std::size_t i) const { return impl_->columns.
 std::uint64_t CsvRowReader::line() const { return impl_->line_no; }
 const std::string& CsvRowReader::name() const { return impl_->name; }
 Delimiter CsvRowReader::delimiter() const { return impl_->delimiter; }
+std::uint64_t CsvRowReader::size_hint() const { return impl_->lines.size_hint(); }
+std::uint64_t CsvRowReader::position() const { return impl_->lines.position(); }
 
 }  // namespace mfrec

@@ -7,6 +7,8 @@
 
 #include "mfrec/column_names.hpp"
 #include "mfrec/error.hpp"
+#include "rating_lines.hpp"
+#include "rating_order.hpp"
 
 namespace mfrec {
 
@@ -25,6 +27,42 @@ std::string layout_name(Layout layout) {
   }
 }
 
+namespace {
+
+// Plain decimals ("4", "-3.5", "2.91"): the digits as an integer below 10^15
+// and a power of ten up to 10^22 are both exact doubles, so one division
+// rounds correctly, to the same double from_chars gives (Clinger's fast
+// path). Anything else, or longer, is left to from_chars. (A bool and an out
+// parameter, not an optional: copying the optional through the stack cost a
+// store-forwarding stall per call.)
+bool parse_plain_decimal(std::string_view text, double& out) {
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr std::size_t kMaxDigits = 15;
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  std::uint64_t digits = 0;
+  std::size_t count = 0, i = 0, point = text.size();
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits = digits * 10 + static_cast<std::uint64_t>(c - '0');
+      ++count;
+    } else if (c == '.' && point == text.size() && i > 0) {
+      point = i;
+    } else {
+      return false;
+    }
+  }
+  if (count == 0 || count > kMaxDigits || point == text.size() - 1) return false;
+  const std::size_t decimals = point == text.size() ? 0 : text.size() - point - 1;
+  const double value = static_cast<double>(digits) / kPowersOfTen[decimals];
+  out = negative ? -value : value;
+  return true;
+}
+
+}  // namespace
+
 std::optional<double> parse_number(std::string_view text) {
   // from_chars takes a '-' but not a '+'; after a '+' no second sign may
   // follow ("+-3", "++3").
@@ -34,6 +72,7 @@ std::optional<double> parse_number(std::string_view text) {
   }
   if (text.empty()) return std::nullopt;
   double value = 0;
+  if (parse_plain_decimal(text, value)) return value;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
   return value;
@@ -41,14 +80,27 @@ std::optional<double> parse_number(std::string_view text) {
 
 namespace {
 
-// A rating with the line it came from, kept while loading so that a
-// duplicate can name both of its lines.
-struct LoadedRating {
-  std::uint32_t user;
-  std::uint32_t item;
-  float value;
-  std::uint32_t line;  // saturates at 2^32-1
+// The index of the last name looked up, so that a run of rows with the same
+// user (files are usually grouped by user) costs a compare, not a lookup.
+class RecentId {
+ public:
+  std::uint32_t intern(IdMap& ids, std::string_view name) {
+    if (!valid_ || name != name_) {
+      index_ = ids.intern(name);
+      name_.assign(name);
+      valid_ = true;
+    }
+    return index_;
+  }
+
+ private:
+  std::string name_;
+  std::uint32_t index_ = 0;
+  bool valid_ = false;
 };
+
+// Rows read before the number of ratings is estimated from the file size.
+constexpr std::uint64_t kRowsBeforeEstimate = 4096;
 
 std::uint32_t line32(std::uint64_t line) {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(line, std::numeric_limits<std::uint32_t>::max()));
@@ -79,6 +131,7 @@ class Loader {
         throw Error(ErrorKind::Data, "the file has a header row but no ratings", Location{rows_.name(), header_line_, 0});
     }
     const Layout layout = decide_layout();
+    lines_ = detail::RatingLines(layout == Layout::Long);
     if (layout == Layout::Long) {
       load_long();
     } else {
@@ -173,6 +226,7 @@ class Loader {
     // header, or the first data row) is malformed, most often a decimal comma
     // in a comma-separated file: "ann,x,4,5" must not load as a 4.
     const std::size_t width = options_.header ? header_.size() : rows_.fields().size();
+    RecentId recent_user;
     do {
       ++rows_read_;
       const auto& f = rows_.fields();
@@ -190,7 +244,10 @@ class Loader {
       if (f[cols.user].empty()) fail("empty user id", rows_.column(cols.user));
       if (f[cols.item].empty()) fail("empty item id", rows_.column(cols.item));
       const float value = rating_value(f[cols.rating], rows_.column(cols.rating));
-      loaded_.push_back({data_.users.intern(f[cols.user]), data_.items.intern(f[cols.item]), value, line32(rows_.line())});
+      const std::uint32_t user = recent_user.intern(data_.users, f[cols.user]);
+      const std::uint32_t item = data_.items.intern(f[cols.item]);
+      add_rating({user, item, value});
+      if (rows_read_ == kRowsBeforeEstimate) reserve_for_file();
     } while (rows_.next());
   }
 
@@ -228,33 +285,42 @@ class Loader {
           ++skipped_;
           continue;
         }
-        loaded_.push_back({user, static_cast<std::uint32_t>(c - 1), rating_value(f[c], rows_.column(c)), line32(rows_.line())});
+        add_rating({user, static_cast<std::uint32_t>(c - 1), rating_value(f[c], rows_.column(c))});
       }
     } while (rows_.next());
   }
 
+  void add_rating(const Rating& r) {
+    lines_.add(data_.ratings.size(), rows_.line());
+    data_.ratings.push_back(r);
+  }
+
+  // Long layout: reserves for the ratings the file will hold at the rate of
+  // its first rows (plus a margin), so that the vector does not grow by
+  // doubling, whose copy would briefly hold up to twice the ratings. Pages
+  // reserved but never written cost no memory.
+  void reserve_for_file() {
+    const std::uint64_t size = rows_.size_hint(), read = rows_.position();
+    if (size == 0 || read == 0 || read >= size) return;
+    const double rows_per_byte = static_cast<double>(rows_read_) / static_cast<double>(read);
+    const auto estimate = static_cast<std::uint64_t>(static_cast<double>(size) * rows_per_byte * 1.1) + 1024;
+    // A row holds at least "u,i,1" and a line end: no more rows than that.
+    data_.ratings.reserve(static_cast<std::size_t>(std::min(estimate, size / 6 + 1)));
+  }
+
   // Sorts into the seed's row-major order and refuses duplicate pairs.
   void finish() {
-    if (loaded_.empty())
+    if (data_.ratings.empty())
       throw Error(ErrorKind::Data, "no ratings: every cell is empty or equal to the \"not rated\" value '" + options_.missing + "'",
                   Location{rows_.name(), 0, 0});
-    std::stable_sort(loaded_.begin(), loaded_.end(), [](const LoadedRating& a, const LoadedRating& b) {
-      return a.user != b.user ? a.user < b.user : a.item < b.item;
-    });
-    for (std::size_t i = 1; i < loaded_.size(); ++i) {
-      const auto& a = loaded_[i - 1];
-      const auto& b = loaded_[i];
-      if (a.user == b.user && a.item == b.item) {
-        const auto [first, second] = std::minmax(a.line, b.line);
-        throw Error(ErrorKind::Data,
-                    "duplicate rating for user '" + data_.users.name(a.user) + "' and item '" + data_.items.name(a.item) +
-                        "' (lines " + std::to_string(first) + " and " + std::to_string(second) + ")",
-                    Location{rows_.name(), second, 0});
-      }
+    if (const auto dup = detail::sort_ratings(data_.ratings, data_.users.size())) {
+      const std::uint32_t first = line32(lines_.line_of(dup->first)), second = line32(lines_.line_of(dup->second));
+      throw Error(ErrorKind::Data,
+                  "duplicate rating for user '" + data_.users.name(dup->user) + "' and item '" +
+                      data_.items.name(dup->item) + "' (lines " + std::to_string(first) + " and " +
+                      std::to_string(second) + ")",
+                  Location{rows_.name(), second, 0});
     }
-    data_.ratings.reserve(loaded_.size());
-    for (const auto& r : loaded_) data_.ratings.push_back({r.user, r.item, r.value});
-    std::vector<LoadedRating>().swap(loaded_);
   }
 
   CsvRowReader& rows_;
@@ -263,7 +329,7 @@ class Loader {
   std::vector<std::string> header_;
   std::vector<std::uint64_t> header_columns_;
   std::uint64_t header_line_ = 0;
-  std::vector<LoadedRating> loaded_;
+  detail::RatingLines lines_{true};  // the line of each rating in data_.ratings
   Dataset data_;
   std::uint64_t rows_read_ = 0;
   std::uint64_t skipped_ = 0;

@@ -1,0 +1,30 @@
+#pragma once
+// Puts ratings read in file order into the Dataset's order, sorted by (user,
+// item), and finds the duplicate pair the reader must report. Files are
+// usually grouped by user (then user indices, given in order of first
+// appearance, already ascend), so the common case sorts each user's short run
+// in place; otherwise ratings are first regrouped by user with a stable
+// counting sort, at the cost of a second copy.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mfrec/dataset.hpp"
+
+namespace mfrec::detail {
+
+// A (user, item) pair rated more than once: the first two of its ratings, as
+// positions in file order.
+struct DuplicateRating {
+  std::uint32_t user;
+  std::uint32_t item;
+  std::uint64_t first;
+  std::uint64_t second;
+};
+
+// Sorts `ratings`, given in file order with user indices below `user_count`,
+// by (user, item). If some pair occurs twice, returns the smallest such pair
+// instead, and leaves `ratings` in an unspecified order.
+std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count);
+
+}  // namespace mfrec::detail
