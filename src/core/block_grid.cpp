@@ -45,70 +45,81 @@ BandLayout deal(std::uint32_t n, std::uint32_t bands, Rng* rng) {
   return side;
 }
 
-// Moves every rating into its user band's range, in place (an American flag
-// sort: each misplaced rating is swapped straight to the next free slot of
-// its band), so grouping needs no second copy of the ratings. B buckets, not
-// B², keep the swaps' write streams few enough to stay in cache.
-void group_by_user_band(std::vector<Rating>& ratings, const BlockGrid& g) {
-  std::vector<std::uint64_t> next(g.bands), end(g.bands);
-  for (std::uint32_t b = 0; b < g.bands; ++b) {
-    next[b] = g.block_begin[b * g.bands];
-    end[b] = g.block_begin[(b + 1) * g.bands];
-  }
-  for (std::uint32_t b = 0; b < g.bands; ++b) {
-    while (next[b] < end[b]) {
-      Rating r = ratings[next[b]];
-      std::uint32_t target = g.users.band[r.user];
+// Moves every rating of [begin, end) into its bucket's range, in place (an
+// American flag sort: each misplaced rating is swapped straight to the next
+// free slot of its bucket), so grouping needs no second copy of the ratings.
+// bucket_begin holds the buckets' offsets from `begin`, and one past the end.
+template <class Key>
+void flag_sort(Rating* begin, const std::vector<std::uint64_t>& bucket_begin, Key key) {
+  const std::size_t buckets = bucket_begin.size() - 1;
+  std::vector<std::uint64_t> next(bucket_begin.begin(), bucket_begin.end() - 1);
+  for (std::size_t b = 0; b < buckets; ++b) {
+    while (next[b] < bucket_begin[b + 1]) {
+      Rating r = begin[next[b]];
+      std::size_t target = key(r);
       while (target != b) {
-        std::swap(r, ratings[next[target]++]);
-        target = g.users.band[r.user];
+        std::swap(r, begin[next[target]++]);
+        target = key(r);
       }
-      ratings[next[b]++] = r;
+      begin[next[b]++] = r;
     }
   }
 }
 
-// One user band's ratings, renumbered into rows and put in block order:
-// blocks by item band, each sorted by (user row, item row), by two stable
-// counting sorts (item row, then item band and user row) through a buffer
-// the size of the band's ratings; then each block is dealt into kStreams
-// interleaved runs (see BlockGrid::ratings).
+// Offsets of the blocks [first, last) from the start of block `first`.
+std::vector<std::uint64_t> block_offsets(const BlockGrid& g, std::uint32_t first, std::uint32_t last) {
+  std::vector<std::uint64_t> offsets(g.block_begin.begin() + first, g.block_begin.begin() + last + 1);
+  for (auto& o : offsets) o -= g.block_begin[first];
+  return offsets;
+}
+
 struct SortScratch {
-  std::vector<Rating> buffer;
-  std::vector<std::uint64_t> counts;
+  std::vector<Rating> by_item, by_user;  // one block each
+  std::vector<std::uint32_t> counts;
 };
 
+// One block's ratings (rows already) sorted by (user row, item row) with two
+// stable counting sorts over its band-local rows, then dealt into kStreams
+// interleaved runs (see BlockGrid::ratings). The block fits in cache, and so
+// does the scratch.
+void sort_block(Rating* block, std::size_t n, std::uint32_t user_base, std::uint32_t user_width,
+                std::uint32_t item_base, std::uint32_t item_width, SortScratch& scratch) {
+  scratch.by_item.resize(std::max(scratch.by_item.size(), n));
+  scratch.by_user.resize(std::max(scratch.by_user.size(), n));
+  auto counting_sort = [&](const Rating* from, Rating* to, std::uint32_t width, auto key) {
+    scratch.counts.assign(std::size_t{width} + 1, 0);
+    for (const Rating* r = from; r != from + n; ++r) ++scratch.counts[key(*r) + 1];
+    std::partial_sum(scratch.counts.begin(), scratch.counts.end(), scratch.counts.begin());
+    for (const Rating* r = from; r != from + n; ++r) to[scratch.counts[key(*r)]++] = *r;
+  };
+  counting_sort(block, scratch.by_item.data(), item_width, [&](const Rating& r) { return r.item - item_base; });
+  counting_sort(scratch.by_item.data(), scratch.by_user.data(), user_width,
+                [&](const Rating& r) { return r.user - user_base; });
+  const std::size_t run = (n + kStreams - 1) / kStreams;
+  for (std::size_t j = 0; j < run; ++j)
+    for (std::size_t s = 0; s < kStreams && j + s * run < n; ++s) *block++ = scratch.by_user[j + s * run];
+}
+
+// One user band's ratings, renumbered into rows and put in block order: in
+// place by item band, then block by block.
 void sort_user_band(std::uint32_t user_band, const std::vector<std::uint32_t>& item_band_of_row, BlockGrid& g,
                     SortScratch& scratch) {
-  Rating* begin = g.ratings.data() + g.block_begin[user_band * g.bands];
-  Rating* end = g.ratings.data() + g.block_begin[(user_band + 1) * g.bands];
-  const auto n = static_cast<std::size_t>(end - begin);
+  const std::uint32_t first_block = user_band * g.bands;
+  Rating* begin = g.ratings.data() + g.block_begin[first_block];
+  Rating* end = g.ratings.data() + g.block_begin[first_block + g.bands];
   for (Rating* r = begin; r != end; ++r) {
     r->user = g.users.row[r->user];
     r->item = g.items.row[r->item];
   }
-  std::vector<Rating>& buffer = scratch.buffer;
-  std::vector<std::uint64_t>& counts = scratch.counts;
-  buffer.resize(std::max(buffer.size(), n));
-  auto counting_sort = [&](const Rating* from, Rating* to, std::size_t width, auto key) {
-    counts.assign(width + 1, 0);
-    for (const Rating* r = from; r != from + n; ++r) ++counts[key(*r) + 1];
-    std::partial_sum(counts.begin(), counts.end(), counts.begin());
-    for (const Rating* r = from; r != from + n; ++r) to[counts[key(*r)]++] = *r;
-  };
+  flag_sort(begin, block_offsets(g, first_block, first_block + g.bands),
+            [&](const Rating& r) { return item_band_of_row[r.item]; });
   const std::uint32_t user_base = g.users.band_begin[user_band];
   const std::uint32_t user_width = g.users.band_begin[user_band + 1] - user_base;
-  counting_sort(begin, buffer.data(), item_band_of_row.size(), [](const Rating& r) { return r.item; });
-  counting_sort(buffer.data(), begin, std::size_t{g.bands} * user_width, [&](const Rating& r) {
-    return std::size_t{item_band_of_row[r.item]} * user_width + (r.user - user_base);
-  });
-  for (std::uint32_t b = user_band * g.bands; b < (user_band + 1) * g.bands; ++b) {
-    Rating* first = g.ratings.data() + g.block_begin[b];
-    const auto size = static_cast<std::size_t>(g.block_begin[b + 1] - g.block_begin[b]);
-    std::copy_n(first, size, buffer.begin());
-    const std::size_t run = (size + kStreams - 1) / kStreams;
-    for (std::size_t j = 0; j < run; ++j)
-      for (std::size_t s = 0; s < kStreams && j + s * run < size; ++s) *first++ = buffer[j + s * run];
+  for (std::uint32_t item_band = 0; item_band < g.bands; ++item_band) {
+    const std::uint32_t b = first_block + item_band;
+    const std::uint32_t item_base = g.items.band_begin[item_band];
+    sort_block(g.ratings.data() + g.block_begin[b], g.block_begin[b + 1] - g.block_begin[b], user_base, user_width,
+               item_base, g.items.band_begin[item_band + 1] - item_base, scratch);
   }
 }
 
@@ -151,7 +162,10 @@ BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint3
   // With one band and the indices as rows, the input's (user, item) order
   // already is the block order.
   if (!shuffle_rows && g.bands == 1) return g;
-  group_by_user_band(g.ratings, g);
+  // The user band's range of ratings is its blocks' range.
+  std::vector<std::uint64_t> user_band_begin(g.bands + 1);
+  for (std::uint32_t b = 0; b <= g.bands; ++b) user_band_begin[b] = g.block_begin[b * g.bands];
+  flag_sort(g.ratings.data(), user_band_begin, [&](const Rating& r) { return g.users.band[r.user]; });
   std::vector<std::uint32_t> item_band_of_row(items);
   for (std::uint32_t i = 0; i < items; ++i) item_band_of_row[g.items.row[i]] = g.items.band[i];
   // Each user band on its own, so threads share the work; the result does
