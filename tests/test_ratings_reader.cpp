@@ -555,5 +555,72 @@ TEST(RatingsReaderParseNumber, Rejects) {
   }
 }
 
+// The long layout reads on one thread or, by default, parses rows on a
+// second one ahead of the thread that interns names, in batches of 8192
+// rows. Both must give the same Dataset and report, and the same first error
+// with its place, wherever in the batches the error falls.
+std::string long_file(std::size_t rows, std::size_t bad_row, const std::string& bad_line) {
+  std::string text = "user,item,rating\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (i == bad_row) {
+      text += bad_line + "\n";
+      continue;
+    }
+    text += "u" + std::to_string(i / 7 % 997) + ",i" + std::to_string(i * 31 % 2003) + "," +
+            std::to_string(1 + i % 5) + ".5\n";
+    if (i % 5000 == 17) text += "\n";  // blank lines shift the line numbers
+  }
+  return text;
+}
+
+TEST(ReadLong, OneThreadAndTwoGiveTheSameDatasetAndErrors) {
+  const std::size_t rows = 30000;  // 3 batches and a part
+  struct Case {
+    std::size_t bad_row;
+    std::string bad_line;
+  };
+  const std::vector<Case> cases = {
+      {rows, ""},                    // no error
+      {0, "a,b,x"},                  // first row
+      {8191, "a,b"},                 // last row of the first batch
+      {8192, ",b,1"},                // first row of the second
+      {20000, "a,b,1,2"},            // a later batch
+      {rows - 1, "a,b,nan"},         // the last row
+      {12345, "u0,i0,2"},            // repeats row 0's pair: found after reading
+  };
+  for (const auto& c : cases) {
+    const std::string text = long_file(rows, c.bad_row, c.bad_line);
+    std::string outcome[2];
+    for (unsigned threads : {1u, 2u}) {
+      ReadOptions o;
+      o.threads = threads;
+      ReadReport report;
+      try {
+        const Dataset d = read_text(text, o, &report);
+        outcome[threads - 1] = "ok " + std::to_string(d.ratings.size()) + " " + std::to_string(report.rows) + " " +
+                               std::to_string(d.users.size()) + " " + std::to_string(d.items.size());
+        for (const auto& r : named(d)) outcome[threads - 1] += "|" + r.user + "," + r.item + "," + std::to_string(r.value);
+        for (const auto& n : names(d.users)) outcome[threads - 1] += "/" + n;
+      } catch (const Error& e) {
+        outcome[threads - 1] = std::string("error ") + e.what();
+      }
+    }
+    EXPECT_EQ(outcome[0], outcome[1]) << "bad row " << c.bad_row;
+    EXPECT_EQ(outcome[0].rfind(c.bad_row < rows ? "error " : "ok ", 0), 0u) << outcome[0].substr(0, 200);
+  }
+  // The places, worked out: line = row + 2 (header), + 1 per blank line
+  // before it (after rows 17, 5017, 10017, ...).
+  ReadOptions o;
+  for (unsigned threads : {1u, 2u}) {
+    o.threads = threads;
+    try {
+      read_text(long_file(rows, 8192, ",b,1"), o);
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_STREQ(e.what(), "empty user id (r.csv:8196:1)");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mfrec

@@ -27,6 +27,9 @@ struct ReadOptions {
   std::string item_col;
   std::string rating_col;
   std::string missing = "0";  // wide layout's "not rated" value
+  // Long layout: 1 reads on the calling thread; otherwise a second thread
+  // parses rows ahead of the one interning names (same result).
+  unsigned threads = 2;
 };
 
 // What the reader decided, for logs.

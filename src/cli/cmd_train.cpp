@@ -83,7 +83,8 @@ void run_train(TrainArgs& a) {
   }
   if (options.early_stop > 0 && a.validation.empty()) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
   options.validate();
-  const ReadOptions read_options = a.read.resolve();
+  ReadOptions read_options = a.read.resolve();
+  read_options.threads = options.threads == 1 ? 1 : 2;
   install_interrupt_handlers();
 
   // Create the outputs first, so a bad path fails before a long training.

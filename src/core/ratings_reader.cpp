@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <thread>
 
 #include "mfrec/column_names.hpp"
+#include "batch_queue.hpp"
 #include "mfrec/error.hpp"
 #include "rating_lines.hpp"
 #include "rating_order.hpp"
@@ -202,9 +205,18 @@ class Loader {
   }
 
   float rating_value(std::string_view cell, std::uint64_t column) const {
+    return rating_value(cell, rows_.line(), column);
+  }
+
+  // The same for a row read earlier, at `line`: the interning thread parses
+  // the ratings of the rows handed to it.
+  float rating_value(std::string_view cell, std::uint64_t line, std::uint64_t column) const {
     const auto v = parse_number(cell);
-    if (!v) fail("rating '" + std::string(cell.substr(0, 40)) + (cell.size() > 40 ? "…" : "") + "' is not a finite number", column);
-    if (std::fabs(*v) > std::numeric_limits<float>::max()) fail("rating '" + std::string(cell) + "' is out of range", column);
+    const auto fail_at = [&](const std::string& what) {
+      throw Error(ErrorKind::Data, what, Location{rows_.name(), line, column});
+    };
+    if (!v) fail_at("rating '" + std::string(cell.substr(0, 40)) + (cell.size() > 40 ? "…" : "") + "' is not a finite number");
+    if (std::fabs(*v) > std::numeric_limits<float>::max()) fail_at("rating '" + std::string(cell) + "' is out of range");
     return static_cast<float>(*v);
   }
 
@@ -221,34 +233,138 @@ class Loader {
       cols.rating = resolve_column(options_.rating_col, "--rating-col", header_, options_.header);
     if (cols.user == cols.item || cols.user == cols.rating || cols.item == cols.rating)
       throw Error(ErrorKind::Usage, "the user, item and rating columns must be three different columns");
-    const std::size_t needed = cols.needed();
-    // Extra columns are ignored, but a row wider than the first one (the
-    // header, or the first data row) is malformed, most often a decimal comma
-    // in a comma-separated file: "ann,x,4,5" must not load as a 4.
-    const std::size_t width = options_.header ? header_.size() : rows_.fields().size();
-    RecentId recent_user;
-    do {
-      ++rows_read_;
-      const auto& f = rows_.fields();
-      if (f.size() < needed) {
-        fail("row has " + std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s") + ", need at least " +
-                 std::to_string(needed) + " (user, item, rating)",
-             0);
+    long_ = LongShape{cols, cols.needed(),
+                      // Extra columns are ignored, but a row wider than the
+                      // first one (the header, or the first data row) is
+                      // malformed, most often a decimal comma in a
+                      // comma-separated file: "ann,x,4,5" must not load as a 4.
+                      options_.header ? header_.size() : rows_.fields().size()};
+    if (options_.threads == 1) {
+      RowBatch batch;
+      while (read_batch(batch)) {
+        intern_batch(batch);
+        batch.clear();
       }
-      if (f.size() > width) {
-        const std::string reference = options_.header ? "the header has " : "the first row has ";
-        fail("row has " + std::to_string(f.size()) + " fields, " + reference + std::to_string(width) +
-                 " (a decimal comma in a comma-separated file?)",
-             rows_.column(width));
+      intern_batch(batch);
+      return;
+    }
+    // Two threads: this one interns the names, in file order, while another
+    // reads and parses the rows ahead of it. The result is the same.
+    // Batches go back for reuse once interned, so their buffers are not
+    // allocated (and their pages faulted in) again for every batch.
+    detail::BatchQueue<RowBatch> queue(4), spent(8);
+    std::thread reader([&] {
+      RowBatch batch;
+      while (read_batch(batch)) {
+        if (!queue.push(std::move(batch))) return;
+        batch = spent.try_pop().value_or(RowBatch());
+        batch.clear();
       }
-      if (f[cols.user].empty()) fail("empty user id", rows_.column(cols.user));
-      if (f[cols.item].empty()) fail("empty item id", rows_.column(cols.item));
-      const float value = rating_value(f[cols.rating], rows_.column(cols.rating));
-      const std::uint32_t user = recent_user.intern(data_.users, f[cols.user]);
-      const std::uint32_t item = data_.items.intern(f[cols.item]);
-      add_rating({user, item, value});
-      if (rows_read_ == kRowsBeforeEstimate) reserve_for_file();
-    } while (rows_.next());
+      queue.push(std::move(batch));
+      queue.close();
+    });
+    struct Join {
+      detail::BatchQueue<RowBatch>& queue;
+      std::thread& reader;
+      ~Join() {
+        queue.abort();  // releases the reader if this thread stopped early
+        reader.join();
+      }
+    } join{queue, reader};
+    while (auto batch = queue.pop()) {
+      intern_batch(*batch);
+      spent.push(std::move(*batch));  // never blocks: at most 6 batches exist
+    }
+  }
+
+  // Rows of the long layout, split and checked, for intern_batch: each
+  // row's user, item and rating text back to back in `text`, and the error
+  // that ended the input, if one did. The rating is parsed on the interning
+  // thread, which balances the two threads' work.
+  struct ParsedRow {
+    std::uint32_t user_end, item_end, rating_end;  // in text; a row starts where the previous one ends
+    std::uint32_t rating_column;
+    std::uint64_t line;
+  };
+  struct RowBatch {
+    std::string text;
+    std::vector<ParsedRow> rows;
+    std::exception_ptr error;   // raised after this batch's rows
+    std::uint64_t reserve = 0;  // the ratings' capacity estimate, once known
+    void clear() {
+      text.clear();
+      rows.clear();
+      error = nullptr;
+      reserve = 0;
+    }
+  };
+  static constexpr std::size_t kBatchRows = 8192;
+  // A batch also ends once its text passes 1 MiB, so that long ids (a line
+  // may be 16 MiB) never pile up in the queue; its offsets then fit 32 bits.
+  static constexpr std::size_t kBatchText = std::size_t{1} << 20;
+  static std::uint32_t text_offset(const RowBatch& batch) { return static_cast<std::uint32_t>(batch.text.size()); }
+
+  // Fills `batch` with the next rows, from the current one on; false when the
+  // input has ended (or failed: batch.error). Touches only the row reader and
+  // the row count, so it may run on its own thread.
+  bool read_batch(RowBatch& batch) {
+    try {
+      while (batch.rows.size() < kBatchRows && batch.text.size() < kBatchText) {
+        if (input_done_) return false;
+        ++rows_read_;
+        const auto& f = rows_.fields();
+        if (f.size() < long_.needed) {
+          fail("row has " + std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s") + ", need at least " +
+                   std::to_string(long_.needed) + " (user, item, rating)",
+               0);
+        }
+        if (f.size() > long_.width) {
+          const std::string reference = options_.header ? "the header has " : "the first row has ";
+          fail("row has " + std::to_string(f.size()) + " fields, " + reference + std::to_string(long_.width) +
+                   " (a decimal comma in a comma-separated file?)",
+               rows_.column(long_.width));
+        }
+        const auto& cols = long_.columns;
+        if (f[cols.user].empty()) fail("empty user id", rows_.column(cols.user));
+        if (f[cols.item].empty()) fail("empty item id", rows_.column(cols.item));
+        ParsedRow row;
+        batch.text.append(f[cols.user]);
+        row.user_end = text_offset(batch);
+        batch.text.append(f[cols.item]);
+        row.item_end = text_offset(batch);
+        batch.text.append(f[cols.rating]);
+        row.rating_end = text_offset(batch);
+        row.rating_column = static_cast<std::uint32_t>(std::min<std::uint64_t>(rows_.column(cols.rating), std::numeric_limits<std::uint32_t>::max()));
+        row.line = rows_.line();
+        batch.rows.push_back(row);
+        if (rows_read_ == kRowsBeforeEstimate) batch.reserve = capacity_estimate();
+        input_done_ = !rows_.next();
+      }
+      return true;
+    } catch (...) {
+      batch.error = std::current_exception();
+      input_done_ = true;
+      return false;
+    }
+  }
+
+  // Adds a batch's ratings in order, interning their names; then raises the
+  // batch's error, if any. Runs on the calling thread.
+  void intern_batch(const RowBatch& batch) {
+    if (batch.reserve > 0) data_.ratings.reserve(batch.reserve);
+    std::uint32_t start = 0;
+    const char* text = batch.text.data();
+    for (const ParsedRow& row : batch.rows) {
+      const std::string_view user(text + start, row.user_end - start);
+      const std::string_view item(text + row.user_end, row.item_end - row.user_end);
+      const std::string_view rating(text + row.item_end, row.rating_end - row.item_end);
+      start = row.rating_end;
+      const float value = rating_value(rating, row.line, row.rating_column);
+      const std::uint32_t user_index = recent_user_.intern(data_.users, user);
+      lines_.add(data_.ratings.size(), row.line);
+      data_.ratings.push_back({user_index, data_.items.intern(item), value});
+    }
+    if (batch.error) std::rethrow_exception(batch.error);
   }
 
   void load_wide() {
@@ -295,20 +411,19 @@ class Loader {
     data_.ratings.push_back(r);
   }
 
-  // Long layout: reserves for the ratings the file will hold at the rate of
-  // its first rows (plus a margin), so that the vector does not grow by
+  // Long layout: the ratings the file will hold at the rate of its first
+  // rows (plus a margin), to reserve so that the vector does not grow by
   // doubling, whose copy would briefly hold up to twice the ratings. Pages
-  // reserved but never written cost no memory.
-  void reserve_for_file() {
+  // reserved but never written cost no memory. 0 when unknown (stdin).
+  std::uint64_t capacity_estimate() const {
     const std::uint64_t size = rows_.size_hint(), read = rows_.position();
-    if (size == 0 || read == 0 || read >= size) return;
+    if (size == 0 || read == 0 || read >= size) return 0;
     const double rows_per_byte = static_cast<double>(rows_read_) / static_cast<double>(read);
     const auto estimate = static_cast<std::uint64_t>(static_cast<double>(size) * rows_per_byte * 1.1) + 1024;
     // A row holds at least "u,i,1" and a line end: no more rows than that.
-    data_.ratings.reserve(static_cast<std::size_t>(std::min(estimate, size / 6 + 1)));
+    return std::min(estimate, size / 6 + 1);
   }
 
-  // Sorts into the seed's row-major order and refuses duplicate pairs.
   void finish() {
     if (data_.ratings.empty())
       throw Error(ErrorKind::Data, "no ratings: every cell is empty or equal to the \"not rated\" value '" + options_.missing + "'",
@@ -330,9 +445,20 @@ class Loader {
   std::vector<std::uint64_t> header_columns_;
   std::uint64_t header_line_ = 0;
   detail::RatingLines lines_{true};  // the line of each rating in data_.ratings
+  struct LongShape {
+    LongColumns columns;
+    std::size_t needed = 0;  // fields a row must have
+    std::size_t width = 0;   // fields a row may have
+  } long_;
+  RecentId recent_user_;
   Dataset data_;
-  std::uint64_t rows_read_ = 0;
   std::uint64_t skipped_ = 0;
+  // Written for every row by the reading thread while the interning thread
+  // writes the members above: a cache line of their own, or the two threads
+  // would fight over it.
+  alignas(64) std::uint64_t rows_read_ = 0;
+  bool input_done_ = false;  // the row reader has no current row
+  alignas(64) char end_padding_ = 0;
 };
 
 }  // namespace
