@@ -1,7 +1,10 @@
 #include "rating_order.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
+#include <exception>
+#include <thread>
 
 namespace mfrec::detail {
 
@@ -90,31 +93,120 @@ class RunSorter {
   std::vector<Rating> placed_;         // the run being sorted
 };
 
+// The first run of a range holding a duplicate: where it lies in the
+// ratings, and the smallest item rated twice in it (the run is as it was).
+struct RunDuplicate {
+  std::size_t begin;
+  std::size_t end;
+  std::uint32_t item;
+};
+
+// Sorts the runs of ratings[begin, end), a range grouped by user and cut at
+// user boundaries, by ascending user, and stops at the first run with a
+// duplicate. Also stops, returning nothing, once `stop()` says that the
+// range's result is no longer needed.
+template <class Stop>
+std::optional<RunDuplicate> sort_runs(Rating* ratings, std::size_t begin, std::size_t end, Stop stop) {
+  RunSorter sorter;
+  for (std::size_t run_end = begin; begin < end; begin = run_end) {
+    const std::uint32_t user = ratings[begin].user;
+    for (run_end = begin + 1; run_end < end && ratings[run_end].user == user;) ++run_end;
+    if (const auto item = sorter.sort(ratings + begin, run_end - begin)) return RunDuplicate{begin, run_end, *item};
+    if (stop()) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Cuts ratings (grouped by user) into at most `parts` ranges of about equal
+// numbers of ratings, at user boundaries: the ranges' starts, then the end.
+std::vector<std::size_t> cut_at_users(const std::vector<Rating>& ratings, std::size_t parts) {
+  const std::size_t n = ratings.size();
+  std::vector<std::size_t> cuts{0};
+  for (std::size_t k = 1; k < parts; ++k) {
+    const std::size_t cut = n / parts * k + n % parts * k / parts;  // n * k / parts, without overflow
+    if (cut <= cuts.back()) continue;  // inside the previous range's last user
+    // Past the last rating of the user the cut falls in (users ascend).
+    const auto next = std::upper_bound(ratings.begin() + static_cast<std::ptrdiff_t>(cut), ratings.end(),
+                                       ratings[cut - 1].user,
+                                       [](std::uint32_t user, const Rating& r) { return user < r.user; });
+    if (next == ratings.end()) break;
+    cuts.push_back(static_cast<std::size_t>(next - ratings.begin()));
+  }
+  cuts.push_back(n);
+  return cuts;
+}
+
+// Sorts every run of `ratings` (grouped by user) as sort_runs does over the
+// whole vector, and returns the same duplicate: ranges of users go to up to
+// `threads` threads, and the duplicate is the one of the lowest range that
+// has one. Ranges above it may have sorted more runs than sort_runs would
+// have; all ranges below it are sorted, as they would have been.
+std::optional<RunDuplicate> sort_all_runs(std::vector<Rating>& ratings, unsigned threads) {
+  const auto never = [] { return false; };
+  const std::size_t parts = std::min<std::size_t>(threads, ratings.size() / kMinRatingsPerThread);
+  if (parts <= 1) return sort_runs(ratings.data(), 0, ratings.size(), never);
+  const std::vector<std::size_t> cuts = cut_at_users(ratings, parts);
+  const std::size_t ranges = cuts.size() - 1;
+  if (ranges == 1) return sort_runs(ratings.data(), 0, ratings.size(), never);
+
+  std::vector<std::optional<RunDuplicate>> found(ranges);
+  std::vector<std::exception_ptr> failed(ranges);
+  // The lowest range known to end in a duplicate or an exception: the ranges
+  // above it need not finish.
+  std::atomic<std::size_t> lowest_done{ranges};
+  // Never throws: an exception is kept for the calling thread.
+  const auto sort_range = [&](std::size_t r) noexcept {
+    try {
+      found[r] = sort_runs(ratings.data(), cuts[r], cuts[r + 1],
+                           [&] { return lowest_done.load(std::memory_order_relaxed) < r; });
+      if (!found[r]) return;
+    } catch (...) {
+      failed[r] = std::current_exception();
+    }
+    std::size_t lowest = lowest_done.load(std::memory_order_relaxed);
+    while (r < lowest && !lowest_done.compare_exchange_weak(lowest, r, std::memory_order_relaxed)) {
+    }
+  };
+  std::vector<std::thread> workers;
+  workers.reserve(ranges - 1);
+  for (std::size_t r = 1; r < ranges; ++r) {
+    try {
+      workers.emplace_back(sort_range, r);
+    } catch (...) {  // no thread to be had: sort the range here
+      sort_range(r);
+    }
+  }
+  sort_range(0);  // the calling thread takes the first range
+  for (std::thread& worker : workers) worker.join();
+  // As the sequential sort would meet them: the lowest range's exception or
+  // duplicate, whichever came first in it.
+  for (std::size_t r = 0; r < ranges; ++r) {
+    if (failed[r]) std::rethrow_exception(failed[r]);
+    if (found[r]) return found[r];
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count) {
+std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count, unsigned threads) {
   std::vector<Rating> file_order;  // kept only when ratings had to be regrouped
   if (!grouped_by_user(ratings)) {
     file_order = regroup_by_user(ratings, user_count);
     file_order.swap(ratings);
   }
-  RunSorter sorter;
-  for (std::size_t begin = 0, end = 0; begin < ratings.size(); begin = end) {
-    const std::uint32_t user = ratings[begin].user;
-    for (end = begin + 1; end < ratings.size() && ratings[end].user == user;) ++end;
-    const auto item = sorter.sort(ratings.data() + begin, end - begin);
-    if (!item) continue;
-    // Runs are visited by ascending user, so this is the smallest pair; its
-    // first two ratings, by rank in the run, which is in file order.
-    std::uint64_t ranks[2] = {0, 0};
-    for (std::size_t i = begin, found = 0; found < 2; ++i)
-      if (ratings[i].item == *item) ranks[found++] = i - begin;
-    auto position = [&](std::uint64_t rank) {
-      return file_order.empty() ? begin + rank : position_of(file_order, user, rank);
-    };
-    return DuplicateRating{user, *item, position(ranks[0]), position(ranks[1])};
-  }
-  return std::nullopt;
+  const auto run = sort_all_runs(ratings, std::max(1u, threads));
+  if (!run) return std::nullopt;
+  // Runs are sorted by ascending user, so this is the smallest pair; its
+  // first two ratings, by rank in the run, which is in file order.
+  const std::uint32_t user = ratings[run->begin].user;
+  std::uint64_t ranks[2] = {0, 0};
+  for (std::size_t i = run->begin, found = 0; found < 2; ++i)
+    if (ratings[i].item == run->item) ranks[found++] = i - run->begin;
+  auto position = [&](std::uint64_t rank) {
+    return file_order.empty() ? run->begin + rank : position_of(file_order, user, rank);
+  };
+  return DuplicateRating{user, run->item, position(ranks[0]), position(ranks[1])};
 }
 
 }  // namespace mfrec::detail

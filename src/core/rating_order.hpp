@@ -5,6 +5,7 @@
 // appearance, already ascend), so the common case sorts each user's short run
 // in place; otherwise ratings are first regrouped by user with a stable
 // counting sort, at the cost of a second copy.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -22,9 +23,17 @@ struct DuplicateRating {
   std::uint64_t second;
 };
 
+// Below this many ratings per thread, sorting more runs on one thread beats
+// starting another: sort_ratings uses at most ratings.size() / this threads.
+inline constexpr std::size_t kMinRatingsPerThread = 50000;
+
 // Sorts `ratings`, given in file order with user indices below `user_count`,
 // by (user, item). If some pair occurs twice, returns the smallest such pair
-// instead, and leaves `ratings` in an unspecified order.
-std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count);
+// instead, and leaves `ratings` in an unspecified order. Sorts the users' runs
+// on up to `threads` threads (0 counts as 1; 1 starts none), in contiguous
+// ranges of users: the sorted ratings and the duplicate reported are the same
+// for any number of threads.
+std::optional<DuplicateRating> sort_ratings(std::vector<Rating>& ratings, std::uint32_t user_count,
+                                            unsigned threads);
 
 }  // namespace mfrec::detail
