@@ -27,9 +27,11 @@ struct ReadOptions {
   std::string item_col;
   std::string rating_col;
   std::string missing = "0";  // wide layout's "not rated" value
-  // Long layout: 1 reads on the calling thread; otherwise a second thread
-  // parses rows ahead of the one interning names (same result).
-  unsigned threads = 2;
+  // 1: everything on the calling thread. Otherwise a second thread reads
+  // long-layout rows ahead of the one interning names, and the sort into
+  // (user, item) order uses this many threads (0: all cores). The result is
+  // the same for any count.
+  unsigned threads = 0;
 };
 
 // What the reader decided, for logs.

@@ -84,7 +84,7 @@ void run_train(TrainArgs& a) {
   if (options.early_stop > 0 && a.validation.empty()) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
   options.validate();
   ReadOptions read_options = a.read.resolve();
-  read_options.threads = options.threads == 1 ? 1 : 2;
+  read_options.threads = options.threads;
   install_interrupt_handlers();
 
   // Create the outputs first, so a bad path fails before a long training.

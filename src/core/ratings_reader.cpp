@@ -428,8 +428,7 @@ class Loader {
     if (data_.ratings.empty())
       throw Error(ErrorKind::Data, "no ratings: every cell is empty or equal to the \"not rated\" value '" + options_.missing + "'",
                   Location{rows_.name(), 0, 0});
-    // TODO(threads): take the thread count from the options.
-    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
     if (const auto dup = detail::sort_ratings(data_.ratings, data_.users.size(), threads)) {
       const std::uint32_t first = line32(lines_.line_of(dup->first)), second = line32(lines_.line_of(dup->second));
       throw Error(ErrorKind::Data,
