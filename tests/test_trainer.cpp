@@ -570,6 +570,52 @@ TEST(Trainer, RatingsBreakingTheDatasetContractAreRefused) {
   EXPECT_EQ(serialize_model(deserialize_model(serialize_model(m), "m")), serialize_model(m));
 }
 
+// The contract is checked in chunks of 2^20 ratings on several threads: a
+// break on either side of a chunk boundary, or in a later chunk than another
+// break, must still be the one reported, for every thread count.
+TEST(Trainer, ContractBreaksAreFoundAcrossChunksAndTheFirstIsReported) {
+  Dataset d;
+  for (int u = 0; u < 1500; ++u) d.users.intern("u" + std::to_string(u));
+  for (int i = 0; i < 1000; ++i) d.items.intern("i" + std::to_string(i));
+  for (std::uint32_t u = 0; u < 1500; ++u)
+    for (std::uint32_t i = 0; i < 1000; ++i) d.ratings.push_back({u, i, 1.0f});  // 1.5M, sorted
+  TrainOptions o;
+  o.factors = 2;
+  o.epochs = 1;
+  const std::size_t boundary = std::size_t{1} << 20;
+  for (unsigned threads : {1u, 2u, 3u}) {
+    o.threads = threads;
+    for (std::size_t at : {boundary - 1, boundary, boundary + 1}) {
+      Dataset broken = d;
+      std::swap(broken.ratings[at], broken.ratings[at - 1]);  // first out of order at `at`
+      broken.ratings[boundary + 300000].item = 5000;         // an unknown id, later
+      try {
+        (void)train({&broken}, o);
+        ADD_FAILURE() << "no error";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Internal);
+        EXPECT_NE(std::string(e.what()).find("not sorted by (user, item) or repeated at " + std::to_string(at)),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
+}
+
+// Users without a rating get an empty range in the rated-items index.
+TEST(Trainer, RatedItemsIndexHasEmptyRangesForUsersWithoutRatings) {
+  Dataset d;
+  for (const char* u : {"a", "b", "c", "d"}) d.users.intern(u);
+  for (const char* i : {"x", "y", "z"}) d.items.intern(i);
+  d.ratings = {{0, 1, 4.0f}, {0, 2, 3.0f}, {2, 0, 5.0f}};  // b and d rated nothing
+  TrainOptions o;
+  o.factors = 2;
+  o.epochs = 1;
+  const Model m = train({&d}, o);
+  EXPECT_EQ(m.rated_offsets, (std::vector<std::uint64_t>{0, 2, 2, 3, 3}));
+  EXPECT_EQ(m.rated_items, (std::vector<std::uint32_t>{1, 2, 0}));
+}
+
 TEST(Trainer, NoRatingsIsADataError) {
   const Dataset empty;
   EXPECT_EQ(kind_of([&] { (void)train({&empty}, TrainOptions{}); }), ErrorKind::Data);

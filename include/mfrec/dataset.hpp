@@ -28,7 +28,8 @@ struct RatingRange {
   float min;
   float max;
 };
-RatingRange rating_range(const std::vector<Rating>& ratings);
+// `threads` share the work (0: all cores).
+RatingRange rating_range(const std::vector<Rating>& ratings, unsigned threads = 1);
 
 // Splits `data` into a training part and a held-out part of about `fraction`
 // of the ratings, chosen by `seed`. Both keep `data`'s id maps and order.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "mfrec/dataset.hpp"
+#include "parallel.hpp"
 
 namespace mfrec::detail {
 
@@ -93,46 +94,5 @@ BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint3
 // (b, π(b + s mod B)) for a seeded permutation π of the item bands; the
 // strata come in a seeded order. Every block appears exactly once.
 std::vector<std::vector<std::uint32_t>> epoch_schedule(std::uint32_t bands, std::uint64_t seed, std::uint32_t epoch);
-
-// Runs fn(i) for i in [0, n) on `threads` threads (the calling one
-// included); returns when all are done. Exceptions must not escape fn. An
-// fn taking (i, worker) also gets its worker's number, below `threads`, for
-// scratch space reused across the indices one worker runs.
-template <class Fn>
-void parallel_for(std::uint32_t n, unsigned threads, Fn&& fn);
-
-}  // namespace mfrec::detail
-
-#include <algorithm>
-#include <atomic>
-#include <thread>
-#include <type_traits>
-
-namespace mfrec::detail {
-
-template <class Fn>
-void parallel_for(std::uint32_t n, unsigned threads, Fn&& fn) {
-  threads = std::max(1u, std::min<unsigned>(threads, n));
-  auto call = [&fn](std::uint32_t i, unsigned worker) {
-    if constexpr (std::is_invocable_v<Fn&, std::uint32_t, unsigned>) {
-      fn(i, worker);
-    } else {
-      (void)worker;
-      fn(i);
-    }
-  };
-  if (threads == 1) {
-    for (std::uint32_t i = 0; i < n; ++i) call(i, 0);
-    return;
-  }
-  std::atomic<std::uint32_t> next{0};
-  auto work = [&](unsigned worker) {
-    for (std::uint32_t i; (i = next.fetch_add(1)) < n;) call(i, worker);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (auto& t : pool) t.join();
-}
 
 }  // namespace mfrec::detail

@@ -2,18 +2,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "mfrec/error.hpp"
 #include "mfrec/random.hpp"
+#include "parallel.hpp"
 
 namespace mfrec {
 
-RatingRange rating_range(const std::vector<Rating>& ratings) {
+RatingRange rating_range(const std::vector<Rating>& ratings, unsigned threads) {
   if (ratings.empty()) throw Error(ErrorKind::Data, "no ratings");
-  RatingRange r{ratings.front().value, ratings.front().value};
-  for (const auto& x : ratings) {
-    r.min = std::min(r.min, x.value);
-    r.max = std::max(r.max, x.value);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<RatingRange> parts((ratings.size() + detail::kChunk - 1) / detail::kChunk,
+                                 RatingRange{ratings.front().value, ratings.front().value});
+  detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
+    for (std::size_t k = first; k < last; ++k) {
+      parts[c].min = std::min(parts[c].min, ratings[k].value);
+      parts[c].max = std::max(parts[c].max, ratings[k].value);
+    }
+  });
+  RatingRange r = parts.front();
+  for (const auto& p : parts) {
+    r.min = std::min(r.min, p.min);
+    r.max = std::max(r.max, p.max);
   }
   return r;
 }

@@ -111,20 +111,49 @@ ErrorStats measure_heldout(const Model& m, const Scorer& score, const detail::Bl
 // sorted by (user, item) without repeats. The rated-items index and the
 // sequential order rely on it; a model built on a broken one would save but
 // never load again, and an id out of range would write outside the factors.
-void check_dataset(const Dataset& d, bool sorted, const char* what) {
+// Checked in chunks on `threads` threads; the first break is reported.
+void check_dataset(const Dataset& d, bool sorted, const char* what, unsigned threads) {
   const std::uint32_t users = d.users.size();
   const std::uint32_t items = d.items.size();
-  for (std::size_t k = 0; k < d.ratings.size(); ++k) {
-    const Rating& r = d.ratings[k];
-    if (r.user >= users || r.item >= items)
-      throw Error(ErrorKind::Internal, std::string(what) + ": rating " + std::to_string(k) + " names an unknown id");
-    if (sorted && k > 0) {
-      const Rating& p = d.ratings[k - 1];
-      if (!(p.user < r.user || (p.user == r.user && p.item < r.item)))
-        throw Error(ErrorKind::Internal, std::string(what) + ": ratings not sorted by (user, item) or repeated at " +
-                                             std::to_string(k));
+  const std::size_t n = d.ratings.size();
+  std::vector<std::size_t> first_bad((n + detail::kChunk - 1) / detail::kChunk, n);
+  detail::for_each_chunk(n, threads, [&](std::size_t first, std::size_t last, std::uint32_t chunk) {
+    for (std::size_t k = first; k < last; ++k) {
+      const Rating& r = d.ratings[k];
+      const Rating* p = k > 0 ? &d.ratings[k - 1] : nullptr;
+      if (r.user >= users || r.item >= items ||
+          (sorted && p && !(p->user < r.user || (p->user == r.user && p->item < r.item)))) {
+        first_bad[chunk] = k;
+        return;
+      }
     }
-  }
+  });
+  if (n == 0) return;
+  const std::size_t k = *std::min_element(first_bad.begin(), first_bad.end());
+  if (k == n) return;
+  const Rating& r = d.ratings[k];
+  if (r.user >= users || r.item >= items)
+    throw Error(ErrorKind::Internal, std::string(what) + ": rating " + std::to_string(k) + " names an unknown id");
+  throw Error(ErrorKind::Internal,
+              std::string(what) + ": ratings not sorted by (user, item) or repeated at " + std::to_string(k));
+}
+
+// Which items each user rated, from ratings sorted by (user, item): user u's
+// are rated_items[rated_offsets[u] .. rated_offsets[u + 1]).
+void index_rated_items(const std::vector<Rating>& ratings, std::uint32_t users, Model& m, unsigned threads) {
+  constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  std::vector<std::uint64_t> start(std::size_t{users} + 1, kNone);
+  m.rated_items.resize(ratings.size());
+  detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t) {
+    for (std::size_t k = first; k < last; ++k) {
+      m.rated_items[k] = ratings[k].item;
+      if (k == 0 || ratings[k].user != ratings[k - 1].user) start[ratings[k].user] = k;  // one writer per user
+    }
+  });
+  start[users] = ratings.size();
+  for (std::size_t u = users; u-- > 0;)  // users with no ratings start where the next one does
+    if (start[u] == kNone) start[u] = start[u + 1];
+  m.rated_offsets = std::move(start);
 }
 
 // The state of the best epoch so far, for --early-stop.
@@ -179,8 +208,9 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   const Dataset* given = owned ? owned : input.ratings;
   if (!given || given->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
   const Dataset& all = *given;
-  check_dataset(all, true, "training ratings");
-  if (input.validation) check_dataset(*input.validation, false, "validation ratings");
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  check_dataset(all, true, "training ratings", threads);
+  if (input.validation) check_dataset(*input.validation, false, "validation ratings", threads);
   const bool has_validation = options.validation_fraction > 0.0 || input.validation;
   if (options.validation_fraction > 0.0 && input.validation)
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
@@ -191,7 +221,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   m.options.threads = 0;  // never part of the model: it does not change it
   m.source = all.source;
   m.ratings = all.ratings.size();
-  const RatingRange range = rating_range(all.ratings);
+  const RatingRange range = rating_range(all.ratings, threads);
   m.rating_min = range.min;
   m.rating_max = range.max;
   if (options.normalize) m.scaler = Scaler::fit(range);
@@ -200,13 +230,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   // since the user did rate them.
   const std::uint32_t n_users = all.users.size();
   const std::uint32_t n_items = all.items.size();
-  m.rated_offsets.assign(std::size_t{n_users} + 1, 0);
-  m.rated_items.reserve(all.ratings.size());
-  for (const auto& r : all.ratings) {
-    ++m.rated_offsets[std::size_t{r.user} + 1];
-    m.rated_items.push_back(r.item);
-  }
-  std::partial_sum(m.rated_offsets.begin(), m.rated_offsets.end(), m.rated_offsets.begin());
+  index_rated_items(all.ratings, n_users, m, threads);
 
   // The training ratings (all, or what the hold-out leaves) and the held-out
   // ones. The training ratings are moved (or copied once) into the block
@@ -241,15 +265,22 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   m.train_ratings = train_ratings.size();
   const auto to_training_scale = [&](float value) { return static_cast<float>(m.scaler.forward(value)); };
   {
+    // Moved onto the training scale and summed, by chunk; the sums are added
+    // in chunk order.
+    std::vector<double> sums((train_ratings.size() + detail::kChunk - 1) / detail::kChunk, 0.0);
+    detail::for_each_chunk(train_ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
+      for (std::size_t k = first; k < last; ++k) {
+        train_ratings[k].value = to_training_scale(train_ratings[k].value);
+        sums[c] += train_ratings[k].value;
+      }
+    });
     double sum = 0.0;
-    for (const auto& r : train_ratings) sum += to_training_scale(r.value);
+    for (double s : sums) sum += s;
     m.mean = static_cast<float>(sum / static_cast<double>(train_ratings.size()));
   }
-  for (auto& r : train_ratings) r.value = to_training_scale(r.value);
 
   // Shuffled: the block grid, with users and items renumbered in a seeded
   // order. Sequential: one block in the seed's row-major order.
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   const bool shuffled = options.order == Order::Shuffled;
   const std::uint32_t bands = shuffled ? detail::choose_bands(train_ratings.size()) : 1;
   detail::BlockGrid grid =
