@@ -6,7 +6,6 @@ set -euo pipefail
 packages=(
   cmake g++ make               # toolchain
   libcli11-dev                 # command-line parsing
-  libfccp-dev                  # fast-cpp-csv-parser
   libfmt-dev                   # formatting
   nlohmann-json3-dev           # JSON output
   libgtest-dev                 # unit tests
