@@ -144,7 +144,7 @@ class Loader {
     if (report) {
       report->layout = layout;
       report->delimiter = rows_.delimiter();
-      report->rows = rows_read_;
+      report->rows = read_.rows;
       report->skipped_cells = skipped_;
     }
     return std::move(data_);
@@ -310,8 +310,8 @@ class Loader {
   bool read_batch(RowBatch& batch) {
     try {
       while (batch.rows.size() < kBatchRows && batch.text.size() < kBatchText) {
-        if (input_done_) return false;
-        ++rows_read_;
+        if (read_.done) return false;
+        ++read_.rows;
         const auto& f = rows_.fields();
         if (f.size() < long_.needed) {
           fail("row has " + std::to_string(f.size()) + " field" + (f.size() == 1 ? "" : "s") + ", need at least " +
@@ -337,13 +337,13 @@ class Loader {
         row.rating_column = static_cast<std::uint32_t>(std::min<std::uint64_t>(rows_.column(cols.rating), std::numeric_limits<std::uint32_t>::max()));
         row.line = rows_.line();
         batch.rows.push_back(row);
-        if (rows_read_ == kRowsBeforeEstimate) batch.reserve = capacity_estimate();
-        input_done_ = !rows_.next();
+        if (read_.rows == kRowsBeforeEstimate) batch.reserve = capacity_estimate();
+        read_.done = !rows_.next();
       }
       return true;
     } catch (...) {
       batch.error = std::current_exception();
-      input_done_ = true;
+      read_.done = true;
       return false;
     }
   }
@@ -386,7 +386,7 @@ class Loader {
       data_.items.intern(name);
     }
     do {
-      ++rows_read_;
+      ++read_.rows;
       const auto& f = rows_.fields();
       if (f.size() != width) {
         // Point at the first field too many; a short row has no such place.
@@ -418,7 +418,7 @@ class Loader {
   std::uint64_t capacity_estimate() const {
     const std::uint64_t size = rows_.size_hint(), read = rows_.position();
     if (size == 0 || read == 0 || read >= size) return 0;
-    const double rows_per_byte = static_cast<double>(rows_read_) / static_cast<double>(read);
+    const double rows_per_byte = static_cast<double>(read_.rows) / static_cast<double>(read);
     const auto estimate = static_cast<std::uint64_t>(static_cast<double>(size) * rows_per_byte * 1.1) + 1024;
     // A row holds at least "u,i,1" and a line end: no more rows than that.
     return std::min(estimate, size / 6 + 1);
@@ -455,11 +455,12 @@ class Loader {
   Dataset data_;
   std::uint64_t skipped_ = 0;
   // Written for every row by the reading thread while the interning thread
-  // writes the members above: a cache line of their own, or the two threads
-  // would fight over it.
-  alignas(64) std::uint64_t rows_read_ = 0;
-  bool input_done_ = false;  // the row reader has no current row
-  alignas(64) char end_padding_ = 0;
+  // writes the members above: a cache line of their own (alignas pads the
+  // struct to a whole line), or the two threads would fight over it.
+  struct alignas(64) ReadState {
+    std::uint64_t rows = 0;   // rows read
+    bool done = false;        // the row reader has no current row
+  } read_;
 };
 
 }  // namespace
