@@ -45,7 +45,7 @@ BandLayout deal(std::uint32_t n, std::uint32_t bands, Rng* rng) {
   return side;
 }
 
-// Moves every rating of [begin, end) into its bucket's range, in place (an
+// Moves every rating from `begin` on into its bucket's range, in place (an
 // American flag sort: each misplaced rating is swapped straight to the next
 // free slot of its bucket), so grouping needs no second copy of the ratings.
 // bucket_begin holds the buckets' offsets from `begin`, and one past the end.
