@@ -24,11 +24,7 @@ TEST(BlockGrid, BandsFollowTheDataSizeOnly) {
 }
 
 TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
-  SyntheticSpec spec;
-  spec.users = 90;
-  spec.items = 70;
-  spec.ratings = 1500;
-  const Dataset d = make_synthetic(spec);
+  const Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
   for (const auto& [threads, compact] : {std::pair{1u, false}, std::pair{2u, false}, std::pair{1u, true}}) {
     const detail::BlockGrid g =
         detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7, true, threads, compact);
@@ -107,11 +103,7 @@ TEST(BlockGrid, CompactOnlyWhenEveryBandFitsSixteenBits) {
 }
 
 TEST(BlockGrid, SequentialGridKeepsTheInputOrderAndIds) {
-  SyntheticSpec spec;
-  spec.users = 50;
-  spec.items = 40;
-  spec.ratings = 600;
-  const Dataset d = make_synthetic(spec);
+  const Dataset d = make_synthetic({.users = 50, .items = 40, .ratings = 600});
   const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 1, 7, false, 2);
   ASSERT_EQ(g.ratings.size(), d.ratings.size());
   for (std::size_t i = 0; i < d.ratings.size(); ++i) {
@@ -157,11 +149,7 @@ TEST(BlockGrid, ParallelForRunsEveryIndexOnce) {
 
 // Enough ratings for a 4 x 4 grid, so threads really share the work.
 TEST(BlockGrid, ModelBytesAreTheSameForAnyThreadCount) {
-  SyntheticSpec spec;
-  spec.users = 3000;
-  spec.items = 1000;
-  spec.ratings = 300'000;
-  const Dataset d = make_synthetic(spec);
+  const Dataset d = make_synthetic({.users = 3000, .items = 1000, .ratings = 300'000});
   ASSERT_EQ(detail::choose_bands(d.ratings.size()), 4u);
   TrainOptions o;
   o.factors = 8;

@@ -206,11 +206,7 @@ void expect_same_model(const Model& a, const Model& b) {
 }
 
 Model trained_model() {
-  SyntheticSpec spec;
-  spec.users = 40;
-  spec.items = 30;
-  spec.ratings = 500;
-  const Dataset d = make_synthetic(spec);
+  const Dataset d = make_synthetic({.users = 40, .items = 30, .ratings = 500});
   TrainOptions o;
   o.factors = 5;
   o.epochs = 3;
@@ -261,11 +257,7 @@ TEST(ModelIo, SaveAndLoadRoundTripATrainedModel) {
 // and the header written last; a model of several pieces, whose arrays
 // cross piece boundaries at odd offsets, must still come out byte for byte.
 TEST(ModelIo, StreamedSaveOfAMultiMegabyteModelMatchesTheSerializedBytes) {
-  SyntheticSpec spec;
-  spec.users = 9000;
-  spec.items = 3001;
-  spec.ratings = 60'000;
-  const Dataset d = make_synthetic(spec);
+  const Dataset d = make_synthetic({.users = 9000, .items = 3001, .ratings = 60'000});
   TrainOptions o;
   o.factors = 37;
   o.epochs = 1;

@@ -161,11 +161,7 @@ TEST(SgdStep, ZeroErrorOnlyShrinksByTheRegularization) {
 // the same numbers: AVX2 and AVX-512 bit for bit (the same fused operations
 // lane by lane), baseline (no FMA) to rounding.
 TEST(SgdKernel, EveryCompiledVariantTrainsTheSameNumbers) {
-  SyntheticSpec spec;
-  spec.users = 300;
-  spec.items = 200;
-  spec.ratings = 6000;
-  const Dataset d = make_synthetic(spec);
+  const Dataset d = make_synthetic({.users = 300, .items = 200, .ratings = 6000});
   const detail::BlockGrid grid = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 1, 3, true, 1);
   for (std::size_t k : {5u, 16u, 32u, 40u}) {  // padded strides 16, 16, 32 (unrolled) and 48 (general loop)
     for (bool bias : {true, false}) {

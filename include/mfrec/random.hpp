@@ -96,7 +96,7 @@ class Rng {
 // Stream numbers, one per use, so that adding a use never shifts another.
 enum RngStream : std::uint64_t {
   kStreamInit = 1,
-  kStreamShuffle = 2,
+  // 2 was the per-epoch block reshuffle, no longer done.
   kStreamHoldout = 3,
   kStreamSynthetic = 4,
   kStreamFolds = 5,

@@ -90,19 +90,18 @@ Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid
   return {total.raw + reg, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
 }
 
-ErrorStats measure_heldout(const Model& m, const Scorer& score, const detail::BlockGrid& grid,
-                           const std::vector<HeldOut>& held) {
+// Held-out ratings with training rows (kUnknown where the model has none).
+ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vector<HeldOut>& held) {
   ErrorStats stats;
   for (const auto& h : held) {
+    double predicted = m.mean;  // the mean and the biases known, as Model::predict_unknown
     if (h.user != kUnknown && h.item != kUnknown) {
-      stats.add(h.value - m.clip(m.scaler.inverse(score(grid.users.row[h.user], grid.items.row[h.item]))));
-    } else {
-      // Only the mean and one bias: read them from the state.
-      double x = m.mean;
-      if (m.options.bias && h.user != kUnknown) x += score.s.bu[grid.users.row[h.user]];
-      if (m.options.bias && h.item != kUnknown) x += score.s.bv[grid.items.row[h.item]];
-      stats.add(h.value - m.clip(m.scaler.inverse(x)));
+      predicted = score(h.user, h.item);
+    } else if (m.options.bias) {
+      if (h.user != kUnknown) predicted += score.s.bu[h.user];
+      if (h.item != kUnknown) predicted += score.s.bv[h.item];
     }
+    stats.add(h.value - m.clip(m.scaler.inverse(predicted)));
   }
   return stats;
 }
@@ -286,6 +285,11 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   detail::BlockGrid grid =
       detail::make_grid(std::move(train_ratings), n_users, n_items, bands, options.seed, shuffled, threads);
 
+  for (auto& h : held) {
+    if (h.user != kUnknown) h.user = grid.users.row[h.user];
+    if (h.item != kUnknown) h.item = grid.items.row[h.item];
+  }
+
   const std::size_t k = options.factors;
   TrainState state{FactorMatrix(n_users, k), FactorMatrix(n_items, k), std::vector<float>(n_users, 0.0f),
                    std::vector<float>(n_items, 0.0f)};
@@ -345,7 +349,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
                                            how + "); try a smaller --lr than " + shortest(options.lr));
     }
     if (!held.empty()) {
-      const ErrorStats v = measure_heldout(m, score, grid, held);
+      const ErrorStats v = measure_heldout(m, score, held);
       report.validation_rmse = v.rmse();
       report.validation_mae = v.mae();
     }
