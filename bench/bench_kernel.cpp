@@ -16,12 +16,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "block_grid.hpp"
-#include "block_kernels.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/random.hpp"
-#include "mfrec/synthetic.hpp"
-#include "mfrec/trainer.hpp"
+#include "train/block_grid.hpp"
+#include "train/block_kernels.hpp"
+#include "mfrec/model/model.hpp"
+#include "util/random.hpp"
+#include "util/synthetic.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace {
 

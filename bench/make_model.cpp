@@ -6,8 +6,8 @@
 #include <string>
 
 #include "mfrec/error.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/random.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "util/random.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 5) {

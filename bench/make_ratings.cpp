@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <string>
 
-#include "mfrec/atomic_file.hpp"
+#include "mfrec/io/atomic_file.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/synthetic.hpp"
+#include "util/synthetic.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 5) {

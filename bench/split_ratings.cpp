@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 #include <string>
 
-#include "mfrec/atomic_file.hpp"
+#include "mfrec/io/atomic_file.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 namespace {
 std::string quoted(const std::string& s) {

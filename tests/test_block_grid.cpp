@@ -6,10 +6,10 @@
 #include <atomic>
 #include <set>
 
-#include "block_grid.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/synthetic.hpp"
-#include "mfrec/trainer.hpp"
+#include "train/block_grid.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "util/synthetic.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace mfrec {
 namespace {

@@ -31,11 +31,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "mfrec/csv_reader.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/recommend.hpp"
-#include "mfrec/similarity.hpp"
+#include "mfrec/io/csv_reader.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "mfrec/query/recommend.hpp"
+#include "mfrec/query/similarity.hpp"
 
 extern char** environ;
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "mfrec/csv_reader.hpp"
+#include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {

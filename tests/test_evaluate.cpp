@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "mfrec/cross_validation.hpp"
-#include "mfrec/dataset.hpp"
+#include "mfrec/train/cross_validation.hpp"
+#include "mfrec/model/dataset.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/evaluate.hpp"
-#include "mfrec/metrics.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/synthetic.hpp"
-#include "mfrec/trainer.hpp"
+#include "mfrec/query/evaluate.hpp"
+#include "mfrec/query/metrics.hpp"
+#include "mfrec/model/model.hpp"
+#include "util/synthetic.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace mfrec {
 namespace {

@@ -29,13 +29,13 @@
 #include <thread>
 #include <vector>
 
-#include "../src/cli/exit_codes.hpp"
-#include "mfrec/csv_reader.hpp"
+#include "exit_codes.hpp"
+#include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
 #include "model_file_format.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MFREC_TEST_ASAN 1

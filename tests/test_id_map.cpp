@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "mfrec/error.hpp"
-#include "mfrec/id_map.hpp"
+#include "mfrec/model/id_map.hpp"
 
 namespace mfrec {
 namespace {

@@ -20,10 +20,10 @@
 
 #include "mfrec/error.hpp"
 #include "model_file_format.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/synthetic.hpp"
-#include "mfrec/trainer.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "util/synthetic.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace mfrec {
 namespace {

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "rating_lines.hpp"
-#include "rating_order.hpp"
+#include "io/rating_lines.hpp"
+#include "io/rating_order.hpp"
 
 namespace mfrec::detail {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "mfrec/error.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 namespace mfrec {
 namespace {

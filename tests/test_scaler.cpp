@@ -6,11 +6,11 @@
 #include <cmath>
 #include <string>
 
-#include "mfrec/dataset.hpp"
+#include "mfrec/model/dataset.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/scaler.hpp"
-#include "mfrec/trainer.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/model/scaler.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace mfrec {
 namespace {

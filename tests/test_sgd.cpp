@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <optional>
 
-#include "block_kernels.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/random.hpp"
-#include "mfrec/synthetic.hpp"
-#include "sgd_kernel.hpp"
+#include "train/block_kernels.hpp"
+#include "mfrec/model/model.hpp"
+#include "util/random.hpp"
+#include "util/synthetic.hpp"
+#include "train/sgd_kernel.hpp"
 
 namespace mfrec {
 namespace {

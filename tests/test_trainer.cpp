@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "mfrec/dataset.hpp"
+#include "mfrec/model/dataset.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/metrics.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/synthetic.hpp"
-#include "mfrec/trainer.hpp"
+#include "mfrec/query/metrics.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "util/synthetic.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace mfrec {
 namespace {

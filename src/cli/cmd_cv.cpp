@@ -7,9 +7,9 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
-#include "mfrec/cross_validation.hpp"
+#include "mfrec/train/cross_validation.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 #include "output.hpp"
 #include "train_flags.hpp"
 

@@ -4,8 +4,8 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
-#include "mfrec/evaluate.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/query/evaluate.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
 

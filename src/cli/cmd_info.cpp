@@ -6,7 +6,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
-#include "mfrec/model_io.hpp"
+#include "mfrec/io/model_io.hpp"
 #include "output.hpp"
 
 namespace mfrec::cli {

@@ -4,9 +4,9 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
-#include "mfrec/csv_reader.hpp"
+#include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/pairs_reader.hpp"
+#include "mfrec/io/pairs_reader.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
 

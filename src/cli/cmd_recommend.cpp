@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/recommend.hpp"
+#include "mfrec/query/recommend.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
 

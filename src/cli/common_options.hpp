@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 namespace mfrec::cli {
 

@@ -1,7 +1,7 @@
 #include "model_access.hpp"
 
 #include "mfrec/error.hpp"
-#include "mfrec/model_io.hpp"
+#include "mfrec/io/model_io.hpp"
 
 namespace mfrec::cli {
 

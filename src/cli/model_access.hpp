@@ -5,7 +5,7 @@
 #include <string>
 
 #include "common_options.hpp"
-#include "mfrec/model.hpp"
+#include "mfrec/model/model.hpp"
 
 namespace mfrec::cli {
 

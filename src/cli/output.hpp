@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "mfrec/atomic_file.hpp"
+#include "mfrec/io/atomic_file.hpp"
 
 namespace mfrec::cli {
 

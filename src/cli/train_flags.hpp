@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "mfrec/train_options.hpp"
+#include "mfrec/train/train_options.hpp"
 
 namespace mfrec::cli {
 

@@ -17,7 +17,7 @@
 
 #include "fuzz_support.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/model_io.hpp"
+#include "mfrec/io/model_io.hpp"
 
 using namespace mfrec;
 using fuzz::require;

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "mfrec/csv_reader.hpp"
+#include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/pairs_reader.hpp"
+#include "mfrec/io/pairs_reader.hpp"
 
 using namespace mfrec;
 using fuzz::require;

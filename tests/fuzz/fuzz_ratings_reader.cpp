@@ -8,9 +8,9 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "mfrec/csv_reader.hpp"
+#include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 using namespace mfrec;
 using fuzz::require;

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "../model_file_format.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/model_io.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/io/model_io.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 namespace mfrec::fuzz {
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mfrec/model.hpp"
+#include "mfrec/model/model.hpp"
 
 namespace mfrec {
 

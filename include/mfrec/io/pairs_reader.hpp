@@ -3,8 +3,8 @@
 // ratings: a header or not, columns by name or index.
 #include <cstddef>
 
-#include "mfrec/csv_reader.hpp"
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/csv_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 namespace mfrec {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "mfrec/csv_reader.hpp"
-#include "mfrec/dataset.hpp"
+#include "mfrec/io/csv_reader.hpp"
+#include "mfrec/model/dataset.hpp"
 
 namespace mfrec {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "mfrec/id_map.hpp"
+#include "mfrec/model/id_map.hpp"
 
 namespace mfrec {
 

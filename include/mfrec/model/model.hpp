@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "mfrec/id_map.hpp"
-#include "mfrec/scaler.hpp"
-#include "mfrec/train_options.hpp"
+#include "mfrec/model/id_map.hpp"
+#include "mfrec/model/scaler.hpp"
+#include "mfrec/train/train_options.hpp"
 
 namespace mfrec {
 

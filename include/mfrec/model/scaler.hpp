@@ -1,7 +1,7 @@
 #pragma once
 // Min-max scaling of observed ratings onto [0, 5] (the seed's MinMaxScaler,
 // fitted on observed ratings only, so "not rated" cells never skew it).
-#include "mfrec/dataset.hpp"
+#include "mfrec/model/dataset.hpp"
 
 namespace mfrec {
 

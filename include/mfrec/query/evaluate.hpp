@@ -10,8 +10,8 @@
 //   relevant items; precision, recall and NDCG are averaged over these users.
 #include <cstdint>
 
-#include "mfrec/dataset.hpp"
-#include "mfrec/model.hpp"
+#include "mfrec/model/dataset.hpp"
+#include "mfrec/model/model.hpp"
 
 namespace mfrec {
 

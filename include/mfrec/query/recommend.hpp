@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mfrec/model.hpp"
+#include "mfrec/model/model.hpp"
 
 namespace mfrec {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mfrec/model.hpp"
+#include "mfrec/model/model.hpp"
 
 namespace mfrec {
 

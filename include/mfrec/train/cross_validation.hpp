@@ -6,8 +6,8 @@
 #include <functional>
 #include <vector>
 
-#include "mfrec/dataset.hpp"
-#include "mfrec/train_options.hpp"
+#include "mfrec/model/dataset.hpp"
+#include "mfrec/train/train_options.hpp"
 
 namespace mfrec {
 

@@ -9,9 +9,9 @@
 #include <functional>
 #include <limits>
 
-#include "mfrec/dataset.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/train_options.hpp"
+#include "mfrec/model/dataset.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/train/train_options.hpp"
 
 namespace mfrec {
 

@@ -1,4 +1,4 @@
-#include "mfrec/atomic_file.hpp"
+#include "mfrec/io/atomic_file.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

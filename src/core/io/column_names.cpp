@@ -1,4 +1,4 @@
-#include "mfrec/column_names.hpp"
+#include "io/column_names.hpp"
 
 #include <algorithm>
 #include <initializer_list>

@@ -1,7 +1,7 @@
 // Rows of delimited text: lines come from LineSource, field splitting and
 // quoting are ours, because rating files have a column count known only at
 // run time.
-#include "mfrec/csv_reader.hpp"
+#include "mfrec/io/csv_reader.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <deque>
 
-#include "line_source.hpp"
+#include "io/line_source.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {

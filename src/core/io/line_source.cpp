@@ -1,4 +1,4 @@
-#include "line_source.hpp"
+#include "io/line_source.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "mfrec/model_io.hpp"
+#include "mfrec/io/model_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "mfrec/atomic_file.hpp"
+#include "mfrec/io/atomic_file.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {

@@ -1,6 +1,6 @@
-#include "mfrec/pairs_reader.hpp"
+#include "mfrec/io/pairs_reader.hpp"
 
-#include "mfrec/column_names.hpp"
+#include "io/column_names.hpp"
 #include "mfrec/error.hpp"
 
 namespace mfrec {

@@ -1,4 +1,4 @@
-#include "rating_order.hpp"
+#include "io/rating_order.hpp"
 
 #include <algorithm>
 #include <atomic>

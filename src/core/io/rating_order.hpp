@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "mfrec/dataset.hpp"
+#include "mfrec/model/dataset.hpp"
 
 namespace mfrec::detail {
 

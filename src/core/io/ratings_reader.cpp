@@ -1,4 +1,4 @@
-#include "mfrec/ratings_reader.hpp"
+#include "mfrec/io/ratings_reader.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,11 +7,11 @@
 #include <limits>
 #include <thread>
 
-#include "mfrec/column_names.hpp"
-#include "batch_queue.hpp"
+#include "io/column_names.hpp"
+#include "io/batch_queue.hpp"
 #include "mfrec/error.hpp"
-#include "rating_lines.hpp"
-#include "rating_order.hpp"
+#include "io/rating_lines.hpp"
+#include "io/rating_order.hpp"
 
 namespace mfrec {
 

@@ -1,12 +1,12 @@
-#include "mfrec/dataset.hpp"
+#include "mfrec/model/dataset.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <thread>
 
 #include "mfrec/error.hpp"
-#include "mfrec/random.hpp"
-#include "parallel.hpp"
+#include "util/random.hpp"
+#include "util/parallel.hpp"
 
 namespace mfrec {
 

@@ -1,4 +1,4 @@
-#include "mfrec/id_map.hpp"
+#include "mfrec/model/id_map.hpp"
 
 #include <algorithm>
 #include <bit>

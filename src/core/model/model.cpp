@@ -1,4 +1,4 @@
-#include "mfrec/model.hpp"
+#include "mfrec/model/model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "mfrec/scaler.hpp"
+#include "mfrec/model/scaler.hpp"
 
 #include <string>
 

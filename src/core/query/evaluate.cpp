@@ -1,11 +1,11 @@
-#include "mfrec/evaluate.hpp"
+#include "mfrec/query/evaluate.hpp"
 
 #include <algorithm>
 #include <map>
 
 #include "mfrec/error.hpp"
-#include "mfrec/metrics.hpp"
-#include "mfrec/recommend.hpp"
+#include "mfrec/query/metrics.hpp"
+#include "mfrec/query/recommend.hpp"
 
 namespace mfrec {
 

@@ -1,4 +1,4 @@
-#include "mfrec/metrics.hpp"
+#include "mfrec/query/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "mfrec/recommend.hpp"
+#include "mfrec/query/recommend.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "mfrec/error.hpp"
-#include "mfrec/similarity.hpp"
+#include "mfrec/query/similarity.hpp"
 
 namespace mfrec {
 

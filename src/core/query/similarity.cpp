@@ -1,4 +1,4 @@
-#include "mfrec/similarity.hpp"
+#include "mfrec/query/similarity.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "block_grid.hpp"
+#include "train/block_grid.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "mfrec/random.hpp"
+#include "util/random.hpp"
 
 namespace mfrec::detail {
 

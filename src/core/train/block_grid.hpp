@@ -17,8 +17,8 @@
 #include <new>
 #include <vector>
 
-#include "mfrec/dataset.hpp"
-#include "parallel.hpp"
+#include "mfrec/model/dataset.hpp"
+#include "util/parallel.hpp"
 
 namespace mfrec::detail {
 

@@ -1,4 +1,4 @@
-#include "block_kernels.hpp"
+#include "train/block_kernels.hpp"
 
 #include <algorithm>
 #include <cstring>

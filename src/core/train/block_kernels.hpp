@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "block_grid.hpp"
-#include "mfrec/model.hpp"
-#include "mfrec/scaler.hpp"
-#include "sgd_kernel.hpp"
+#include "train/block_grid.hpp"
+#include "mfrec/model/model.hpp"
+#include "mfrec/model/scaler.hpp"
+#include "train/sgd_kernel.hpp"
 
 namespace mfrec::detail {
 

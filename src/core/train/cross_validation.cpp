@@ -1,13 +1,13 @@
-#include "mfrec/cross_validation.hpp"
+#include "mfrec/train/cross_validation.hpp"
 
 #include <chrono>
 #include <cmath>
 #include <numeric>
 
 #include "mfrec/error.hpp"
-#include "mfrec/evaluate.hpp"
-#include "mfrec/random.hpp"
-#include "mfrec/trainer.hpp"
+#include "mfrec/query/evaluate.hpp"
+#include "util/random.hpp"
+#include "mfrec/train/trainer.hpp"
 
 namespace mfrec {
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "mfrec/model.hpp"
+#include "mfrec/model/model.hpp"
 
 namespace mfrec::detail {
 

@@ -1,4 +1,4 @@
-#include "mfrec/trainer.hpp"
+#include "mfrec/train/trainer.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "mfrec/error.hpp"
-#include "mfrec/metrics.hpp"
-#include "mfrec/random.hpp"
-#include "block_grid.hpp"
-#include "block_kernels.hpp"
-#include "sgd_kernel.hpp"
+#include "mfrec/query/metrics.hpp"
+#include "util/random.hpp"
+#include "train/block_grid.hpp"
+#include "train/block_kernels.hpp"
+#include "train/sgd_kernel.hpp"
 
 namespace mfrec {
 

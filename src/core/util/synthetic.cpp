@@ -1,11 +1,11 @@
-#include "mfrec/synthetic.hpp"
+#include "util/synthetic.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
 #include "mfrec/error.hpp"
-#include "mfrec/random.hpp"
+#include "util/random.hpp"
 
 namespace mfrec {
 

@@ -4,7 +4,7 @@
 // pairs drawn with Zipf-like item popularity.
 #include <cstdint>
 
-#include "mfrec/dataset.hpp"
+#include "mfrec/model/dataset.hpp"
 
 namespace mfrec {
 
