@@ -2,12 +2,14 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <functional>
 #include <memory>
 
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "mfrec/io/model_io.hpp"
 #include "output.hpp"
+#include "train_flags.hpp"
 
 namespace mfrec::cli {
 
@@ -16,6 +18,46 @@ namespace {
 struct InfoArgs {
   SharedOptions shared;
 };
+
+using Row = std::function<void(std::string_view field, Cell value)>;
+
+Cell count(std::uint64_t n) { return Cell{static_cast<std::int64_t>(n)}; }
+
+// What the model was trained on.
+void data_rows(const Model& m, const Row& row) {
+  row("format_version", count(kModelFormatVersion));
+  row("source", m.source);
+  row("users", count(m.users.size()));
+  row("items", count(m.items.size()));
+  row("ratings", count(m.ratings));
+  row("train_ratings", count(m.train_ratings));
+  row("rating_min", Cell{double{m.rating_min}});
+  row("rating_max", Cell{double{m.rating_max}});
+}
+
+// Every option the model file records, as the option table names them.
+void option_rows(const Model& m, const Row& row) {
+  for_each_option(m.options, [&](const OptionSpec& spec, const auto&) {
+    if (spec.file_slot >= 0) row(spec.name, option_cell(m.options, spec.name));
+  });
+}
+
+// What training did.
+void result_rows(const Model& m, const Row& row) {
+  const TrainSummary& s = m.summary;
+  row("epochs_run", count(s.epochs_run));
+  row("best_epoch", count(s.best_epoch));
+  row("mean", m.scaler.inverse(m.mean));
+  row("normalization", m.scaler.enabled ? fmt::format("min-max [{}, {}] -> [0, 5]", m.scaler.min, m.scaler.max)
+                                        : std::string("none"));
+  row("train_objective", s.train_objective);
+  row("train_rmse", s.train_rmse);
+  if (s.validation_rmse >= 0) {
+    row("validation_rmse", s.validation_rmse);
+    row("validation_mae", s.validation_mae);
+    row("validation_ratings", count(s.validation_count));
+  }
+}
 
 void run_info(const InfoArgs& a) {
   const std::string path = resolve_model_path(a.shared.model);
@@ -27,39 +69,10 @@ void run_info(const InfoArgs& a) {
   const Format format = parse_format(a.shared.format).value_or(default_format(sink));
   auto out = make_writer(format, sink);
   out->header({"field", "value"});
-  auto row = [&](const char* field, Cell value) { out->row({Cell{std::string(field)}, std::move(value)}); };
-  auto count = [](std::uint64_t n) { return Cell{static_cast<std::int64_t>(n)}; };
-  const TrainOptions& o = m.options;
-  const TrainSummary& s = m.summary;
-
-  row("format_version", count(kModelFormatVersion));
-  row("source", m.source);
-  row("users", count(m.users.size()));
-  row("items", count(m.items.size()));
-  row("ratings", count(m.ratings));
-  row("train_ratings", count(m.train_ratings));
-  row("rating_min", Cell{double{m.rating_min}});
-  row("rating_max", Cell{double{m.rating_max}});
-  row("k", count(o.factors));
-  row("lambda", o.lambda);
-  row("lr", o.lr);
-  row("epochs", count(o.epochs));
-  row("epochs_run", count(s.epochs_run));
-  row("best_epoch", count(s.best_epoch));
-  row("order", order_name(o.order));
-  row("seed", count(o.seed));
-  row("bias", std::string(o.bias ? "yes" : "no"));
-  row("mean", m.scaler.inverse(m.mean));
-  row("normalization", m.scaler.enabled ? fmt::format("min-max [{}, {}] -> [0, 5]", m.scaler.min, m.scaler.max)
-                                        : std::string("none"));
-  row("train_objective", s.train_objective);
-  row("train_rmse", s.train_rmse);
-  if (s.validation_rmse >= 0) {
-    row("validation_rmse", s.validation_rmse);
-    row("validation_mae", s.validation_mae);
-    row("validation_ratings", count(s.validation_count));
-    if (o.early_stop) row("early_stop", count(o.early_stop));
-  }
+  const Row row = [&](std::string_view field, Cell value) { out->row({Cell{std::string(field)}, std::move(value)}); };
+  data_rows(m, row);
+  option_rows(m, row);
+  result_rows(m, row);
   row("file_size", Cell{file_size});
   out->finish();
   sink.commit();

@@ -25,7 +25,7 @@ struct TrainArgs {
   SharedOptions shared;
   ReadFlags read;
   std::string ratings;
-  TrainFlags flags;
+  TrainOptions options;
   std::string validation;  // FRAC or PATH
   std::uint32_t log_every = 1;
   std::string log_file;
@@ -65,23 +65,48 @@ class EpochLog {
   std::unique_ptr<RecordWriter> writer_;
 };
 
-void run_train(TrainArgs& a) {
-  using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
-  TrainOptions options = a.flags.resolve();
-
-  std::unique_ptr<Dataset> validation_file;
-  if (!a.validation.empty()) {
-    const auto fraction = parse_number(a.validation);
-    if (fraction && !file_exists(a.validation)) {
-      if (!(*fraction > 0.0 && *fraction < 1.0))
-        throw Error(ErrorKind::Usage, "--validation " + a.validation + ": a fraction must be between 0 and 1");
-      options.validation_fraction = *fraction;
-    } else {
-      validation_file = std::make_unique<Dataset>();  // read below, after the ratings
-    }
+// --validation FRAC sets the option; --validation PATH returns the file's
+// Dataset to fill once the ratings are read (a number that names an
+// existing file is the file).
+std::unique_ptr<Dataset> resolve_validation(const std::string& flag, TrainOptions& options) {
+  if (flag.empty()) {
+    if (options.early_stop > 0) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+    return nullptr;
   }
-  if (options.early_stop > 0 && a.validation.empty()) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+  const auto fraction = parse_number(flag);
+  if (!fraction || file_exists(flag)) return std::make_unique<Dataset>();
+  if (!(*fraction > 0.0)) throw Error(ErrorKind::Usage, "--validation " + flag + ": a fraction must be above 0");
+  set_option(options, "validation", *fraction);
+  return nullptr;
+}
+
+std::string epoch_line(const EpochReport& r) {
+  std::string line = fmt::format("epoch {:>{}}/{}  objective {:.4f}  train_rmse {:.4f}", r.epoch,
+                                 fmt::formatted_size("{}", r.epochs), r.epochs, r.objective, r.train_rmse);
+  if (!std::isnan(r.validation_rmse))
+    line += fmt::format("  validation_rmse {:.4f}  validation_mae {:.4f}", r.validation_rmse, r.validation_mae);
+  return line + fmt::format("  {:.3f} s", r.seconds);
+}
+
+std::string summary_line(const Model& model, double train_seconds) {
+  const TrainSummary& s = model.summary;
+  std::string line = fmt::format("mfrec: trained {} epochs on {} ratings in {:.2f} s: train RMSE {:.4f}", s.epochs_run,
+                                 model.train_ratings, train_seconds, s.train_rmse);
+  if (s.validation_rmse >= 0)
+    line += fmt::format(", validation RMSE {:.4f} (MAE {:.4f}, {} ratings)", s.validation_rmse, s.validation_mae,
+                        s.validation_count);
+  if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
+  return line;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void run_train(TrainArgs& a) {
+  const auto start = std::chrono::steady_clock::now();
+  TrainOptions options = a.options;
+  std::unique_ptr<Dataset> validation_file = resolve_validation(a.validation, options);
   options.validate();
   ReadOptions read_options = a.read.resolve();
   read_options.threads = options.threads;
@@ -96,24 +121,16 @@ void run_train(TrainArgs& a) {
   ReadReport report;
   Dataset data = read_ratings(a.ratings, read_options, &report);
   if (validation_file) *validation_file = read_ratings(a.validation, read_options);
-  const double read_seconds = std::chrono::duration<double>(clock::now() - start).count();
-  if (!a.shared.quiet) {
+  if (!a.shared.quiet)
     log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {:.2f} s",
                          data.ratings.size(), data.users.size(), data.items.size(), data.source,
-                         layout_name(report.layout), delimiter_name(report.delimiter), read_seconds));
-  }
+                         layout_name(report.layout), delimiter_name(report.delimiter), seconds_since(start)));
 
-  const auto train_start = clock::now();
+  const auto train_start = std::chrono::steady_clock::now();
   auto on_epoch = [&](const EpochReport& r) {
     if (epoch_log) epoch_log->add(r);
-    if (a.shared.quiet) return;
-    if (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0) return;
-    std::string line = fmt::format("epoch {:>{}}/{}  objective {:.4f}  train_rmse {:.4f}", r.epoch,
-                                   fmt::formatted_size("{}", r.epochs), r.epochs, r.objective, r.train_rmse);
-    if (!std::isnan(r.validation_rmse))
-      line += fmt::format("  validation_rmse {:.4f}  validation_mae {:.4f}", r.validation_rmse, r.validation_mae);
-    line += fmt::format("  {:.3f} s", r.seconds);
-    log_line(line);
+    if (a.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0)) return;
+    log_line(epoch_line(r));
   };
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
@@ -121,23 +138,15 @@ void run_train(TrainArgs& a) {
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
                          model.summary.epochs_run));
-  const double train_seconds = std::chrono::duration<double>(clock::now() - train_start).count();
+  const double train_seconds = seconds_since(train_start);
 
   const std::uint64_t model_bytes = write_model(model, model_file);
   model_file.commit();
   if (epoch_log) epoch_log->commit();
-
   if (!a.shared.quiet) {
-    const TrainSummary& s = model.summary;
-    std::string line = fmt::format("mfrec: trained {} epochs on {} ratings in {:.2f} s: train RMSE {:.4f}", s.epochs_run,
-                                   model.train_ratings, train_seconds, s.train_rmse);
-    if (s.validation_rmse >= 0)
-      line += fmt::format(", validation RMSE {:.4f} (MAE {:.4f}, {} ratings)", s.validation_rmse, s.validation_mae,
-                          s.validation_count);
-    if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
-    log_line(line);
+    log_line(summary_line(model, train_seconds));
     log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),
-                         std::chrono::duration<double>(clock::now() - start).count()));
+                         seconds_since(start)));
   }
 }
 
@@ -149,10 +158,8 @@ Runner register_train(CLI::App& app) {
   cmd->add_option("RATINGS", a->ratings, "ratings file (wide or long layout), or - for stdin")->required();
   add_model_options(*cmd, a->shared);
   add_read_options(*cmd, a->read);
-  add_train_flags(*cmd, a->flags);
+  add_train_flags(*cmd, a->options, /*for_train=*/true);
   cmd->add_option("--validation", a->validation, "hold out a seeded fraction (e.g. 0.2) or read a file, report its RMSE");
-  cmd->add_option("--early-stop", a->flags.train.early_stop, "stop after N epochs without validation improvement, keep the best")
-      ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--log-every", a->log_every, "print every Nth epoch (the first and last always)")
       ->check(CLI::Range(1u, 1000000000u));
   cmd->add_flag("--save-on-interrupt", a->save_on_interrupt,

@@ -1,33 +1,66 @@
 #include "train_flags.hpp"
 
+#include <string>
+#include <type_traits>
+
+#include "mfrec/io/ratings_reader.hpp"
+
 namespace mfrec::cli {
 
-TrainOptions TrainFlags::resolve() const {
-  TrainOptions o = train;
-  o.bias = !no_bias;
-  o.order = parse_order(order);
-  return o;
+namespace {
+
+// The table's limits as a CLI11 check, so a bad value is refused while
+// parsing, with the same words as TrainOptions::validate().
+CLI::Validator range_check(const OptionSpec& spec) {
+  return CLI::Validator(
+      [spec](std::string& text) -> std::string {
+        const auto value = parse_number(text);
+        if (!value) return "'" + text + "' is not a number";
+        const std::string problem = range_problem(spec, *value);
+        return problem;  // CLI11 puts the flag in front
+      },
+      "", std::string(spec.name));
 }
 
-void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
-  TrainOptions& t = flags.train;
-  cmd.add_option("-k,--factors", t.factors, "latent dimensions")->check(CLI::Range(1u, 4096u))->capture_default_str();
-  cmd.add_option("--lr,--alpha", t.lr, "learning rate α")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--lambda,--reg", t.lambda, "regularization λ")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd.add_option("-e,--epochs", t.epochs, "passes over the ratings")->check(CLI::Range(1u, 1000000u))->capture_default_str();
-  cmd.add_option("--lr-decay", t.lr_decay, "multiply the learning rate by this after every epoch")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  cmd.add_option("--lambda-bias", t.lambda_bias, "regularization of the biases (default: --lambda)")
-      ->check(CLI::NonNegativeNumber);
-  cmd.add_flag("--normalize", t.normalize, "min-max scale the observed ratings to [0,5] for training");
-  cmd.add_flag("--no-bias", flags.no_bias, "the seed's plain model R ≈ U·Vᵀ (no mean, no biases)");
-  cmd.add_option("--order", flags.order, "rating order inside an epoch: shuffled or sequential (the seed's row-major)")
-      ->check(CLI::IsMember({"shuffled", "sequential"}))
-      ->capture_default_str();
-  cmd.add_option("--seed", t.seed, "random seed, recorded in the model")->capture_default_str();
-  cmd.add_option("--threads", t.threads, "threads (default: all cores); never changes the model")
-      ->check(CLI::Range(0u, 4096u));
+template <class T>
+void add_flag(CLI::App& cmd, const OptionSpec& spec, T& field) {
+  const std::string flags(spec.flags), help(spec.help);
+  if constexpr (std::is_same_v<T, bool>) {
+    // A switch flips its default: --normalize turns on, --no-bias off.
+    const bool flipped = !field;
+    cmd.add_flag_callback(flags, [&field, flipped] { field = flipped; }, help);
+  } else if constexpr (std::is_same_v<T, Order>) {
+    cmd.add_option_function<std::string>(flags, [&field](const std::string& name) { field = parse_order(name); }, help)
+        ->check(CLI::IsMember({order_name(Order::Shuffled), order_name(Order::Sequential)}))
+        ->default_str(order_name(field));
+  } else {
+    CLI::Option* option = cmd.add_option(flags, field, help)->check(range_check(spec));
+    // A default that help states in words ("default: all cores") is not
+    // shown again as the field's stand-in value.
+    if (help.find("(default: ") == std::string::npos) option->capture_default_str();
+  }
+}
+
+}  // namespace
+
+void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train) {
+  for_each_option(options, [&](const OptionSpec& spec, auto& field) {
+    if (spec.flags.empty() || (spec.train_only && !for_train)) return;
+    add_flag(cmd, spec, field);
+  });
+}
+
+Cell option_cell(const TrainOptions& o, std::string_view name) {
+  Cell cell{std::string()};
+  for_each_option(o, [&](const OptionSpec& spec, const auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    if (spec.name != name) return;
+    if constexpr (std::is_same_v<T, bool>) cell = Cell{std::string(field ? "yes" : "no")};
+    else if constexpr (std::is_same_v<T, Order>) cell = Cell{order_name(field)};
+    else if constexpr (std::is_integral_v<T>) cell = Cell{static_cast<std::int64_t>(field)};
+    else cell = Cell{*option_value(o, name)};
+  });
+  return cell;
 }
 
 }  // namespace mfrec::cli

@@ -1,7 +1,13 @@
 #pragma once
-// Every training option, defined once with its default. The CLI binds to
-// these fields; the model file records them.
+// Every training option, defined once. TrainOptions holds the values and
+// their defaults; for_each_option() below is the one table of their names,
+// flags, help, limits and places in the model file. Validation, the CLI's
+// flags and help, the model file, `info` and the cv grid all walk that
+// table, so adding an option touches the struct, the table, the trainer
+// and a test, nothing else.
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,18 +26,107 @@ struct TrainOptions {
   std::uint32_t epochs = 60;
   double lr_decay = 1.0;      // α for epoch t is α·lr_decay^(t−1)
   double lambda_bias = -1.0;  // λ for the biases; < 0: the same as lambda
-  bool bias = true;  // false: the seed's plain U·Vᵀ
+  bool bias = true;           // false: the seed's plain U·Vᵀ
   bool normalize = false;
   Order order = Order::Shuffled;
   std::uint64_t seed = 42;
-  unsigned threads = 0;  // 0 = all cores; never changes the model
   double validation_fraction = 0.0;  // 0 = none (or a file, held by the caller)
   std::uint32_t early_stop = 0;      // 0 = off
+  unsigned threads = 0;              // 0 = all cores; never changes the model
 
   double bias_lambda() const { return lambda_bias < 0.0 ? lambda : lambda_bias; }
 
-  // Throws Error(Usage) naming the first bad field.
+  // Checks every option against its limits in the table; throws
+  // Error(Usage) naming the first bad one by its flag.
   void validate() const;
 };
+
+// The --threads limit of every command that takes one.
+inline constexpr unsigned kMaxThreads = 4096;
+
+// One row of the option table.
+struct OptionSpec {
+  static constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+
+  std::string_view name;   // info's field, the cv grid's axis, the model file's
+  std::string_view flags;  // CLI11 names, e.g. "-k,--factors"; empty: the command binds it itself
+  std::string_view help;
+  double min = -kNoLimit;  // numbers: the allowed range
+  double max = kNoLimit;
+  bool min_open = false;   // true: min itself is not allowed
+  bool max_open = false;
+  // A value below zero stands for "the value of this other option" (and
+  // is allowed whatever min says).
+  std::string_view negative_means;
+  int file_slot = -1;      // position in the model file's options; -1: not stored
+  bool grid = false;       // an axis of `cv --grid` (and tune)
+  bool train_only = false; // a flag of `train` only, not of `cv`
+};
+
+// The table: calls visit(spec, field) for every option, in the order users
+// see them (help, info, grid columns). The model file's order is file_slot.
+// `o` is a TrainOptions, const or not (a temporary for the names alone).
+template <class Options, class Visit>
+void for_each_option(Options&& o, Visit&& visit) {
+  constexpr double inf = OptionSpec::kNoLimit;
+  visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
+                   .min = 1, .max = 4096, .file_slot = 0, .grid = true},
+        o.factors);
+  visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ",
+                   .min = 0, .max = 1e6, .max_open = true, .file_slot = 2, .grid = true},
+        o.lambda);
+  visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α",
+                   .min = 0, .max = 1e3, .min_open = true, .max_open = true, .file_slot = 1, .grid = true},
+        o.lr);
+  visit(OptionSpec{.name = "epochs", .flags = "-e,--epochs", .help = "passes over the ratings",
+                   .min = 1, .max = 1e6, .file_slot = 3, .grid = true},
+        o.epochs);
+  visit(OptionSpec{.name = "lr_decay", .flags = "--lr-decay", .help = "multiply the learning rate by this after every epoch",
+                   .min = 0, .max = 1, .min_open = true, .file_slot = 10, .grid = true},
+        o.lr_decay);
+  visit(OptionSpec{.name = "lambda_bias", .flags = "--lambda-bias", .help = "regularization of the biases (default: --lambda)",
+                   .min = 0, .max = 1e6, .max_open = true, .negative_means = "lambda", .file_slot = 11, .grid = true},
+        o.lambda_bias);
+  visit(OptionSpec{.name = "bias", .flags = "--no-bias", .help = "the seed's plain model R ≈ U·Vᵀ (no mean, no biases)",
+                   .file_slot = 4},
+        o.bias);
+  visit(OptionSpec{.name = "normalize", .flags = "--normalize",
+                   .help = "min-max scale the observed ratings to [0,5] for training", .file_slot = 5},
+        o.normalize);
+  visit(OptionSpec{.name = "order", .flags = "--order",
+                   .help = "rating order inside an epoch: shuffled or sequential (the seed's row-major)", .file_slot = 6},
+        o.order);
+  visit(OptionSpec{.name = "seed", .flags = "--seed", .help = "random seed, recorded in the model",
+                   .min = 0, .max = inf, .file_slot = 7},
+        o.seed);
+  // train's --validation takes FRAC or PATH, so the command binds it.
+  visit(OptionSpec{.name = "validation", .help = "hold out a seeded fraction of the ratings",
+                   .min = 0, .max = 1, .max_open = true, .file_slot = 8},
+        o.validation_fraction);
+  visit(OptionSpec{.name = "early_stop", .flags = "--early-stop",
+                   .help = "stop after N epochs without validation improvement, keep the best (0: off)",
+                   .min = 0, .max = 1e6, .file_slot = 9, .train_only = true},
+        o.early_stop);
+  visit(OptionSpec{.name = "threads", .flags = "--threads", .help = "threads (default: all cores); never changes the model",
+                   .min = 0, .max = kMaxThreads},
+        o.threads);
+}
+
+// "" when `value` is within spec's limits, else what is wrong ("must be > 0
+// and < 1000"). NaN is never within.
+std::string range_problem(const OptionSpec& spec, double value);
+// The flag users know the option by ("--lr"), or its name when it has none.
+std::string flag_name(const OptionSpec& spec);
+
+// The value of option `name` as a number (bool 0/1, order 0/1), with
+// negative_means resolved; nullopt for an unknown name.
+std::optional<double> option_value(const TrainOptions& o, std::string_view name);
+// Sets option `name` from a number, as `cv --grid` does: throws
+// Error(Usage) for an unknown name or a value that is out of range or not
+// whole for a whole-number option.
+void set_option(TrainOptions& o, std::string_view name, double value);
+// The option a grid axis or flag names: its name, or a flag's long name
+// without dashes ("factors", "reg", "alpha", "lr-decay"); nullopt if none.
+std::optional<OptionSpec> find_option(std::string_view name);
 
 }  // namespace mfrec

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <string_view>
@@ -204,21 +205,50 @@ FactorMatrix get_factors(Reader& r, std::size_t rows, std::size_t k, const char*
 
 namespace {
 
+// Options are stored in file_slot order, each in its own type (switches
+// and choices as one byte), as the option table in train_options.hpp says.
+int stored_option_count() {
+  int slots = 0;
+  for_each_option(TrainOptions{}, [&](const OptionSpec& spec, const auto&) { slots = std::max(slots, spec.file_slot + 1); });
+  return slots;
+}
+
+template <class T>
+auto stored(T value) {
+  if constexpr (std::is_same_v<T, bool> || std::is_enum_v<T>) return static_cast<std::uint8_t>(value);
+  else return value;
+}
+
+void put_options(Writer& w, const TrainOptions& o) {
+  for (int slot = 0, n = stored_option_count(); slot < n; ++slot)
+    for_each_option(o, [&](const OptionSpec& spec, const auto& field) {
+      if (spec.file_slot == slot) w.put(stored(field));
+    });
+}
+
+TrainOptions get_options(Reader& r) {
+  TrainOptions o;
+  for (int slot = 0, n = stored_option_count(); slot < n; ++slot)
+    for_each_option(o, [&](const OptionSpec& spec, auto& field) {
+      using T = std::decay_t<decltype(field)>;
+      if (spec.file_slot != slot) return;
+      if constexpr (std::is_same_v<T, bool>) {
+        field = r.get<std::uint8_t>("options") != 0;
+      } else if constexpr (std::is_same_v<T, Order>) {
+        const auto code = r.get<std::uint8_t>("options");
+        if (code > static_cast<std::uint8_t>(Order::Sequential)) r.corrupt("unknown " + std::string(spec.name));
+        field = static_cast<Order>(code);
+      } else {
+        field = r.get<T>("options");
+        if (!range_problem(spec, static_cast<double>(field)).empty()) r.corrupt("bad " + std::string(spec.name));
+      }
+    });
+  return o;
+}
+
 // The payload, field by field; the reader below mirrors it.
 void write_payload(const Model& m, Writer& w) {
-  const TrainOptions& o = m.options;
-  w.put<std::uint32_t>(o.factors);
-  w.put<double>(o.lr);
-  w.put<double>(o.lambda);
-  w.put<std::uint32_t>(o.epochs);
-  w.put<std::uint8_t>(o.bias);
-  w.put<std::uint8_t>(o.normalize);
-  w.put<std::uint8_t>(static_cast<std::uint8_t>(o.order));
-  w.put<std::uint64_t>(o.seed);
-  w.put<double>(o.validation_fraction);
-  w.put<std::uint32_t>(o.early_stop);
-  w.put<double>(o.lr_decay);
-  w.put<double>(o.lambda_bias);
+  put_options(w, m.options);
 
   const TrainSummary& s = m.summary;
   w.put<std::uint32_t>(s.epochs_run);
@@ -310,7 +340,11 @@ std::uint64_t write_model(const Model& m, AtomicFile& out) {
       [&](std::string_view payload) { out.write(payload); });
 }
 
-Model deserialize_model(const std::string& bytes, const std::string& name) {
+namespace {
+
+// Checks the header (signature, version, byte order, size, checksum) and
+// returns a reader over the payload it vouches for.
+Reader open_payload(const std::string& bytes, const std::string& name) {
   Reader h(bytes.data(), bytes.size(), name);
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw Error(ErrorKind::Format, name + " is not an mfrec model file (no MFRECMDL signature)");
@@ -334,27 +368,11 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
     h.corrupt(payload_size > bytes.size() - kHeaderSize ? "truncated: the file is shorter than its header says"
                                                         : "trailing bytes after the model");
   if (checksum(bytes.data() + kHeaderSize, payload_size) != sum) h.corrupt("checksum mismatch: the file is damaged");
+  return Reader(bytes.data() + kHeaderSize, payload_size, name);
+}
 
-  Reader r(bytes.data() + kHeaderSize, payload_size, name);
-  Model m;
-  TrainOptions& o = m.options;
-  o.factors = r.get<std::uint32_t>("options");
-  o.lr = r.get<double>("options");
-  o.lambda = r.get<double>("options");
-  o.epochs = r.get<std::uint32_t>("options");
-  o.bias = r.get<std::uint8_t>("options") != 0;
-  o.normalize = r.get<std::uint8_t>("options") != 0;
-  const auto order = r.get<std::uint8_t>("options");
-  if (order > 1) r.corrupt("unknown order");
-  o.order = static_cast<Order>(order);
-  o.seed = r.get<std::uint64_t>("options");
-  o.validation_fraction = r.get<double>("options");
-  o.early_stop = r.get<std::uint32_t>("options");
-  o.lr_decay = r.get<double>("options");
-  o.lambda_bias = r.get<double>("options");
-  if (o.factors < 1 || o.factors > 4096) r.corrupt("bad factor count");
-
-  TrainSummary& s = m.summary;
+TrainSummary get_summary(Reader& r) {
+  TrainSummary s;
   s.epochs_run = r.get<std::uint32_t>("summary");
   s.best_epoch = r.get<std::uint32_t>("summary");
   s.train_objective = r.get<double>("summary");
@@ -362,7 +380,11 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
   s.validation_rmse = r.get<double>("summary");
   s.validation_mae = r.get<double>("summary");
   s.validation_count = r.get<std::uint64_t>("summary");
+  return s;
+}
 
+// The source, counts, rating range and scaler.
+void get_statistics(Reader& r, Model& m) {
   m.source = r.get_string("statistics");
   m.ratings = r.get<std::uint64_t>("statistics");
   m.train_ratings = r.get<std::uint64_t>("statistics");
@@ -374,9 +396,11 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
   if (!std::isfinite(m.rating_min) || !std::isfinite(m.rating_max) || m.rating_min > m.rating_max)
     r.corrupt("bad rating range");
   if (m.scaler.enabled && !(m.scaler.max > m.scaler.min)) r.corrupt("bad scaler");
+}
 
-  m.users = get_names(r, "user names");
-  m.items = get_names(r, "item names");
+// Which items each user rated: per-user counts, then the items, ascending
+// within a user and known to the model.
+void get_rated_items(Reader& r, Model& m) {
   const auto n_rated = r.get<std::uint64_t>("rated items");
   const auto counts = r.get_vector<std::uint32_t>(m.users.size(), "rated items");
   m.rated_offsets.assign(std::size_t{m.users.size()} + 1, 0);
@@ -387,12 +411,29 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
     for (std::uint64_t p = m.rated_offsets[u]; p < m.rated_offsets[u + 1]; ++p)
       if (m.rated_items[p] >= m.items.size() || (p > m.rated_offsets[u] && m.rated_items[p] <= m.rated_items[p - 1]))
         r.corrupt("bad rated-item index");
+}
 
+// The mean, the biases and the factors.
+void get_parameters(Reader& r, Model& m) {
   m.mean = r.get<float>("mean");
   m.user_bias = r.get_vector<float>(m.users.size(), "user biases");
   m.item_bias = r.get_vector<float>(m.items.size(), "item biases");
-  m.user_factors = get_factors(r, m.users.size(), o.factors, "user factors");
-  m.item_factors = get_factors(r, m.items.size(), o.factors, "item factors");
+  m.user_factors = get_factors(r, m.users.size(), m.options.factors, "user factors");
+  m.item_factors = get_factors(r, m.items.size(), m.options.factors, "item factors");
+}
+
+}  // namespace
+
+Model deserialize_model(const std::string& bytes, const std::string& name) {
+  Reader r = open_payload(bytes, name);
+  Model m;
+  m.options = get_options(r);
+  m.summary = get_summary(r);
+  get_statistics(r, m);
+  m.users = get_names(r, "user names");
+  m.items = get_names(r, "item names");
+  get_rated_items(r, m);
+  get_parameters(r, m);
   if (r.left() != 0) r.corrupt("trailing bytes after the model");
   return m;
 }

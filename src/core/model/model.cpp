@@ -9,27 +9,6 @@
 
 namespace mfrec {
 
-Order parse_order(std::string_view t) {
-  if (t == "shuffled") return Order::Shuffled;
-  if (t == "sequential") return Order::Sequential;
-  throw Error(ErrorKind::Usage, "unknown order '" + std::string(t) + "' (use shuffled or sequential)");
-}
-
-std::string order_name(Order order) { return order == Order::Sequential ? "sequential" : "shuffled"; }
-
-void TrainOptions::validate() const {
-  auto bad = [](const std::string& what) { throw Error(ErrorKind::Usage, what); };
-  if (factors < 1 || factors > 4096) bad("-k/--factors must be between 1 and 4096");
-  if (!(lr > 0.0 && lr < 1e3)) bad("--lr must be a positive number");
-  if (!(lambda >= 0.0 && lambda < 1e6)) bad("--lambda must be zero or positive");
-  if (epochs < 1) bad("--epochs must be at least 1");
-  if (!(lr_decay > 0.0 && lr_decay <= 1.0)) bad("--lr-decay must be in (0, 1]");
-  if (!(lambda_bias < 1e6) || std::isnan(lambda_bias)) bad("--lambda-bias must be zero or positive");
-  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)) bad("--validation FRAC must be in (0, 1)");
-  // --early-stop without validation is checked by train(), which also knows
-  // about a validation file.
-}
-
 FactorMatrix::FactorMatrix(std::size_t rows, std::size_t k)
     : rows_(rows), k_(k), stride_((k + kLanes - 1) / kLanes * kLanes) {
   const std::size_t bytes = std::max<std::size_t>(rows_ * stride_ * sizeof(float), 64);
