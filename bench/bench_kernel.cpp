@@ -52,7 +52,7 @@ struct Problem {
 
 Problem make_problem(const mfrec::Dataset& data, std::uint32_t bands, std::size_t k) {
   const std::uint32_t users = data.users.size(), items = data.items.size();
-  Problem p{mfrec::detail::make_grid(data.ratings, users, items, bands, 1, true, 1),
+  Problem p{mfrec::detail::make_grid(data.ratings, {.users = users, .items = items, .bands = bands, .seed = 1}),
             {mfrec::FactorMatrix(users, k), mfrec::FactorMatrix(items, k), std::vector<float>(users, 0.0f),
              std::vector<float>(items, 0.0f)},
             {}};

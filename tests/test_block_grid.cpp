@@ -27,7 +27,8 @@ TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
   const Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
   for (const auto& [threads, compact] : {std::pair{1u, false}, std::pair{2u, false}, std::pair{1u, true}}) {
     const detail::BlockGrid g =
-        detail::make_grid(d.ratings, d.users.size(), d.items.size(), 4, 7, true, threads, compact);
+        detail::make_grid(d.ratings, {.users = d.users.size(), .items = d.items.size(), .bands = 4, .seed = 7,
+                                        .allow_compact = compact, .threads = threads});
     ASSERT_EQ(g.compact, compact);
     ASSERT_EQ(g.block_begin.size(), 17u);
     ASSERT_EQ(g.ratings.size(), d.ratings.size());
@@ -82,9 +83,9 @@ TEST(BlockGrid, GroupsEveryRatingByBlockInRowOrder) {
 TEST(BlockGrid, CompactOnlyWhenEveryBandFitsSixteenBits) {
   std::vector<Rating> one_each;
   for (std::uint32_t u = 0; u < 200'000; ++u) one_each.push_back({u, u % 50, 1.0f});
-  const auto wide = detail::make_grid(one_each, 200'000, 50, 3, 1, true, 2);  // bands of 66,667 users
+  const auto wide = detail::make_grid(one_each, {.users = 200'000, .items = 50, .bands = 3, .seed = 1, .threads = 2});  // bands of 66,667 users
   EXPECT_FALSE(wide.compact);
-  const auto narrow = detail::make_grid(one_each, 200'000, 50, 4, 1, true, 2);  // 50,000
+  const auto narrow = detail::make_grid(one_each, {.users = 200'000, .items = 50, .bands = 4, .seed = 1, .threads = 2});  // 50,000
   EXPECT_TRUE(narrow.compact);
   // Both forms read back every rating: user u rated item u mod 50.
   for (const auto* g : {&wide, &narrow}) {
@@ -104,7 +105,7 @@ TEST(BlockGrid, CompactOnlyWhenEveryBandFitsSixteenBits) {
 
 TEST(BlockGrid, SequentialGridKeepsTheInputOrderAndIds) {
   const Dataset d = make_synthetic({.users = 50, .items = 40, .ratings = 600});
-  const detail::BlockGrid g = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 1, 7, false, 2);
+  const detail::BlockGrid g = detail::make_grid(d.ratings, {.users = d.users.size(), .items = d.items.size(), .seed = 7, .shuffle_rows = false, .threads = 2});
   ASSERT_EQ(g.ratings.size(), d.ratings.size());
   for (std::size_t i = 0; i < d.ratings.size(); ++i) {
     EXPECT_EQ(g.ratings[i].user, d.ratings[i].user);

@@ -162,7 +162,7 @@ TEST(SgdStep, ZeroErrorOnlyShrinksByTheRegularization) {
 // lane by lane), baseline (no FMA) to rounding.
 TEST(SgdKernel, EveryCompiledVariantTrainsTheSameNumbers) {
   const Dataset d = make_synthetic({.users = 300, .items = 200, .ratings = 6000});
-  const detail::BlockGrid grid = detail::make_grid(d.ratings, d.users.size(), d.items.size(), 1, 3, true, 1);
+  const detail::BlockGrid grid = detail::make_grid(d.ratings, {.users = d.users.size(), .items = d.items.size(), .bands = 1, .seed = 3});
   for (std::size_t k : {5u, 16u, 32u, 40u}) {  // padded strides 16, 16, 32 (unrolled) and 48 (general loop)
     for (bool bias : {true, false}) {
       auto run = [&](detail::KernelIsa isa) {

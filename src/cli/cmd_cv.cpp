@@ -57,7 +57,8 @@ void write_ranking(RecordWriter& out, const std::vector<GridResult>& results) {
   out.header(header);
   std::int64_t rank = 0;
   for (const auto& r : results) {
-    std::vector<Cell> row{Cell{++rank}};
+    std::vector<Cell> row;
+    row.emplace_back(++rank);
     for (const auto& name : names) row.push_back(option_cell(r.options, name));
     for (double x : {r.cv.rmse_mean, r.cv.rmse_std, r.cv.mae_mean, r.cv.mae_std, r.seconds}) row.push_back(Cell{x});
     out.row(row);

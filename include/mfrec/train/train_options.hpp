@@ -48,16 +48,16 @@ inline constexpr unsigned kMaxThreads = 4096;
 struct OptionSpec {
   static constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 
-  std::string_view name;   // info's field, the cv grid's axis, the model file's
-  std::string_view flags;  // CLI11 names, e.g. "-k,--factors"; empty: the command binds it itself
-  std::string_view help;
+  std::string_view name{};  // info's field, the cv grid's axis, the model file's
+  std::string_view flags{};  // CLI11 names, e.g. "-k,--factors"; empty: the command binds it itself
+  std::string_view help{};
   double min = -kNoLimit;  // numbers: the allowed range
   double max = kNoLimit;
   bool min_open = false;   // true: min itself is not allowed
   bool max_open = false;
   // A value below zero stands for "the value of this other option" (and
   // is allowed whatever min says).
-  std::string_view negative_means;
+  std::string_view negative_means{};
   int file_slot = -1;      // position in the model file's options; -1: not stored
   bool grid = false;       // an axis of `cv --grid` (and tune)
   bool train_only = false; // a flag of `train` only, not of `cv`

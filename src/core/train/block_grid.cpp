@@ -147,11 +147,13 @@ void compact_in_place(BlockGrid& g) {
 
 }  // namespace
 
-BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint32_t items, std::uint32_t bands,
-                    std::uint64_t seed, bool shuffle_rows, unsigned threads, bool allow_compact) {
+BlockGrid make_grid(std::vector<Rating> ratings, const GridShape& shape) {
+  const std::uint32_t users = shape.users, items = shape.items;
+  const bool shuffle_rows = shape.shuffle_rows;
+  const unsigned threads = shape.threads;
   BlockGrid g;
-  g.bands = std::max(1u, bands);
-  Rng rng(seed, kStreamBands);
+  g.bands = std::max(1u, shape.bands);
+  Rng rng(shape.seed, kStreamBands);
   g.users = deal(users, g.bands, shuffle_rows ? &rng : nullptr);
   g.items = deal(items, g.bands, shuffle_rows ? &rng : nullptr);
   const std::uint32_t blocks = g.bands * g.bands;
@@ -179,7 +181,7 @@ BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint3
     for (std::size_t b = 0; b + 1 < side.band_begin.size(); ++b) w = std::max(w, side.band_begin[b + 1] - side.band_begin[b]);
     return w;
   };
-  if (allow_compact && widest(g.users) <= kMaxCompactBand && widest(g.items) <= kMaxCompactBand) compact_in_place(g);
+  if (shape.allow_compact && widest(g.users) <= kMaxCompactBand && widest(g.items) <= kMaxCompactBand) compact_in_place(g);
   return g;
 }
 

@@ -80,15 +80,24 @@ struct BlockGrid {
   }
 };
 
+// What make_grid builds: the matrix's size and how to deal it into bands.
+struct GridShape {
+  std::uint32_t users = 0;
+  std::uint32_t items = 0;
+  std::uint32_t bands = 1;
+  std::uint64_t seed = 0;
+  // false: the rows are the indices themselves (the sequential order needs
+  // that, with one band).
+  bool shuffle_rows = true;
+  // Store the ratings compact when every band fits (shuffled grids only).
+  bool allow_compact = true;
+  unsigned threads = 1;
+};
+
 // Deals users and items into bands by a seeded shuffle (so bands are
 // balanced whatever the id order), renumbers them into rows, and groups
 // `ratings` (model indices in, consumed: rearranged in place) by block.
-// With `shuffle_rows` false the rows are the indices themselves (the
-// sequential order needs that, with one band). With `allow_compact`, the
-// ratings are stored compact when every band fits (shuffled grids only).
-// Uses `threads` threads.
-BlockGrid make_grid(std::vector<Rating> ratings, std::uint32_t users, std::uint32_t items, std::uint32_t bands,
-                    std::uint64_t seed, bool shuffle_rows, unsigned threads, bool allow_compact = true);
+BlockGrid make_grid(std::vector<Rating> ratings, const GridShape& shape);
 
 // The strata of one epoch, each a list of block ids: stratum s holds blocks
 // (b, π(b + s mod B)) for a seeded permutation π of the item bands; the

@@ -191,30 +191,20 @@ std::vector<float> to_model_order(const std::vector<float>& trained, const std::
   return out;
 }
 
-}  // namespace
-
-double objective(const Model& model, const std::vector<Rating>& ratings) {
-  std::vector<Rating> scaled(ratings);
-  for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
-  const auto grid = detail::make_grid(std::move(scaled), model.users.size(), model.items.size(), 1, 0, false, 1);
-  TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias};
-  return measure_fit(model, state, grid, 1).objective;
-}
-
-Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch) {
-  options.validate();
-  Dataset* owned = input.take_ratings;
-  const Dataset* given = owned ? owned : input.ratings;
-  if (!given || given->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
-  const Dataset& all = *given;
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+// Options and inputs that cannot work together, and the Dataset contract.
+void check_input(const TrainInput& input, const Dataset& all, const TrainOptions& options, unsigned threads) {
   check_dataset(all, true, "training ratings", threads);
   if (input.validation) check_dataset(*input.validation, false, "validation ratings", threads);
-  const bool has_validation = options.validation_fraction > 0.0 || input.validation;
   if (options.validation_fraction > 0.0 && input.validation)
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
-  if (options.early_stop > 0 && !has_validation) throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+  if (options.early_stop > 0 && !(options.validation_fraction > 0.0 || input.validation))
+    throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+}
 
+// The model's description of its data: options, source, counts, rating
+// range, scaler and which items each user rated (held-out ratings included,
+// since the user did rate them).
+Model start_model(const Dataset& all, const TrainOptions& options, unsigned threads) {
   Model m;
   m.options = options;
   m.options.threads = 0;  // never part of the model: it does not change it
@@ -224,33 +214,36 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   m.rating_min = range.min;
   m.rating_max = range.max;
   if (options.normalize) m.scaler = Scaler::fit(range);
+  index_rated_items(all.ratings, all.users.size(), m, threads);
+  return m;
+}
 
-  // Which items each user rated: everything read, held-out ratings included,
-  // since the user did rate them.
-  const std::uint32_t n_users = all.users.size();
-  const std::uint32_t n_items = all.items.size();
-  index_rated_items(all.ratings, n_users, m, threads);
-
-  // The training ratings (all, or what the hold-out leaves) and the held-out
-  // ones. The training ratings are moved (or copied once) into the block
-  // grid below, and moved onto the training scale there.
-  std::vector<Rating> train_ratings;
+// The ratings training learns from, and those it only measures.
+struct TrainingData {
+  std::vector<Rating> ratings;  // model indices, input scale
   std::vector<HeldOut> held;
+};
+
+// Splits off the held-out ratings and moves (or copies once) the rest out
+// of the input; the id maps go to the model. A taken Dataset is left empty.
+TrainingData take_training_data(const TrainInput& input, const Dataset& all, const TrainOptions& options, Model& m) {
+  TrainingData d;
+  Dataset* owned = input.take_ratings;
   if (options.validation_fraction > 0.0) {
     Split split = split_holdout(all, options.validation_fraction, options.seed);
-    for (const auto& r : split.holdout.ratings) held.push_back({r.user, r.item, r.value});
-    train_ratings = std::move(split.train.ratings);
+    for (const auto& r : split.holdout.ratings) d.held.push_back({r.user, r.item, r.value});
+    d.ratings = std::move(split.train.ratings);
   } else if (owned) {
-    train_ratings = std::move(owned->ratings);
+    d.ratings = std::move(owned->ratings);
   } else {
-    train_ratings = all.ratings;
+    d.ratings = all.ratings;
   }
   if (input.validation) {
     const Dataset& v = *input.validation;
     for (const auto& r : v.ratings) {
       const auto u = all.users.find(v.users.name(r.user));
       const auto i = all.items.find(v.items.name(r.item));
-      held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
+      d.held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
     }
   }
   if (owned) {
@@ -261,146 +254,243 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
     m.users = all.users;
     m.items = all.items;
   }
-  m.train_ratings = train_ratings.size();
-  const auto to_training_scale = [&](float value) { return static_cast<float>(m.scaler.forward(value)); };
-  {
-    // Moved onto the training scale and summed, by chunk; the sums are added
-    // in chunk order.
-    std::vector<double> sums((train_ratings.size() + detail::kChunk - 1) / detail::kChunk, 0.0);
-    detail::for_each_chunk(train_ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
-      for (std::size_t k = first; k < last; ++k) {
-        train_ratings[k].value = to_training_scale(train_ratings[k].value);
-        sums[c] += train_ratings[k].value;
-      }
-    });
-    double sum = 0.0;
-    for (double s : sums) sum += s;
-    m.mean = static_cast<float>(sum / static_cast<double>(train_ratings.size()));
-  }
+  m.train_ratings = d.ratings.size();
+  return d;
+}
 
-  // Shuffled: the block grid, with users and items renumbered in a seeded
-  // order. Sequential: one block in the seed's row-major order.
-  const bool shuffled = options.order == Order::Shuffled;
-  const std::uint32_t bands = shuffled ? detail::choose_bands(train_ratings.size()) : 1;
-  detail::BlockGrid grid =
-      detail::make_grid(std::move(train_ratings), n_users, n_items, bands, options.seed, shuffled, threads);
+// Moves the ratings onto the training scale and sets the model's mean. By
+// chunk on `threads` threads; the chunk sums are added in chunk order.
+void scale_and_center(std::vector<Rating>& ratings, Model& m, unsigned threads) {
+  std::vector<double> sums((ratings.size() + detail::kChunk - 1) / detail::kChunk, 0.0);
+  detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
+    for (std::size_t k = first; k < last; ++k) {
+      ratings[k].value = static_cast<float>(m.scaler.forward(ratings[k].value));
+      sums[c] += ratings[k].value;
+    }
+  });
+  double sum = 0.0;
+  for (double s : sums) sum += s;
+  m.mean = static_cast<float>(sum / static_cast<double>(ratings.size()));
+}
 
-  for (auto& h : held) {
-    if (h.user != kUnknown) h.user = grid.users.row[h.user];
-    if (h.item != kUnknown) h.item = grid.items.row[h.item];
-  }
+// What an epoch changes, between its start and its report: the grid, the
+// parameters being learned and the SGD step.
+class EpochRunner {
+ public:
+  EpochRunner(detail::BlockGrid& grid, TrainState& state, const Model& m, const TrainInput& input, unsigned threads)
+      : grid_(grid),
+        state_(state),
+        options_(m.options),
+        input_(input),
+        threads_(threads),
+        step_{static_cast<float>(options_.lr), static_cast<float>(options_.lambda), m.mean, state.u.stride(),
+              static_cast<float>(options_.bias_lambda())} {}
 
-  const std::size_t k = options.factors;
-  TrainState state{FactorMatrix(n_users, k), FactorMatrix(n_items, k), std::vector<float>(n_users, 0.0f),
-                   std::vector<float>(n_items, 0.0f)};
-  init_factors(state.u, grid.users.row, options.seed, kStreamInit, threads);
-  init_factors(state.v, grid.items.row, options.seed, kStreamInitItems, threads);
-  const Scorer score{state, m.mean, options.bias};
-
-  detail::SgdStep step{static_cast<float>(options.lr), static_cast<float>(options.lambda), m.mean,
-                       state.u.stride(), static_cast<float>(options.bias_lambda())};
-  auto stop_requested = [&] { return input.stop && input.stop->load(std::memory_order_relaxed); };
-  auto block_size = [&](std::uint32_t block) { return grid.block_begin[block + 1] - grid.block_begin[block]; };
-  auto run_block = [&](std::uint32_t block) {
-    if (stop_requested()) return;  // the blocks already running finish
-    detail::sgd_block(step, options.bias, state, grid, block);
-  };
-
-  // A model whose error is this many times the rating scale has left any
-  // useful region; stop before it reaches infinity. Measured on the training
-  // scale without clipping: clipped predictions never look worse than the
-  // rating range, however far the model has run off.
-  const double explode_rmse =
-      1e4 * (std::max(std::fabs(m.scaler.forward(range.min)), std::fabs(m.scaler.forward(range.max))) + 1.0);
-  double best_rmse = std::numeric_limits<double>::infinity();
-  std::uint32_t since_best = 0;
-  std::optional<Snapshot> best;
-
-  using clock = std::chrono::steady_clock;
-  for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    step.lr = static_cast<float>(options.lr * std::pow(options.lr_decay, epoch - 1.0));
-    const auto start = clock::now();
-    for (auto& stratum : detail::epoch_schedule(grid.bands, options.seed, epoch)) {
+  // One pass of SGD over every block, stratum by stratum; returns early
+  // (the blocks already running finish) when a stop is requested.
+  void run(std::uint32_t epoch) {
+    step_.lr = static_cast<float>(options_.lr * std::pow(options_.lr_decay, epoch - 1.0));
+    auto block_size = [&](std::uint32_t block) { return grid_.block_begin[block + 1] - grid_.block_begin[block]; };
+    for (auto& stratum : detail::epoch_schedule(grid_.bands, options_.seed, epoch)) {
       // Blocks of a stratum share no user or item band: any order, same
       // result. Largest first, so the threads run out of work together.
       std::stable_sort(stratum.begin(), stratum.end(),
                        [&](std::uint32_t a, std::uint32_t b) { return block_size(a) > block_size(b); });
-      detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads,
-                           [&](std::uint32_t i) { run_block(stratum[i]); });
+      detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads_, [&](std::uint32_t i) {
+        if (!stop_requested()) detail::sgd_block(step_, options_.bias, state_, grid_, stratum[i]);
+      });
     }
+  }
+
+  bool stop_requested() const { return input_.stop && input_.stop->load(std::memory_order_relaxed); }
+
+ private:
+  detail::BlockGrid& grid_;
+  TrainState& state_;
+  const TrainOptions& options_;
+  const TrainInput& input_;
+  unsigned threads_;
+  detail::SgdStep step_;
+};
+
+// Throws Error(Diverged) when the fit has left any useful region: not
+// finite, or an error this many times the rating scale. Measured on the
+// training scale without clipping: clipped predictions never look worse
+// than the rating range, however far the model has run off.
+void check_divergence(const Model& m, const Fit& fit, std::uint32_t epoch) {
+  const double scale = std::max(std::fabs(m.scaler.forward(m.rating_min)), std::fabs(m.scaler.forward(m.rating_max)));
+  if (std::isfinite(fit.objective) && fit.raw_rmse < 1e4 * (scale + 1.0)) return;
+  const char* how = std::isfinite(fit.objective) ? "exploding" : "not finite";
+  throw Error(ErrorKind::Diverged, "training diverged at epoch " + std::to_string(epoch) + " (the objective is " + how +
+                                       "); try a smaller --lr than " + shortest(m.options.lr));
+}
+
+// The epoch to keep, for the summary and for --early-stop: the best one by
+// validation RMSE (every epoch without validation), or with validation but
+// no early stopping the last one.
+class EpochRecord {
+ public:
+  EpochRecord(const TrainOptions& options, std::size_t held) : early_stop_(options.early_stop), held_(held) {}
+
+  // Records the epoch in `summary`; `state` is snapshotted when early
+  // stopping may come back to it.
+  void add(const EpochReport& r, const TrainState& state, TrainSummary& summary) {
+    summary.epochs_run = r.epoch;
+    if (r.improved || (held_ > 0 && early_stop_ == 0)) {
+      summary.best_epoch = r.epoch;
+      summary.train_objective = r.objective;
+      summary.train_rmse = r.train_rmse;
+      if (held_ > 0) {
+        summary.validation_rmse = r.validation_rmse;
+        summary.validation_mae = r.validation_mae;
+        summary.validation_count = held_;
+      }
+    }
+    if (r.improved) {
+      if (held_ > 0) best_rmse_ = r.validation_rmse;
+      since_best_ = 0;
+      if (early_stop_ > 0) best_ = Snapshot{state, summary};
+    } else {
+      ++since_best_;
+    }
+  }
+  // Whether validation RMSE `rmse` beats every epoch so far.
+  bool improves(double rmse) const { return held_ == 0 || rmse < best_rmse_; }
+  bool should_stop() const { return early_stop_ > 0 && since_best_ >= early_stop_; }
+  // Goes back to the best epoch's parameters if a later one was run.
+  void restore_best(TrainState& state, TrainSummary& summary) {
+    if (best_ && best_->summary.best_epoch != summary.epochs_run) {
+      const std::uint32_t ran = summary.epochs_run;
+      state = std::move(best_->state);
+      summary = best_->summary;
+      summary.epochs_run = ran;
+    }
+    best_.reset();
+  }
+
+ private:
+  std::uint32_t early_stop_;
+  std::size_t held_;
+  double best_rmse_ = std::numeric_limits<double>::infinity();
+  std::uint32_t since_best_ = 0;
+  std::optional<Snapshot> best_;
+};
+
+}  // namespace
+
+double objective(const Model& model, const std::vector<Rating>& ratings) {
+  std::vector<Rating> scaled(ratings);
+  for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
+  const auto grid = detail::make_grid(
+      std::move(scaled), {.users = model.users.size(), .items = model.items.size(), .shuffle_rows = false});
+  TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias};
+  return measure_fit(model, state, grid, 1).objective;
+}
+
+namespace {
+
+// Everything the epochs work on, in training rows: the block grid, the
+// parameters and the held-out ratings.
+struct TrainSetup {
+  detail::BlockGrid grid;
+  TrainState state;
+  std::vector<HeldOut> held;
+};
+
+// Shuffled: the block grid, with users and items renumbered in a seeded
+// order. Sequential: one block in the seed's row-major order. Factors start
+// ~ N(0, (1/k)²) in their training rows.
+TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
+  const TrainOptions& o = m.options;
+  const bool shuffled = o.order == Order::Shuffled;
+  const std::uint32_t users = m.users.size(), items = m.items.size();
+  TrainSetup s{detail::make_grid(std::move(data.ratings),
+                                 {.users = users, .items = items,
+                                  .bands = shuffled ? detail::choose_bands(m.train_ratings) : 1, .seed = o.seed,
+                                  .shuffle_rows = shuffled, .threads = threads}),
+               TrainState{FactorMatrix(users, o.factors), FactorMatrix(items, o.factors),
+                          std::vector<float>(users, 0.0f), std::vector<float>(items, 0.0f)},
+               std::move(data.held)};
+  for (auto& h : s.held) {
+    if (h.user != kUnknown) h.user = s.grid.users.row[h.user];
+    if (h.item != kUnknown) h.item = s.grid.items.row[h.item];
+  }
+  init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
+  init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
+  return s;
+}
+
+// Measures the epoch just run: the fit, the divergence guard, validation.
+EpochReport measure_epoch(const Model& m, const TrainSetup& s, const EpochRecord& record, std::uint32_t epoch,
+                          unsigned threads) {
+  EpochReport report;
+  report.epoch = epoch;
+  report.epochs = m.options.epochs;
+  const Fit fit = measure_fit(m, s.state, s.grid, threads);
+  report.objective = fit.objective;
+  report.train_rmse = fit.rmse;
+  check_divergence(m, fit, epoch);
+  if (!s.held.empty()) {
+    const ErrorStats v = measure_heldout(m, Scorer{s.state, m.mean, m.options.bias}, s.held);
+    report.validation_rmse = v.rmse();
+    report.validation_mae = v.mae();
+  }
+  report.improved = record.improves(report.validation_rmse);
+  return report;
+}
+
+// The trained parameters, back in the model's index order. The ratings are
+// freed first, so they and the model's copies never add up at the peak.
+void finish_model(TrainSetup& s, Model& m) {
+  std::vector<Rating>().swap(s.grid.ratings);
+  m.user_factors = to_model_order(s.state.u, s.grid.users.row);
+  s.state.u = FactorMatrix();
+  m.item_factors = to_model_order(s.state.v, s.grid.items.row);
+  m.user_bias = to_model_order(s.state.bu, s.grid.users.row);
+  m.item_bias = to_model_order(s.state.bv, s.grid.items.row);
+}
+
+}  // namespace
+
+Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch) {
+  // Prepare: check, describe the data, take the training ratings.
+  options.validate();
+  const Dataset* all = input.take_ratings ? input.take_ratings : input.ratings;
+  if (!all || all->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  check_input(input, *all, options, threads);
+  Model m = start_model(*all, options, threads);
+  TrainingData data = take_training_data(input, *all, options, m);
+  scale_and_center(data.ratings, m, threads);
+
+  // Build the state the epochs work on.
+  TrainSetup s = build_state(std::move(data), m, threads);
+  EpochRunner runner(s.grid, s.state, m, input, threads);
+  EpochRecord record(options, s.held.size());
+
+  using clock = std::chrono::steady_clock;
+  for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    const auto start = clock::now();
+    runner.run(epoch);
     const auto sgd_end = clock::now();
-    if (stop_requested()) {
+    if (runner.stop_requested()) {
       if (!input.keep_on_stop)
         throw Error(ErrorKind::Interrupted, "training interrupted in epoch " + std::to_string(epoch) +
                                                 "; no model written (--save-on-interrupt keeps it)");
       m.summary.epochs_run = epoch;  // this one in part
       break;
     }
-
-    EpochReport report;
-    report.epoch = epoch;
-    report.epochs = options.epochs;
-    const Fit fit = measure_fit(m, state, grid, threads);
-    report.objective = fit.objective;
-    report.train_rmse = fit.rmse;
-    if (!std::isfinite(fit.objective) || !(fit.raw_rmse < explode_rmse)) {
-      const char* how = std::isfinite(fit.objective) ? "exploding" : "not finite";
-      throw Error(ErrorKind::Diverged, "training diverged at epoch " + std::to_string(epoch) + " (the objective is " +
-                                           how + "); try a smaller --lr than " + shortest(options.lr));
-    }
-    if (!held.empty()) {
-      const ErrorStats v = measure_heldout(m, score, held);
-      report.validation_rmse = v.rmse();
-      report.validation_mae = v.mae();
-    }
-    report.improved = held.empty() || report.validation_rmse < best_rmse;
+    EpochReport report = measure_epoch(m, s, record, epoch, threads);
     report.sgd_seconds = std::chrono::duration<double>(sgd_end - start).count();
     report.seconds = std::chrono::duration<double>(clock::now() - start).count();
-
-    m.summary.epochs_run = epoch;
-    if (report.improved) {
-      m.summary.best_epoch = epoch;
-      m.summary.train_objective = report.objective;
-      m.summary.train_rmse = report.train_rmse;
-      if (!held.empty()) {
-        best_rmse = report.validation_rmse;
-        m.summary.validation_rmse = report.validation_rmse;
-        m.summary.validation_mae = report.validation_mae;
-        m.summary.validation_count = held.size();
-      }
-      since_best = 0;
-      if (options.early_stop > 0) best = Snapshot{state, m.summary};
-    } else {
-      ++since_best;
-    }
-    if (!held.empty() && options.early_stop == 0) {
-      // Without early stopping the last epoch is kept, and reported as such.
-      m.summary.best_epoch = epoch;
-      m.summary.train_objective = report.objective;
-      m.summary.train_rmse = report.train_rmse;
-      m.summary.validation_rmse = report.validation_rmse;
-      m.summary.validation_mae = report.validation_mae;
-      m.summary.validation_count = held.size();
-    }
+    record.add(report, s.state, m.summary);
     if (on_epoch) on_epoch(report);
-    if (options.early_stop > 0 && since_best >= options.early_stop) break;
+    if (record.should_stop()) break;
   }
 
-  if (best && best->summary.best_epoch != m.summary.epochs_run) {
-    const std::uint32_t ran = m.summary.epochs_run;
-    state = std::move(best->state);
-    m.summary = best->summary;
-    m.summary.epochs_run = ran;
-  }
-  best.reset();
-  // The ratings are done with: free them before the model's copies of the
-  // factors are made, so the two never add up at the peak.
-  std::vector<Rating>().swap(grid.ratings);
-  m.user_factors = to_model_order(state.u, grid.users.row);
-  state.u = FactorMatrix();
-  m.item_factors = to_model_order(state.v, grid.items.row);
-  m.user_bias = to_model_order(state.bu, grid.users.row);
-  m.item_bias = to_model_order(state.bv, grid.items.row);
+  // Finish: the kept epoch's parameters, in the model's order.
+  record.restore_best(s.state, m.summary);
+  finish_model(s, m);
   return m;
 }
 
