@@ -1,6 +1,7 @@
 // parallel_for and for_each_chunk: every index once, a worker's exception
 // carried back to the caller (the lowest index's, when several throw), chunks
 // fixed by n alone, and no std::terminate when threads cannot be started.
+// Then the same through recommend_users, whose workers allocate.
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -17,7 +19,11 @@
 #include <tuple>
 #include <vector>
 
+#include "mfrec/model/dataset.hpp"
+#include "mfrec/query/recommend.hpp"
+#include "mfrec/train/trainer.hpp"
 #include "util/parallel.hpp"
+#include "util/synthetic.hpp"
 
 namespace mfrec {
 namespace {
@@ -188,6 +194,77 @@ TEST(ParallelForDeathTest, ThreadsThatCannotStartLeaveTheirWorkToTheOthers) {
 #else
   EXPECT_EXIT(run_without_room_for_threads(), ::testing::ExitedWithCode(0), "");
 #endif
+}
+
+Model small_model() {
+  const Dataset d = make_synthetic({.users = 300, .items = 120, .rank = 3, .ratings = 6000, .seed = 5});
+  TrainOptions o;
+  o.factors = 8;
+  o.epochs = 3;
+  o.threads = 2;
+  return train(TrainInput{&d, nullptr}, o);
+}
+
+std::vector<std::uint32_t> all_users(const Model& m) {
+  std::vector<std::uint32_t> users(m.users.size());
+  for (std::uint32_t u = 0; u < users.size(); ++u) users[u] = u;
+  return users;
+}
+
+TEST(RecommendUsers, SameListsInTheSameOrderForAnyThreadCount) {
+  const Model m = small_model();
+  const std::vector<std::uint32_t> users = all_users(m);
+  ASSERT_GT(users.size(), 4u * 64u);  // several tiles of users to share out
+  for (RecommendMethod method : {RecommendMethod::Predicted, RecommendMethod::Neighbors}) {
+    std::vector<std::uint32_t> reference_order;
+    std::vector<std::vector<Recommendation>> reference;
+    for (unsigned threads : kThreadCounts) {
+      SCOPED_TRACE(std::to_string(threads) + " threads");
+      RecommendOptions o;
+      o.top = 5;
+      o.method = method;
+      o.threads = threads;
+      std::vector<std::uint32_t> order;
+      std::vector<std::vector<Recommendation>> lists;
+      recommend_users(m, users, o, [&](std::uint32_t user, const std::vector<Recommendation>& list) {
+        order.push_back(user);
+        lists.push_back(list);
+      });
+      EXPECT_EQ(order, users);
+      if (reference.empty()) {
+        reference_order = order;
+        reference = lists;
+        continue;
+      }
+      ASSERT_EQ(lists.size(), reference.size());
+      for (std::size_t u = 0; u < lists.size(); ++u) {
+        ASSERT_EQ(lists[u].size(), reference[u].size()) << "user " << u;
+        for (std::size_t k = 0; k < lists[u].size(); ++k) {
+          EXPECT_EQ(lists[u][k].item, reference[u][k].item) << "user " << u;
+          EXPECT_EQ(lists[u][k].score, reference[u][k].score) << "user " << u;
+        }
+      }
+    }
+  }
+}
+
+// Each worker's scans reserve room for `top` candidates: beyond what a vector
+// can hold, that throws std::length_error on the worker threads, as running
+// out of memory would throw std::bad_alloc. It must reach the caller (which
+// main maps to exit code 70), not std::terminate.
+TEST(RecommendUsers, AWorkersExceptionReachesTheCaller) {
+  const Model m = small_model();
+  const std::vector<std::uint32_t> users = all_users(m);
+  RecommendOptions o;
+  o.top = std::numeric_limits<std::size_t>::max();
+  for (unsigned threads : kThreadCounts) {
+    o.threads = threads;
+    bool emitted = false;
+    EXPECT_THROW(recommend_users(m, users, o, [&](std::uint32_t, const std::vector<Recommendation>&) { emitted = true; }),
+                 std::length_error)
+        << threads << " threads";
+    EXPECT_FALSE(emitted);
+  }
 }
 
 }  // namespace

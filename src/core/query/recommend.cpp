@@ -1,7 +1,6 @@
 #include "mfrec/query/recommend.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -9,6 +8,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/similarity.hpp"
+#include "util/parallel.hpp"
 
 namespace mfrec {
 
@@ -278,24 +278,17 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
 
   for (std::uint32_t chunk = 0; chunk < n; chunk += kChunk) {
     const std::uint32_t end = std::min(n, chunk + kChunk);
-    std::atomic<std::uint32_t> next{chunk};
-    auto work = [&] {
-      while (true) {
-        const std::uint32_t first = next.fetch_add(kTileUsers);
-        if (first >= end) break;
-        const std::uint32_t count = std::min(kTileUsers, end - first);
-        if (sims) {
-          for (std::uint32_t p = first; p < first + count; ++p)
-            results[p - chunk] = recommend_neighbors(m, users[p], o, *sims);
-        } else {
-          rank_users(m, *panels, &users[first], count, o, &results[first - chunk]);
-        }
+    const std::uint32_t tiles = (end - chunk + kTileUsers - 1) / kTileUsers;
+    detail::parallel_for(tiles, threads, [&](std::uint32_t tile) {
+      const std::uint32_t first = chunk + tile * kTileUsers;
+      const std::uint32_t count = std::min(kTileUsers, end - first);
+      if (sims) {
+        for (std::uint32_t p = first; p < first + count; ++p)
+          results[p - chunk] = recommend_neighbors(m, users[p], o, *sims);
+      } else {
+        rank_users(m, *panels, &users[first], count, o, &results[first - chunk]);
       }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+    });
     for (std::uint32_t p = chunk; p < end; ++p) emit(users[p], results[p - chunk]);
   }
 }
