@@ -122,9 +122,9 @@ TEST(ParallelFor, SeveralThrowLowestIndexWins) {
 }
 
 TEST(ForEachChunk, ChunksDependOnlyOnTheSize) {
-  constexpr std::size_t kChunk = detail::kChunk;
-  for (std::size_t n : {std::size_t{0}, std::size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 5}) {
-    const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  constexpr std::size_t kPer = detail::kRatingsPerChunk;
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, kPer - 1, kPer, kPer + 1, 3 * kPer + 5}) {
+    const std::size_t chunks = (n + kPer - 1) / kPer;
     std::vector<std::tuple<std::size_t, std::size_t, std::uint32_t>> reference;
     for (unsigned threads : kThreadCounts) {
       SCOPED_TRACE(std::to_string(n) + " indices, " + std::to_string(threads) + " threads");

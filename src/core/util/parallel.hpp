@@ -20,11 +20,11 @@ namespace mfrec::detail {
 template <class Fn>
 void parallel_for(std::uint32_t n, unsigned threads, Fn&& fn);
 
-// Runs fn(first, last, chunk) over [0, n) cut into chunks of kChunk
-// indices, on `threads` threads, as parallel_for. The chunks do not depend
-// on the thread count, so per-chunk results combined in chunk order are the
-// same for any.
-inline constexpr std::size_t kChunk = std::size_t{1} << 20;
+// Runs fn(first, last, chunk) over [0, n) cut into chunks of
+// kRatingsPerChunk indices (every caller passes over ratings), on `threads`
+// threads, as parallel_for. The chunks do not depend on the thread count, so
+// per-chunk results combined in chunk order are the same for any.
+inline constexpr std::size_t kRatingsPerChunk = std::size_t{1} << 20;
 template <class Fn>
 void for_each_chunk(std::size_t n, unsigned threads, Fn&& fn);
 
@@ -89,8 +89,9 @@ void parallel_for(std::uint32_t n, unsigned threads, Fn&& fn) {
 
 template <class Fn>
 void for_each_chunk(std::size_t n, unsigned threads, Fn&& fn) {
-  const auto chunks = static_cast<std::uint32_t>((n + kChunk - 1) / kChunk);
-  parallel_for(chunks, threads, [&](std::uint32_t c) { fn(c * kChunk, std::min(n, (c + 1) * kChunk), c); });
+  const auto chunks = static_cast<std::uint32_t>((n + kRatingsPerChunk - 1) / kRatingsPerChunk);
+  parallel_for(chunks, threads,
+               [&](std::uint32_t c) { fn(c * kRatingsPerChunk, std::min(n, (c + 1) * kRatingsPerChunk), c); });
 }
 
 }  // namespace mfrec::detail
