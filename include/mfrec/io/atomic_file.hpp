@@ -26,7 +26,6 @@ class AtomicFile {
   // whose contents are known last), and goes back to the end.
   void overwrite(std::uint64_t offset, std::string_view bytes);
   void commit();
-  const std::string& path() const { return path_; }
 
  private:
   std::string path_;
