@@ -41,7 +41,4 @@ class Error : public std::runtime_error {
   std::optional<Location> where_;
 };
 
-// "message (file:line:col)", the form users see.
-std::string describe(const Error& e);
-
 }  // namespace mfrec

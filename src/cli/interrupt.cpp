@@ -1,6 +1,11 @@
 #include "interrupt.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <string>
+
+#include "mfrec/error.hpp"
 
 namespace mfrec::cli {
 
@@ -21,8 +26,12 @@ void install_interrupt_handlers() {
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESETHAND;  // a second signal takes the default action
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  const auto install = [&action](int sig, const char* name) {
+    if (sigaction(sig, &action, nullptr) != 0)
+      throw Error(ErrorKind::Internal, std::string("cannot install the handler of ") + name + ": " + std::strerror(errno));
+  };
+  install(SIGINT, "SIGINT");
+  install(SIGTERM, "SIGTERM");
 }
 
 const std::atomic<bool>& interrupt_requested() { return requested; }

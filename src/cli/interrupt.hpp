@@ -6,6 +6,7 @@
 
 namespace mfrec::cli {
 
+// Throws Error(Internal) when a handler cannot be installed.
 void install_interrupt_handlers();
 const std::atomic<bool>& interrupt_requested();
 // 128 + the signal that arrived (130 for SIGINT, 143 for SIGTERM).

@@ -25,8 +25,6 @@ class Sink {
   explicit Sink(const std::string& path);
   std::FILE* stream();
   bool is_terminal() const { return terminal_; }
-  bool to_file() const { return file_ != nullptr; }
-  const std::string& path() const { return path_; }
   // Writes `text`; throws StdoutClosed when a reader went away (EPIPE).
   void write(std::string_view text);
   void commit();

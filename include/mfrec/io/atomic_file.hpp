@@ -1,10 +1,11 @@
 #pragma once
 // Writes a file all or nothing: data goes to a temporary file in the target's
-// directory, which commit() flushes, syncs and renames over the target. If
-// commit() is never reached (an error, an exception), the destructor removes
-// the temporary file and any existing target stays untouched.
+// directory, which commit() flushes, syncs and renames over the target, and
+// then syncs the directory, so that the rename lasts. If commit() is never
+// reached (an error, an exception), the destructor removes the temporary file
+// and any existing target stays untouched.
 // Throws Error(Create) when the file cannot be created, Error(Io) when a
-// write fails midway.
+// write or a sync fails midway.
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -25,7 +26,6 @@ class AtomicFile {
   // whose contents are known last), and goes back to the end.
   void overwrite(std::uint64_t offset, std::string_view bytes);
   void commit();
-  const std::string& path() const { return path_; }
 
  private:
   std::string path_;

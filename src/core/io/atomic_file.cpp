@@ -1,12 +1,13 @@
 #include "mfrec/io/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
-#include <cstdlib>
+#include <chrono>
 #include <cstring>
-#include <vector>
 
 #include "mfrec/error.hpp"
 
@@ -23,6 +24,32 @@ std::string base_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
+
+// Creates `prefix` + six letters, a name no one else has, for writing, with
+// the permissions a plain create gives (0666 less the umask, or the
+// directory's default ACL). Written by hand because mkstemp always makes
+// 0600 and no libc call takes a mode, and learning the umask means setting
+// it, process-wide, under the other threads' feet. O_EXCL does the checking,
+// so the letters need only make a clash unlikely, as mkstemp's do. Returns
+// the descriptor and sets `path`, or -1 with errno.
+int create_unique(const std::string& prefix, std::string& path) {
+  static constexpr char kLetters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static std::atomic<std::uint64_t> calls{0};
+  const auto clock = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::uint64_t state = clock ^ (static_cast<std::uint64_t>(::getpid()) << 40);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    // splitmix64 over the clock, the process and a count of calls.
+    std::uint64_t x = (state += 0x9E3779B97F4A7C15ull * (calls.fetch_add(1, std::memory_order_relaxed) + 1));
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    path = prefix;
+    for (int i = 0; i < 6; ++i, x /= 62) path += kLetters[x % 62];
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;  // errno is EEXIST
+}
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
@@ -30,16 +57,8 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   struct stat st {};
   if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw Error(ErrorKind::Create, "cannot create " + path_ + ": it is a directory");
-  temp_path_ = directory_of(path_) + "/." + base_of(path_) + ".tmp-XXXXXX";
-  std::vector<char> name(temp_path_.begin(), temp_path_.end());
-  name.push_back('\0');
-  const int fd = ::mkstemp(name.data());
+  const int fd = create_unique(directory_of(path_) + "/." + base_of(path_) + ".tmp-", temp_path_);
   if (fd < 0) throw Error(ErrorKind::Create, "cannot create " + path_ + ": " + std::strerror(errno));
-  temp_path_.assign(name.data());
-  // mkstemp makes the file 0600; give it the permissions a plain create would.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
   file_ = ::fdopen(fd, "wb");
   if (!file_) {
     const int err = errno;
@@ -76,9 +95,22 @@ void AtomicFile::commit() {
   std::FILE* f = file_;
   file_ = nullptr;
   if (std::fclose(f) != 0) throw Error(ErrorKind::Io, "cannot write " + path_ + ": " + std::strerror(errno));
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0)
-    throw Error(ErrorKind::Create, "cannot create " + path_ + ": " + std::strerror(errno));
+  // The rename is only durable once the directory is synced too. Opened
+  // before the rename, so that a directory we cannot open leaves the target
+  // as it was.
+  const std::string directory = directory_of(path_);
+  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) throw Error(ErrorKind::Io, "cannot sync " + directory + " for " + path_ + ": " + std::strerror(errno));
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    const int err = errno;
+    ::close(dir);
+    throw Error(ErrorKind::Create, "cannot create " + path_ + ": " + std::strerror(err));
+  }
   committed_ = true;
+  const bool synced = ::fsync(dir) == 0 || errno == EINVAL || errno == EROFS;
+  const int sync_errno = errno;
+  ::close(dir);
+  if (!synced) throw Error(ErrorKind::Io, "cannot sync " + directory + " for " + path_ + ": " + std::strerror(sync_errno));
 }
 
 }  // namespace mfrec

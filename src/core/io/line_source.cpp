@@ -19,7 +19,7 @@ constexpr std::uint64_t kBlock = std::uint64_t{1} << 24;
 // Our own reads: large enough to amortise the system call, small enough that
 // a refill (the buffer, and the kernel's pages it copies from) does not sweep
 // the id tables out of the L2 cache; 1 MiB chunks made id lookups miss.
-constexpr std::size_t kChunk = std::size_t{64} << 10;
+constexpr std::size_t kReadBytes = std::size_t{64} << 10;
 constexpr std::uint64_t kNoNul = std::numeric_limits<std::uint64_t>::max();
 
 // How far LineReader had read, and so checked for NUL bytes, when it handed
@@ -95,7 +95,7 @@ struct LineSource::Impl {
 
   // Scans the whole regular file for its first NUL byte, without keeping it.
   void prescan() {
-    std::string chunk(kChunk, '\0');
+    std::string chunk(kReadBytes, '\0');
     for (std::uint64_t at = 0;;) {
       const ssize_t n = ::pread(fd, chunk.data(), chunk.size(), static_cast<off_t>(fd_start + at));
       if (n == 0) return;
@@ -127,7 +127,7 @@ struct LineSource::Impl {
     if (nul_at <= base + end) {
       count(buf.data() + begin, static_cast<std::size_t>(nul_at - offset()));
     } else {  // a prescanned file: the bytes are on disk, not in the buffer
-      std::string chunk(kChunk, '\0');
+      std::string chunk(kReadBytes, '\0');
       for (std::uint64_t at = offset(); at < nul_at;) {
         const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), nul_at - at));
         const ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(fd_start + at));
@@ -148,7 +148,7 @@ struct LineSource::Impl {
   void start() {
     if (prescanned) {
       prescan();
-      fill(kChunk);
+      fill(kReadBytes);
     } else {
       fill(2 * kBlock);
     }
@@ -158,7 +158,7 @@ struct LineSource::Impl {
 
   char* next(std::size_t& length) {
     if (begin == end) {
-      fill(base + end + kChunk);
+      fill(base + end + kReadBytes);
       if (begin == end) return nullptr;
     }
     if (!prescanned) fill(lookahead_end(offset()));
@@ -170,7 +170,7 @@ struct LineSource::Impl {
       newline = static_cast<const char*>(std::memchr(buf.data() + begin + searched, '\n', window - searched));
       if (newline || eof || end - begin >= kBlock) break;
       searched = window;
-      fill(std::min(base + end + std::max<std::uint64_t>(kChunk, end - begin), offset() + kBlock));
+      fill(std::min(base + end + std::max<std::uint64_t>(kReadBytes, end - begin), offset() + kBlock));
       check_nul();  // only a file that changed since open can get here
     }
     if (!newline && end - begin >= kBlock) {

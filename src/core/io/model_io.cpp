@@ -100,13 +100,13 @@ class Writer {
   }
 
  private:
-  static constexpr std::size_t kChunk = 1 << 20;
+  static constexpr std::size_t kBufferBytes = 1 << 20;
 
   void append(const char* p, std::size_t n) {
     written_ += n;
     if (!sink_) return;
-    if (buffer_.size() + n > kChunk) flush();
-    if (n > kChunk) {
+    if (buffer_.size() + n > kBufferBytes) flush();
+    if (n > kBufferBytes) {
       sink_(std::string_view(p, n));
     } else {
       buffer_.append(p, n);

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <exception>
-#include <thread>
+
+#include "util/parallel.hpp"
 
 namespace mfrec::detail {
 
@@ -140,7 +140,9 @@ std::vector<std::size_t> cut_at_users(const std::vector<Rating>& ratings, std::s
 // whole vector, and returns the same duplicate: ranges of users go to up to
 // `threads` threads, and the duplicate is the one of the lowest range that
 // has one. Ranges above it may have sorted more runs than sort_runs would
-// have; all ranges below it are sorted, as they would have been.
+// have; all ranges below it are sorted, as they would have been. An
+// exception in a range below it is thrown instead, as the sequential sort
+// would have met it first.
 std::optional<RunDuplicate> sort_all_runs(std::vector<Rating>& ratings, unsigned threads) {
   const auto never = [] { return false; };
   const std::size_t parts = std::min<std::size_t>(threads, ratings.size() / kMinRatingsPerThread);
@@ -150,40 +152,38 @@ std::optional<RunDuplicate> sort_all_runs(std::vector<Rating>& ratings, unsigned
   if (ranges == 1) return sort_runs(ratings.data(), 0, ratings.size(), never);
 
   std::vector<std::optional<RunDuplicate>> found(ranges);
-  std::vector<std::exception_ptr> failed(ranges);
   // The lowest range known to end in a duplicate or an exception: the ranges
   // above it need not finish.
   std::atomic<std::size_t> lowest_done{ranges};
-  // Never throws: an exception is kept for the calling thread.
-  const auto sort_range = [&](std::size_t r) noexcept {
-    try {
-      found[r] = sort_runs(ratings.data(), cuts[r], cuts[r + 1],
-                           [&] { return lowest_done.load(std::memory_order_relaxed) < r; });
-      if (!found[r]) return;
-    } catch (...) {
-      failed[r] = std::current_exception();
-    }
+  const auto done = [&](std::size_t r) {
     std::size_t lowest = lowest_done.load(std::memory_order_relaxed);
     while (r < lowest && !lowest_done.compare_exchange_weak(lowest, r, std::memory_order_relaxed)) {
     }
   };
-  std::vector<std::thread> workers;
-  workers.reserve(ranges - 1);
-  for (std::size_t r = 1; r < ranges; ++r) {
-    try {
-      workers.emplace_back(sort_range, r);
-    } catch (...) {  // no thread to be had: sort the range here
-      sort_range(r);
-    }
-  }
-  sort_range(0);  // the calling thread takes the first range
-  for (std::thread& worker : workers) worker.join();
-  // As the sequential sort would meet them: the lowest range's exception or
-  // duplicate, whichever came first in it.
-  for (std::size_t r = 0; r < ranges; ++r) {
-    if (failed[r]) std::rethrow_exception(failed[r]);
+  try {
+    // One range per thread (ranges <= threads); parallel_for hands out the
+    // ranges in order, so every range below one that throws runs too.
+    parallel_for(static_cast<std::uint32_t>(ranges), threads, [&](std::uint32_t r) {
+      try {
+        found[r] = sort_runs(ratings.data(), cuts[r], cuts[r + 1],
+                             [&] { return lowest_done.load(std::memory_order_relaxed) < r; });
+      } catch (...) {
+        done(r);
+        throw;
+      }
+      if (found[r]) done(r);
+    });
+  } catch (...) {
+    // parallel_for rethrows the lowest range's exception, which set
+    // lowest_done unless a range below it has a duplicate: that comes first.
+    const std::size_t r = lowest_done.load();
     if (found[r]) return found[r];
+    throw;
   }
+  // The lowest range with a duplicate always finishes (only a range below it
+  // could stop it), so it is the one lowest_done names.
+  const std::size_t r = lowest_done.load();
+  if (r < ranges) return found[r];
   return std::nullopt;
 }
 

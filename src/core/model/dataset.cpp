@@ -13,7 +13,7 @@ namespace mfrec {
 RatingRange rating_range(const std::vector<Rating>& ratings, unsigned threads) {
   if (ratings.empty()) throw Error(ErrorKind::Data, "no ratings");
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<RatingRange> parts((ratings.size() + detail::kChunk - 1) / detail::kChunk,
+  std::vector<RatingRange> parts((ratings.size() + detail::kRatingsPerChunk - 1) / detail::kRatingsPerChunk,
                                  RatingRange{ratings.front().value, ratings.front().value});
   detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
     for (std::size_t k = first; k < last; ++k) {

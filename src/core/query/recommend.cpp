@@ -1,7 +1,6 @@
 #include "mfrec/query/recommend.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -9,6 +8,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/similarity.hpp"
+#include "util/parallel.hpp"
 
 namespace mfrec {
 
@@ -152,9 +152,9 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
   // ones. Two vectors of items by four users make eight independent
   // accumulator chains, enough to hide the latency of the multiply-adds.
   typedef float v8 __attribute__((vector_size(32)));
-  constexpr std::uint32_t kChunk = 16;
+  constexpr std::uint32_t kItemsPerStep = 16;
   static_assert(kUserBlock == 4, "the kernel names its accumulators");
-  for (std::uint32_t i0 = 0; i0 < kItemBlock; i0 += kChunk) {
+  for (std::uint32_t i0 = 0; i0 < kItemBlock; i0 += kItemsPerStep) {
     v8 lo, hi;
     std::memcpy(&lo, base + i0, sizeof lo);
     std::memcpy(&hi, base + i0 + 8, sizeof hi);
@@ -267,36 +267,29 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
     if (u >= m.users.size()) throw Error(ErrorKind::Internal, "recommend_users: user index out of range");
   const auto n = static_cast<std::uint32_t>(users.size());
   const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  // Users are done in chunks so memory stays bounded for any user count.
-  constexpr std::uint32_t kChunk = 4096;
-  std::vector<std::vector<Recommendation>> results(std::min(kChunk, n));
+  // Users are done in batches so memory stays bounded for any user count.
+  constexpr std::uint32_t kUsersPerBatch = 4096;
+  std::vector<std::vector<Recommendation>> results(std::min(kUsersPerBatch, n));
 
   std::optional<SimilarityIndex> sims;
   std::optional<ItemPanels> panels;
   if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, SimilaritySpace::Predicted);
   else panels.emplace(make_panels(m));
 
-  for (std::uint32_t chunk = 0; chunk < n; chunk += kChunk) {
-    const std::uint32_t end = std::min(n, chunk + kChunk);
-    std::atomic<std::uint32_t> next{chunk};
-    auto work = [&] {
-      while (true) {
-        const std::uint32_t first = next.fetch_add(kTileUsers);
-        if (first >= end) break;
-        const std::uint32_t count = std::min(kTileUsers, end - first);
-        if (sims) {
-          for (std::uint32_t p = first; p < first + count; ++p)
-            results[p - chunk] = recommend_neighbors(m, users[p], o, *sims);
-        } else {
-          rank_users(m, *panels, &users[first], count, o, &results[first - chunk]);
-        }
+  for (std::uint32_t batch = 0; batch < n; batch += kUsersPerBatch) {
+    const std::uint32_t end = std::min(n, batch + kUsersPerBatch);
+    const std::uint32_t tiles = (end - batch + kTileUsers - 1) / kTileUsers;
+    detail::parallel_for(tiles, threads, [&](std::uint32_t tile) {
+      const std::uint32_t first = batch + tile * kTileUsers;
+      const std::uint32_t count = std::min(kTileUsers, end - first);
+      if (sims) {
+        for (std::uint32_t p = first; p < first + count; ++p)
+          results[p - batch] = recommend_neighbors(m, users[p], o, *sims);
+      } else {
+        rank_users(m, *panels, &users[first], count, o, &results[first - batch]);
       }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    for (std::uint32_t p = chunk; p < end; ++p) emit(users[p], results[p - chunk]);
+    });
+    for (std::uint32_t p = batch; p < end; ++p) emit(users[p], results[p - batch]);
   }
 }
 

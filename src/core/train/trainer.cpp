@@ -115,7 +115,7 @@ void check_dataset(const Dataset& d, bool sorted, const char* what, unsigned thr
   const std::uint32_t users = d.users.size();
   const std::uint32_t items = d.items.size();
   const std::size_t n = d.ratings.size();
-  std::vector<std::size_t> first_bad((n + detail::kChunk - 1) / detail::kChunk, n);
+  std::vector<std::size_t> first_bad((n + detail::kRatingsPerChunk - 1) / detail::kRatingsPerChunk, n);
   detail::for_each_chunk(n, threads, [&](std::size_t first, std::size_t last, std::uint32_t chunk) {
     for (std::size_t k = first; k < last; ++k) {
       const Rating& r = d.ratings[k];
@@ -167,12 +167,12 @@ struct Snapshot {
 // and the values depend only on the seed and the index.
 void init_factors(FactorMatrix& f, const std::vector<std::uint32_t>& row_of, std::uint64_t seed, RngStream stream,
                   unsigned threads) {
-  constexpr std::uint32_t kChunk = 1024;
+  constexpr std::uint32_t kRowsPerInitStream = 1024;
   const auto n = static_cast<std::uint32_t>(row_of.size());
   const double sd = 1.0 / static_cast<double>(f.k());
-  detail::parallel_for((n + kChunk - 1) / kChunk, threads, [&](std::uint32_t chunk) {
+  detail::parallel_for((n + kRowsPerInitStream - 1) / kRowsPerInitStream, threads, [&](std::uint32_t chunk) {
     Rng rng(seed ^ (std::uint64_t{chunk} * 0x9E3779B97F4A7C15ull), stream);
-    for (std::uint32_t i = chunk * kChunk; i < std::min(n, (chunk + 1) * kChunk); ++i)
+    for (std::uint32_t i = chunk * kRowsPerInitStream; i < std::min(n, (chunk + 1) * kRowsPerInitStream); ++i)
       rng.fill_normal(f.row(row_of[i]), f.k(), sd);
   });
 }
@@ -261,7 +261,7 @@ TrainingData take_training_data(const TrainInput& input, const Dataset& all, con
 // Moves the ratings onto the training scale and sets the model's mean. By
 // chunk on `threads` threads; the chunk sums are added in chunk order.
 void scale_and_center(std::vector<Rating>& ratings, Model& m, unsigned threads) {
-  std::vector<double> sums((ratings.size() + detail::kChunk - 1) / detail::kChunk, 0.0);
+  std::vector<double> sums((ratings.size() + detail::kRatingsPerChunk - 1) / detail::kRatingsPerChunk, 0.0);
   detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
     for (std::size_t k = first; k < last; ++k) {
       ratings[k].value = static_cast<float>(m.scaler.forward(ratings[k].value));

@@ -22,6 +22,4 @@ Error::Error(ErrorKind kind, std::string what, std::optional<Location> where)
       message_(std::move(what)),
       where_(std::move(where)) {}
 
-std::string describe(const Error& e) { return e.what(); }
-
 }  // namespace mfrec
