@@ -1,5 +1,6 @@
 // The core's query entry points the CLI calls: predict_row and predict_pairs
-// on a hand-made model whose every prediction is worked out below.
+// on a hand-made model whose every prediction is worked out below, and
+// recommend_users for several users against one recommend() call per user.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,6 +12,9 @@
 #include "mfrec/io/csv_reader.hpp"
 #include "mfrec/model/model.hpp"
 #include "mfrec/query/predict.hpp"
+#include "mfrec/query/recommend.hpp"
+#include "mfrec/train/trainer.hpp"
+#include "util/synthetic.hpp"
 
 namespace mfrec {
 namespace {
@@ -199,6 +203,55 @@ TEST(PredictPairs, ShortRowAndSameColumnsAreErrors) {
     ADD_FAILURE() << "same columns accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Usage);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// recommend_users (what `recommend --user A --user B …` runs) against one
+// recommend() call per user: more users than a tile of 64 and than a group of
+// 4, some twice, in no particular order.
+
+Model synthetic_model() {
+  SyntheticSpec s;
+  s.users = 150;
+  s.items = 70;
+  s.rank = 3;
+  s.ratings = 3000;
+  s.seed = 4;
+  const Dataset d = make_synthetic(s);
+  TrainOptions o;
+  o.factors = 5;
+  o.epochs = 5;
+  return train(TrainInput{&d, nullptr}, o);
+}
+
+TEST(RecommendUsers, SameRowsAsOneRecommendCallPerUserInTheOrderGiven) {
+  const Model m = synthetic_model();
+  std::vector<std::uint32_t> users;
+  for (std::uint32_t k = 0; k < 90; ++k) users.push_back((k * 37 + 11) % m.users.size());
+  users.push_back(users.front());
+  const std::vector<RecommendOptions> cases{
+      {},
+      {.top = 3, .include_rated = true, .threads = 2},
+      {.top = 100, .threads = 1},
+      {.method = RecommendMethod::Neighbors},
+      {.top = 4, .include_rated = true, .method = RecommendMethod::Neighbors, .neighbors = 7, .threads = 3},
+  };
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    std::size_t next = 0;
+    recommend_users(m, users, cases[c], [&](std::uint32_t user, const std::vector<Recommendation>& got) {
+      ASSERT_LT(next, users.size());
+      EXPECT_EQ(user, users[next]);
+      const std::vector<Recommendation> want = recommend(m, user, cases[c]);
+      ASSERT_EQ(got.size(), want.size()) << "user " << user;
+      for (std::size_t r = 0; r < want.size(); ++r) {
+        EXPECT_EQ(got[r].item, want[r].item) << "user " << user << " rank " << r + 1;
+        EXPECT_EQ(got[r].score, want[r].score) << "user " << user << " rank " << r + 1;
+      }
+      ++next;
+    });
+    EXPECT_EQ(next, users.size());
   }
 }
 
