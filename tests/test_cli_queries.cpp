@@ -948,6 +948,43 @@ TEST_F(Cli, RecommendAllUsersEqualsTheCoreApiPerUser) {
   }
 }
 
+TEST_F(Cli, RecommendSeveralUsersEqualsOneCoreCallPerUserInTheOrderAsked) {
+  const std::string model_path = bias_model();
+  const mfrec::Model m = mfrec::load_model(model_path);
+  const std::vector<std::string> asked{"Spock", "Darth Vader", "Ripley", "Spock"};
+  struct Case {
+    std::vector<std::string> flags;
+    mfrec::RecommendOptions options;
+  };
+  const std::vector<Case> cases{
+      {{}, {}},
+      {{"--top", "3", "--include-rated", "--threads", "1"}, {.top = 3, .include_rated = true}},
+      {{"--method", "neighbors"}, {.method = mfrec::RecommendMethod::Neighbors}},
+      {{"--method", "neighbours", "--neighbours", "1", "--include-rated", "--top", "12"},
+       {.top = 12, .include_rated = true, .method = mfrec::RecommendMethod::Neighbors, .neighbors = 1}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(testing::PrintToString(c.flags));
+    std::vector<std::string> args{"recommend", "-m", model_path};
+    for (const auto& name : asked) args.insert(args.end(), {"--user", name});
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    const auto got = parse_recommendations(output_of(args));
+    std::size_t k = 0;
+    for (const auto& name : asked) {
+      int rank = 0;
+      for (const auto& want : mfrec::recommend(m, *m.users.find(name), c.options)) {
+        ASSERT_LT(k, got.size()) << "missing rows for " << name;
+        EXPECT_EQ(got[k].user, name);
+        EXPECT_EQ(got[k].rank, ++rank);
+        EXPECT_EQ(got[k].item, m.items.name(want.item));
+        EXPECT_EQ(got[k].score, want.score) << name << " / " << got[k].item;  // shortest round trip: exact
+        ++k;
+      }
+    }
+    EXPECT_EQ(k, got.size()) << "extra rows";
+  }
+}
+
 TEST_F(Cli, RecommendPredictedScoresAreTheBestPredictions) {
   const std::string model_path = bias_model();
   const mfrec::Model m = mfrec::load_model(model_path);

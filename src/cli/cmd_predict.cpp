@@ -6,7 +6,7 @@
 #include "common_options.hpp"
 #include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
-#include "mfrec/io/pairs_reader.hpp"
+#include "mfrec/query/predict.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
 
@@ -17,42 +17,55 @@ namespace {
 struct PredictArgs {
   SharedOptions shared;
   ReadFlags read;
+  PredictOptions options;  // --no-clip, --strict
   std::vector<std::string> users;
   bool long_form = false;
   std::string pairs;
-  bool no_clip = false;
-  bool strict = false;
 };
 
-void predict_pairs(const Model& model, const PredictArgs& a, RecordWriter& out,
-                   const std::function<double(double)>& shown) {
+void write_pairs(const Model& model, const PredictArgs& a, RecordWriter& out) {
   const ReadOptions ro = a.read.resolve();
-  CsvRowReader rows = CsvRowReader::open_file(a.pairs, ro.delimiter);
-  const PairColumns cols = pair_columns(rows, ro);
-  std::uint64_t unknown = 0;
+  PairsInput input(CsvRowReader::open_file(a.pairs, ro.delimiter), ro);
   out.header({"user", "item", "prediction"});
-  for (bool more = cols.first_row_is_data || rows.next(); more; more = rows.next()) {
-    const auto& f = rows.fields();
-    if (f.size() <= std::max(cols.user, cols.item))
-      throw Error(ErrorKind::Data, fmt::format("row has {} field(s), need the user and item columns", f.size()),
-                  Location{rows.name(), rows.line(), 0});
-    const std::string user(f[cols.user]), item(f[cols.item]);
-    const auto u = model.users.find(user);
-    const auto i = model.items.find(item);
-    double value;
-    if (u && i) {
-      value = model.predict(*u, *i);
-    } else {
-      if (a.strict)
-        throw Error(ErrorKind::Data, "unknown " + (!u ? "user '" + user + "'" : "item '" + item + "'") + " (--strict)",
-                    Location{rows.name(), rows.line(), rows.column(!u ? cols.user : cols.item)});
-      ++unknown;
-      value = model.predict_unknown(u, i);
-    }
-    out.row({Cell{user}, Cell{item}, Cell{shown(value)}});
+  const PairsSummary s = predict_pairs(model, input, a.options, [&](const PairPrediction& p) {
+    out.row({Cell{std::string(p.user)}, Cell{std::string(p.item)}, Cell{p.prediction}});
+  });
+  if (s.unknown && !a.shared.quiet)
+    log_line(fmt::format("mfrec: {} pair(s) with an unknown user or item got the mean plus known biases", s.unknown));
+}
+
+void write_long(const Model& model, const std::vector<std::uint32_t>& users, const PredictOptions& o,
+                RecordWriter& out) {
+  out.header({"user", "item", "prediction"});
+  std::vector<double> predictions;
+  for (std::uint32_t u : users) {
+    predict_row(model, u, o, predictions);
+    for (std::uint32_t i = 0; i < model.items.size(); ++i)
+      out.row({Cell{model.users.name(u)}, Cell{model.items.name(i)}, Cell{predictions[i]}});
   }
-  if (unknown && !a.shared.quiet)
-    log_line(fmt::format("mfrec: {} pair(s) with an unknown user or item got the mean plus known biases", unknown));
+}
+
+void write_matrix(const Model& model, const std::vector<std::uint32_t>& users, const PredictOptions& o,
+                  RecordWriter& out) {
+  std::vector<std::string> header{"user"};
+  for (std::uint32_t i = 0; i < model.items.size(); ++i) header.push_back(model.items.name(i));
+  out.header(header);
+  std::vector<Cell> row(std::size_t{model.items.size()} + 1);
+  std::vector<double> predictions;
+  for (std::uint32_t u : users) {
+    predict_row(model, u, o, predictions);
+    row[0] = model.users.name(u);
+    for (std::uint32_t i = 0; i < model.items.size(); ++i) row[i + 1] = predictions[i];
+    out.row(row);
+  }
+}
+
+// The users named, in the order given; every user when none is.
+std::vector<std::uint32_t> users_to_predict(const Model& model, const std::vector<std::string>& names) {
+  if (!names.empty()) return find_users(model, names);
+  std::vector<std::uint32_t> all(model.users.size());
+  for (std::uint32_t u = 0; u < all.size(); ++u) all[u] = u;
+  return all;
 }
 
 void run_predict(const PredictArgs& a) {
@@ -60,32 +73,16 @@ void run_predict(const PredictArgs& a) {
   if (!a.pairs.empty() && (!a.users.empty() || a.long_form))
     throw Error(ErrorKind::Usage, "--pairs reads its own user,item rows; it does not combine with --user or --long");
   const Model model = load_query_model(a.shared);
-  std::vector<std::uint32_t> users;
-  for (const auto& name : a.users) users.push_back(find_user(model, name));
-  if (a.users.empty())
-    for (std::uint32_t u = 0; u < model.users.size(); ++u) users.push_back(u);
+  const std::vector<std::uint32_t> users = users_to_predict(model, a.users);
 
   Sink sink(a.shared.output);
   auto out = make_writer(format.value_or(default_format(sink)), sink);
-  const auto shown = [&](double v) { return a.no_clip ? v : model.clip(v); };
-
   if (!a.pairs.empty()) {
-    predict_pairs(model, a, *out, shown);
+    write_pairs(model, a, *out);
   } else if (a.long_form) {
-    out->header({"user", "item", "prediction"});
-    for (std::uint32_t u : users)
-      for (std::uint32_t i = 0; i < model.items.size(); ++i)
-        out->row({Cell{model.users.name(u)}, Cell{model.items.name(i)}, Cell{shown(model.predict(u, i))}});
+    write_long(model, users, a.options, *out);
   } else {
-    std::vector<std::string> header{"user"};
-    for (std::uint32_t i = 0; i < model.items.size(); ++i) header.push_back(model.items.name(i));
-    out->header(header);
-    std::vector<Cell> row(std::size_t{model.items.size()} + 1);
-    for (std::uint32_t u : users) {
-      row[0] = model.users.name(u);
-      for (std::uint32_t i = 0; i < model.items.size(); ++i) row[i + 1] = shown(model.predict(u, i));
-      out->row(row);
-    }
+    write_matrix(model, users, a.options, *out);
   }
   out->finish();
   sink.commit();
@@ -101,8 +98,9 @@ Runner register_predict(CLI::App& app) {
   cmd->add_option("-u,--user", a->users, "only this user's row (repeatable)");
   cmd->add_flag("--long", a->long_form, "user,item,prediction triples instead of a matrix");
   cmd->add_option("--pairs", a->pairs, "read user,item rows from PATH (or - for stdin), write user,item,prediction");
-  cmd->add_flag("--no-clip", a->no_clip, "do not clip predictions to the training ratings' range");
-  cmd->add_flag("--strict", a->strict, "--pairs: an unknown user or item is an error");
+  cmd->add_flag_callback("--no-clip", [a] { a->options.clip = false; },
+                         "do not clip predictions to the training ratings' range");
+  cmd->add_flag("--strict", a->options.strict, "--pairs: an unknown user or item is an error");
   add_read_options(*cmd, a->read);
   return [a] { run_predict(*a); };
 }

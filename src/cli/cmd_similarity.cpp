@@ -1,5 +1,7 @@
 // mfrec similarity: user-user (or item-item) cosine similarity.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "common_options.hpp"
@@ -20,35 +22,43 @@ struct SimilarityArgs {
   std::string space = "predicted";
 };
 
+// The nearest neighbours of each named row, most similar first.
+void write_neighbors(const SimilarityIndex& sims, const IdMap& ids, const std::string& key,
+                     const std::vector<std::uint32_t>& rows, std::size_t top, RecordWriter& out) {
+  out.header({key, "neighbor", "similarity"});
+  for (std::uint32_t r : rows)
+    for (const Neighbor& n : sims.nearest(r, top))
+      out.row({Cell{ids.name(r)}, Cell{ids.name(n.index)}, Cell{n.similarity}});
+}
+
+// The whole symmetric table, streamed row by row.
+void write_table(const SimilarityIndex& sims, const IdMap& ids, const std::string& key, RecordWriter& out) {
+  std::vector<std::string> header{key};
+  for (std::uint32_t b = 0; b < ids.size(); ++b) header.push_back(ids.name(b));
+  out.header(header);
+  std::vector<Cell> row(std::size_t{ids.size()} + 1);
+  for (std::uint32_t r = 0; r < ids.size(); ++r) {
+    row[0] = ids.name(r);
+    for (std::uint32_t b = 0; b < ids.size(); ++b) row[b + 1] = sims(r, b);
+    out.row(row);
+  }
+}
+
 void run_similarity(const SimilarityArgs& a) {
   const SimilaritySpace space = parse_similarity_space(a.space);
   const std::optional<Format> format = parse_format(a.shared.format);
   const Model model = load_query_model(a.shared);
-  const Side side = a.items ? Side::Items : Side::Users;
   const IdMap& ids = a.items ? model.items : model.users;
-  std::vector<std::uint32_t> rows;
-  for (const auto& name : a.names) rows.push_back(a.items ? find_item(model, name) : find_user(model, name));
+  const std::vector<std::uint32_t> rows = a.items ? find_items(model, a.names) : find_users(model, a.names);
 
-  const SimilarityIndex sims(model, side, space);
+  const SimilarityIndex sims(model, a.items ? Side::Items : Side::Users, space);
   Sink sink(a.shared.output);
   auto out = make_writer(format.value_or(default_format(sink)), sink);
   const std::string key = a.items ? "item" : "user";
-
-  if (!rows.empty()) {  // nearest neighbours of the named rows
-    out->header({key, "neighbor", "similarity"});
-    for (std::uint32_t r : rows)
-      for (const Neighbor& n : sims.nearest(r, a.top))
-        out->row({Cell{ids.name(r)}, Cell{ids.name(n.index)}, Cell{n.similarity}});
-  } else {  // the whole symmetric table, streamed row by row
-    std::vector<std::string> header{key};
-    for (std::uint32_t b = 0; b < ids.size(); ++b) header.push_back(ids.name(b));
-    out->header(header);
-    std::vector<Cell> row(std::size_t{ids.size()} + 1);
-    for (std::uint32_t r = 0; r < ids.size(); ++r) {
-      row[0] = ids.name(r);
-      for (std::uint32_t b = 0; b < ids.size(); ++b) row[b + 1] = sims(r, b);
-      out->row(row);
-    }
+  if (!rows.empty()) {
+    write_neighbors(sims, ids, key, rows, a.top, *out);
+  } else {
+    write_table(sims, ids, key, *out);
   }
   out->finish();
   sink.commit();

@@ -35,4 +35,16 @@ std::uint32_t find_named(const IdMap& ids, const std::string& name, const char* 
 std::uint32_t find_user(const Model& model, const std::string& name) { return find_named(model.users, name, "user"); }
 std::uint32_t find_item(const Model& model, const std::string& name) { return find_named(model.items, name, "item"); }
 
+std::vector<std::uint32_t> find_users(const Model& model, const std::vector<std::string>& names) {
+  std::vector<std::uint32_t> out;
+  for (const auto& name : names) out.push_back(find_user(model, name));
+  return out;
+}
+
+std::vector<std::uint32_t> find_items(const Model& model, const std::vector<std::string>& names) {
+  std::vector<std::uint32_t> out;
+  for (const auto& name : names) out.push_back(find_item(model, name));
+  return out;
+}
+
 }  // namespace mfrec::cli

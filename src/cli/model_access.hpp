@@ -3,6 +3,7 @@
 // with "did you mean" hints.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common_options.hpp"
 #include "mfrec/model/model.hpp"
@@ -16,5 +17,8 @@ Model load_query_model(const SharedOptions& shared);
 // Index of a user (item) named `name`; Error(Data) with the closest names.
 std::uint32_t find_user(const Model& model, const std::string& name);
 std::uint32_t find_item(const Model& model, const std::string& name);
+// Indices of the users (items) named, in the order given; Error(Data) as above.
+std::vector<std::uint32_t> find_users(const Model& model, const std::vector<std::string>& names);
+std::vector<std::uint32_t> find_items(const Model& model, const std::vector<std::string>& names);
 
 }  // namespace mfrec::cli

@@ -18,13 +18,17 @@ namespace mfrec {
 
 enum class RecommendMethod { Predicted, Neighbors };
 RecommendMethod parse_recommend_method(std::string_view text);
+// The name parse_recommend_method reads back ("predicted", "neighbors").
+constexpr std::string_view recommend_method_name(RecommendMethod method) {
+  return method == RecommendMethod::Neighbors ? "neighbors" : "predicted";
+}
 
 struct RecommendOptions {
   std::size_t top = 10;
   bool include_rated = false;
   RecommendMethod method = RecommendMethod::Predicted;
   std::uint32_t neighbors = 3;
-  unsigned threads = 0;  // all users only; 0 = all cores; never changes results
+  unsigned threads = 0;  // recommend_all/_users only; 0 = all cores; never changes results
 };
 
 struct Recommendation {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/metrics.hpp"
@@ -9,28 +12,41 @@
 
 namespace mfrec {
 
-Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& o) {
-  if (o.ranking && o.k == 0) throw Error(ErrorKind::Usage, "--k must be at least 1");
-  // Known means seen with at least one training rating.
-  std::vector<char> item_trained(m.items.size(), 0);
-  for (std::uint32_t i : m.rated_items) item_trained[i] = 1;
-  auto known_user = [&](std::string_view name) -> std::optional<std::uint32_t> {
-    const auto u = m.users.find(name);
-    if (u && m.rated_offsets[*u + 1] > m.rated_offsets[*u]) return u;
-    return std::nullopt;
-  };
-  auto known_item = [&](std::string_view name) -> std::optional<std::uint32_t> {
-    const auto i = m.items.find(name);
-    if (i && item_trained[*i]) return i;
-    return std::nullopt;
-  };
+namespace {
 
-  Evaluation e;
+// Users and items the model saw with at least one training rating.
+class TrainedNames {
+ public:
+  explicit TrainedNames(const Model& m) : m_(m), item_trained_(m.items.size(), 0) {
+    for (std::uint32_t i : m.rated_items) item_trained_[i] = 1;
+  }
+  std::optional<std::uint32_t> user(std::string_view name) const {
+    const auto u = m_.users.find(name);
+    if (u && m_.rated_offsets[*u + 1] > m_.rated_offsets[*u]) return u;
+    return std::nullopt;
+  }
+  std::optional<std::uint32_t> item(std::string_view name) const {
+    const auto i = m_.items.find(name);
+    if (i && item_trained_[*i]) return i;
+    return std::nullopt;
+  }
+
+ private:
+  const Model& m_;
+  std::vector<char> item_trained_;
+};
+
+using RelevantItems = std::map<std::uint32_t, std::vector<std::uint32_t>>;  // model user -> model items
+
+// Rating error over every test rating into `e`; with ranking, each known
+// user's relevant test items that the user did not rate in training.
+void score_ratings(const Model& m, const Dataset& test, const EvaluateOptions& o, Evaluation& e,
+                   RelevantItems& relevant) {
+  const TrainedNames known(m);
   ErrorStats errors;
-  std::map<std::uint32_t, std::vector<std::uint32_t>> relevant;  // model user -> model items
   for (const Rating& r : test.ratings) {
-    const auto u = known_user(test.users.name(r.user));
-    const auto i = known_item(test.items.name(r.item));
+    const auto u = known.user(test.users.name(r.user));
+    const auto i = known.item(test.items.name(r.item));
     double predicted;
     if (u && i) {
       predicted = m.predict(*u, *i);
@@ -44,8 +60,11 @@ Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& 
   e.rmse = errors.rmse();
   e.mae = errors.mae();
   e.count = errors.count;
+}
 
-  if (!o.ranking) return e;
+// Precision, recall and NDCG at K of the model's top K, averaged over the
+// users of `relevant` (whose lists get sorted).
+void score_rankings(const Model& m, RelevantItems& relevant, const EvaluateOptions& o, Evaluation& e) {
   std::vector<std::uint32_t> users;
   for (auto& [u, items] : relevant) {
     std::sort(items.begin(), items.end());
@@ -71,6 +90,16 @@ Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& 
     e.recall = recall / n;
     e.ndcg = ndcg / n;
   }
+}
+
+}  // namespace
+
+Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& o) {
+  if (o.ranking && o.k == 0) throw Error(ErrorKind::Usage, "--k must be at least 1");
+  Evaluation e;
+  RelevantItems relevant;
+  score_ratings(m, test, o, e, relevant);
+  if (o.ranking) score_rankings(m, relevant, o, e);
   return e;
 }
 
