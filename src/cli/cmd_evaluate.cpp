@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "mfrec/query/evaluate.hpp"
+#include "mfrec/train/train_options.hpp"
 #include "mfrec/io/ratings_reader.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
@@ -61,7 +62,7 @@ Runner register_evaluate(CLI::App& app) {
   EvaluateOptions& o = a->options;
   cmd->add_option("--k", o.k, "cut-off of the ranking metrics")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))->capture_default_str();
   cmd->add_option("--relevant", o.relevant_threshold, "a test rating at or above this is relevant")->capture_default_str();
-  cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(CLI::Range(0u, 4096u));
+  cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(CLI::Range(0u, kMaxThreads));
   return [a] { run_evaluate(*a); };
 }
 

@@ -6,6 +6,7 @@
 #include "common_options.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/recommend.hpp"
+#include "mfrec/train/train_options.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
 
@@ -64,7 +65,7 @@ Runner register_recommend(CLI::App& app) {
   cmd->add_option("--neighbors,--neighbours", o.neighbors, "neighbors method: how many similar users")
       ->check(CLI::Range(1u, 1u << 30))
       ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(CLI::Range(0u, 4096u));
+  cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(CLI::Range(0u, kMaxThreads));
   return [a] { run_recommend(*a); };
 }
 
