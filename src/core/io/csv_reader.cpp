@@ -94,7 +94,8 @@ struct CsvRowReader::Impl {
   // every sampled line; when several are, the one giving the most fields
   // (then comma, tab, semicolon), so that "alice;x;4,5" with a decimal comma
   // on every line is read as semicolon-separated. Else whitespace.
-  void sniff() {
+  // Once per file: kept out of next(), which runs once per row.
+  [[gnu::noinline]] void sniff() {
     read_sniff_sample();
     if (pick_consistent_delimiter()) return;
     // No consistent count (a ragged file, say): take the most frequent
@@ -156,6 +157,12 @@ struct CsvRowReader::Impl {
     fields.clear();
     columns.clear();
     if (delimiter != kWhitespaceDelimiter && split_unquoted(p, n)) return;
+    split_general(p, n);
+  }
+
+  // Any line: quoted fields, whitespace separation. Out of line, so that the
+  // common case above is compiled (registers, stack frame) for itself.
+  [[gnu::noinline]] void split_general(char* p, std::size_t n) {
     std::size_t i = 0;
     while (true) {
       while (i < n && is_space(p[i])) ++i;

@@ -72,6 +72,7 @@ bool LongBatches::read(RowBatch& batch) {
 
 void LongBatches::intern(const RowBatch& batch) {
   Dataset& data = load_.data;
+  RatingLines& lines = load_.lines;
   if (batch.reserve > 0) data.ratings.reserve(batch.reserve);
   std::uint32_t start = 0;
   const char* text = batch.text.data();
@@ -82,7 +83,7 @@ void LongBatches::intern(const RowBatch& batch) {
     start = row.rating_end;
     const float value = load_.rating_value(rating, row.line, row.rating_column);
     const std::uint32_t user_index = recent_user_.intern(data.users, user);
-    load_.lines.add(data.ratings.size(), row.line);
+    lines.add(data.ratings.size(), row.line);
     data.ratings.push_back({user_index, data.items.intern(item), value});
   }
   if (batch.error) std::rethrow_exception(batch.error);
