@@ -94,7 +94,18 @@ struct CsvRowReader::Impl {
   // every sampled line; when several are, the one giving the most fields
   // (then comma, tab, semicolon), so that "alice;x;4,5" with a decimal comma
   // on every line is read as semicolon-separated. Else whitespace.
-  void sniff() {
+  // Once per file: kept out of next(), which runs once per row.
+  [[gnu::noinline]] void sniff() {
+    read_sniff_sample();
+    if (pick_consistent_delimiter()) return;
+    // No consistent count (a ragged file, say): take the most frequent
+    // separator on the first line, so the row checks can name the bad line.
+    if (pick_most_frequent_delimiter()) return;
+    delimiter = kWhitespaceDelimiter;
+  }
+
+  // The first non-blank lines, into `pending`, where next() takes them from.
+  void read_sniff_sample() {
     std::uint64_t number = 0;
     std::size_t length = 0;
     while (pending.size() < kSniffLines) {
@@ -103,6 +114,9 @@ struct CsvRowReader::Impl {
       if (blank(p, length)) continue;
       pending.emplace_back(std::string(p, length), number);
     }
+  }
+
+  bool pick_consistent_delimiter() {
     std::size_t best_consistent = 0;
     for (char d : {',', '\t', ';'}) {
       std::size_t first = 0;
@@ -117,21 +131,21 @@ struct CsvRowReader::Impl {
         delimiter = d;
       }
     }
-    if (best_consistent > 0) return;
-    // No consistent count (a ragged file, say): take the most frequent
-    // separator on the first line, so the row checks can name the bad line.
-    if (!pending.empty()) {
-      std::size_t best = 0;
-      for (char d : {',', '\t', ';'}) {
-        const std::size_t c = count_outside_quotes(pending.front().first, d);
-        if (c > best) {
-          best = c;
-          delimiter = d;
-        }
+    return best_consistent > 0;
+  }
+
+  // On the first sampled line.
+  bool pick_most_frequent_delimiter() {
+    if (pending.empty()) return false;
+    std::size_t best = 0;
+    for (char d : {',', '\t', ';'}) {
+      const std::size_t c = count_outside_quotes(pending.front().first, d);
+      if (c > best) {
+        best = c;
+        delimiter = d;
       }
-      if (best > 0) return;
     }
-    delimiter = kWhitespaceDelimiter;
+    return best > 0;
   }
 
   [[noreturn]] void fail(const std::string& what, std::uint64_t column) const {
@@ -143,68 +157,92 @@ struct CsvRowReader::Impl {
     fields.clear();
     columns.clear();
     if (delimiter != kWhitespaceDelimiter && split_unquoted(p, n)) return;
-    const bool ws = delimiter == kWhitespaceDelimiter;
-    auto is_space = [&](char c) { return c == ' ' || (c == '\t' && delimiter != '\t'); };
+    split_general(p, n);
+  }
+
+  // Any line: quoted fields, whitespace separation. Out of line, so that the
+  // common case above is compiled (registers, stack frame) for itself.
+  [[gnu::noinline]] void split_general(char* p, std::size_t n) {
     std::size_t i = 0;
     while (true) {
       while (i < n && is_space(p[i])) ++i;
-      if (ws && i == n) break;  // trailing whitespace ends the row
-      const std::size_t start_col = i + 1;
-      if (i < n && p[i] == '"') {
-        std::size_t out = i;  // unescape in place: the result is never longer
-        const std::size_t begin = out;
-        ++i;
-        bool closed = false;
-        while (i < n) {
-          if (p[i] == '"') {
-            if (i + 1 < n && p[i + 1] == '"') {
-              p[out++] = '"';
-              i += 2;
-              continue;
-            }
-            closed = true;
-            ++i;
-            break;
-          }
-          p[out++] = p[i++];
-        }
-        if (!closed) fail("unterminated quoted field (quoted fields cannot span lines)", start_col);
-        const std::size_t after_quote = i;
-        while (i < n && is_space(p[i])) ++i;
-        fields.emplace_back(p + begin, out - begin);
-        columns.push_back(start_col);
-        if (i == n) break;
-        // With whitespace separation the separator is the run just skipped:
-        // '"a"b' has none, and is as malformed as '"a"b,' in a CSV.
-        if (ws ? i > after_quote : p[i] == delimiter) {
-          if (!ws) ++i;
-          continue;
-        }
-        fail("unexpected text after a closing quote", i + 1);
-      }
-      std::size_t end = i;
-      if (ws) {
-        while (end < n && p[end] != ' ' && p[end] != '\t') ++end;
-      } else {
-        while (end < n && p[end] != delimiter) ++end;
-      }
-      std::size_t trimmed = end;
-      while (trimmed > i && is_space(p[trimmed - 1])) --trimmed;
-      fields.emplace_back(p + i, trimmed - i);
-      columns.push_back(start_col);
-      if (end == n) break;
-      i = end + 1;
+      if (delimiter == kWhitespaceDelimiter && i == n) break;  // trailing whitespace ends the row
+      const bool more = i < n && p[i] == '"' ? quoted_field(p, n, i) : plain_field(p, n, i);
+      if (!more) break;
     }
   }
 
+  // Spaces around a field, which are not part of it; a tab is one unless it
+  // separates fields.
+  bool is_space(char c) const { return c == ' ' || (c == '\t' && delimiter != '\t'); }
+
+  // The field at p[i], not quoted, spaces trimmed. Moves `i` past its
+  // separator; false when the row ends with it.
+  bool plain_field(const char* p, std::size_t n, std::size_t& i) {
+    std::size_t end = i;
+    if (delimiter == kWhitespaceDelimiter) {
+      while (end < n && p[end] != ' ' && p[end] != '\t') ++end;
+    } else {
+      while (end < n && p[end] != delimiter) ++end;
+    }
+    std::size_t trimmed = end;
+    while (trimmed > i && is_space(p[trimmed - 1])) --trimmed;
+    fields.emplace_back(p + i, trimmed - i);
+    columns.push_back(i + 1);
+    if (end == n) return false;
+    i = end + 1;
+    return true;
+  }
+
+  // The quoted field at p[i] (a '"'), unescaped in place: the result is
+  // never longer. Moves `i` past its separator; false when the row ends with
+  // it.
+  bool quoted_field(char* p, std::size_t n, std::size_t& i) {
+    const std::size_t start_col = i + 1;
+    const std::size_t begin = i;
+    const std::size_t end = unquote(p, n, i);
+    const std::size_t after_quote = i;
+    while (i < n && is_space(p[i])) ++i;
+    fields.emplace_back(p + begin, end - begin);
+    columns.push_back(start_col);
+    if (i == n) return false;
+    // With whitespace separation the separator is the run just skipped:
+    // '"a"b' has none, and is as malformed as '"a"b,' in a CSV.
+    const bool ws = delimiter == kWhitespaceDelimiter;
+    if (ws ? i > after_quote : p[i] == delimiter) {
+      if (!ws) ++i;
+      return true;
+    }
+    fail("unexpected text after a closing quote", i + 1);
+  }
+
+  // Unescapes the quoted text from p[i] (the opening quote) to p[i] (moved
+  // past the closing one); returns where the unescaped text ends.
+  std::size_t unquote(char* p, std::size_t n, std::size_t& i) {
+    const std::size_t start_col = i + 1;
+    std::size_t out = i;
+    ++i;
+    while (i < n) {
+      if (p[i] != '"') {
+        p[out++] = p[i++];
+      } else if (i + 1 < n && p[i + 1] == '"') {
+        p[out++] = '"';
+        i += 2;
+      } else {
+        ++i;
+        return out;
+      }
+    }
+    fail("unterminated quoted field (quoted fields cannot span lines)", start_col);
+  }
+
   // The common case, a line with no quote at all, gives the same fields as
-  // the general loop below: each field runs to the next delimiter, spaces
+  // split's general loop: each field runs to the next delimiter, spaces
   // trimmed. The delimiters are found eight bytes at a time, so the loop runs
   // once per field rather than once per byte. False (no fields) when the line
   // holds a quote.
   bool split_unquoted(const char* p, std::size_t n) {
     if constexpr (std::endian::native != std::endian::little) return false;
-    auto is_space = [&](char c) { return c == ' ' || (c == '\t' && delimiter != '\t'); };
     std::size_t start = 0;
     auto add_field = [&](std::size_t end) {
       std::size_t first = start, last = end;

@@ -1,0 +1,98 @@
+// The reader's decisions before the first rating: the header row, whether
+// the file is wide or long, and which columns of a long file hold the user,
+// item and rating. Each looks only at the header and the first data row.
+#include <algorithm>
+
+#include "io/column_names.hpp"
+#include "io/ratings_load.hpp"
+
+namespace mfrec::detail {
+
+namespace {
+
+// Every cell after the first is a rating or "not rated".
+bool row_fits_wide(const RatingsLoad& load) {
+  const auto& f = load.rows.fields();
+  if (f.size() < 2) return false;
+  for (std::size_t i = 1; i < f.size(); ++i)
+    if (!load.is_missing(f[i]) && !parse_finite_number(f[i])) return false;
+  return true;
+}
+
+[[noreturn]] void throw_ambiguous(const RatingsLoad& load) {
+  throw Error(ErrorKind::Data,
+              "cannot tell whether this is a wide (user x item) or long (user,item,rating) file; "
+              "give --layout wide or --layout long",
+              Location{load.rows.name(), load.rows.line(), 0});
+}
+
+bool header_names_long_columns(const RatingsLoad& load) {
+  const auto& names = load.header.names;
+  return load.options.header && find_column(names, ColumnRole::User) && find_column(names, ColumnRole::Item) &&
+         find_column(names, ColumnRole::Rating);
+}
+
+}  // namespace
+
+void read_header(RatingsLoad& load) {
+  CsvRowReader& rows = load.rows;
+  if (!rows.next()) throw Error(ErrorKind::Data, "empty file: no rows", Location{rows.name(), 0, 0});
+  if (!load.options.header) return;
+  for (std::size_t i = 0; i < rows.fields().size(); ++i) {
+    load.header.names.emplace_back(rows.fields()[i]);
+    load.header.columns.push_back(rows.column(i));
+  }
+  load.header.line = rows.line();
+  if (!rows.next())
+    throw Error(ErrorKind::Data, "the file has a header row but no ratings", Location{rows.name(), load.header.line, 0});
+}
+
+Layout decide_layout(const RatingsLoad& load) {
+  const ReadOptions& options = load.options;
+  if (options.layout != Layout::Auto) return options.layout;
+  if (!options.user_col.empty() || !options.item_col.empty() || !options.rating_col.empty()) return Layout::Long;
+  if (header_names_long_columns(load)) return Layout::Long;
+  const auto& f = load.rows.fields();
+  const std::size_t header_size = load.header.names.size();
+  const bool long_ok = f.size() >= 3 && parse_finite_number(f[2]).has_value();
+  const bool cells_wide = row_fits_wide(load);
+  const bool wide_ok = cells_wide && (!options.header || header_size == f.size());
+  if (!options.header) return long_ok || !wide_ok ? Layout::Long : Layout::Wide;
+  // A wide file whose first row is ragged must not pass for a long one: the
+  // header's first three columns would give ids like "4" and no error.
+  if (cells_wide && header_size != f.size()) {
+    if (header_size >= 5) return Layout::Wide;  // load_wide names the ragged row
+    throw_ambiguous(load);
+  }
+  if (wide_ok && !long_ok) return Layout::Wide;
+  if (long_ok && !wide_ok) return Layout::Long;
+  // Both readings fit the first row. A long file has three or four
+  // columns (user, item, rating, maybe a timestamp); more means wide.
+  if (f.size() >= 5) return Layout::Wide;
+  throw_ambiguous(load);
+}
+
+LongShape long_shape(const RatingsLoad& load) {
+  const ReadOptions& options = load.options;
+  const auto& names = load.header.names;
+  LongShape shape;
+  if (options.header) {
+    if (auto c = find_column(names, ColumnRole::User)) shape.user = *c;
+    if (auto c = find_column(names, ColumnRole::Item)) shape.item = *c;
+    if (auto c = find_column(names, ColumnRole::Rating)) shape.rating = *c;
+  }
+  if (!options.user_col.empty()) shape.user = resolve_column(options.user_col, "--user-col", names, options.header);
+  if (!options.item_col.empty()) shape.item = resolve_column(options.item_col, "--item-col", names, options.header);
+  if (!options.rating_col.empty())
+    shape.rating = resolve_column(options.rating_col, "--rating-col", names, options.header);
+  if (shape.user == shape.item || shape.user == shape.rating || shape.item == shape.rating)
+    throw Error(ErrorKind::Usage, "the user, item and rating columns must be three different columns");
+  shape.needed = std::max({shape.user, shape.item, shape.rating}) + 1;
+  // Extra columns are ignored, but a row wider than the first one (the
+  // header, or the first data row) is malformed, most often a decimal comma
+  // in a comma-separated file: "ann,x,4,5" must not load as a 4.
+  shape.width = options.header ? names.size() : load.rows.fields().size();
+  return shape;
+}
+
+}  // namespace mfrec::detail
