@@ -14,4 +14,6 @@ CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMA
 cmake --build build-asan -j2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
+# The golden files hold for the Release build (GCC -O3); clang at -O1 runs
+# the baseline kernel and may round differently, so they are left out here.
+ctest --test-dir build-asan --output-on-failure -j2 --timeout 600 -E '^cli\.test_golden$'
