@@ -60,7 +60,7 @@ void write_ranking(RecordWriter& out, const std::vector<GridResult>& results) {
     std::vector<Cell> row;
     row.emplace_back(++rank);
     for (const auto& name : names) row.push_back(option_cell(r.options, name));
-    for (double x : {r.cv.rmse_mean, r.cv.rmse_std, r.cv.mae_mean, r.cv.mae_std, r.seconds}) row.push_back(Cell{x});
+    for (double x : {r.cv.rmse_mean, r.cv.rmse_std, r.cv.mae_mean, r.cv.mae_std, r.seconds}) row.emplace_back(x);
     out.row(row);
   }
 }
