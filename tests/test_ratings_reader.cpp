@@ -605,8 +605,13 @@ TEST(RatingsReaderHeader, WideFileWithoutAHeaderRowIsAnErrorWithAHint) {
   expect_data_error(e, 1, 5);
   EXPECT_EQ(e.message(),
             "the first row (ann,4,0,3,…) holds numbers where a wide file's header names the items: a file without a "
-            "header row? give --no-header (items are then numbered by column), or --header if these are item ids");
-  expect_data_error(read_error("ann,4,0\nbob,1,2\n", with_layout(Layout::Wide)), 1, 5);
+            "header row? give --no-header (items are then numbered by column), --layout long if each row is one rating, "
+            "or --header if these are item ids");
+  const Error forced = read_error("ann,4,0\nbob,1,2\n", with_layout(Layout::Wide));
+  expect_data_error(forced, 1, 5);
+  EXPECT_TRUE(contains(forced.message(), "(items are then numbered by column), or --header")) << forced.message();
+  // Numeric ids and five columns under --layout long are one rating a row.
+  EXPECT_EQ(read_text("1,31,2.5,1260759144,7\n2,10,4,1260759145,7\n", with_layout(Layout::Long)).ratings.size(), 2u);
   // --no-header reads it, wide, items numbered by column.
   ReadReport report;
   const Dataset d = read_text(text, no_header(), &report);

@@ -90,7 +90,7 @@ expect_read_line "mfrec: read 5 ratings (2 users, 4 items) from $T/na.csv: wide 
 printf 'ann,4,0,3,5\nbob,1,2,3,4\n' >"$T/nohead.csv"
 run train "$T/nohead.csv" -m "$T/x.model"
 expect_exit 65 "wide file without a header row"
-expect_err_line "mfrec: error: the first row (ann,4,0,3,…) holds numbers where a wide file's header names the items: a file without a header row? give --no-header (items are then numbered by column), or --header if these are item ids ($T/nohead.csv:1:5)" \
+expect_err_line "mfrec: error: the first row (ann,4,0,3,…) holds numbers where a wide file's header names the items: a file without a header row? give --no-header (items are then numbered by column), --layout long if each row is one rating, or --header if these are item ids ($T/nohead.csv:1:5)" \
   "wide file without a header row"
 run train "$T/nohead.csv" -m "$T/x.model" --no-header -e 1
 expect_exit 0 "wide file without a header row, --no-header"

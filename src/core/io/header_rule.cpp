@@ -54,10 +54,14 @@ bool reads_as_wide_ratings(const RatingsLoad& load) {
   std::string shown;
   for (std::size_t i = 0; i < f.size() && i < 4; ++i) shown += (i ? "," : "") + std::string(f[i].substr(0, 20));
   if (f.size() > 4) shown += ",…";
+  // Guessed, not given: a long file of numeric ids with extra columns reads
+  // the same, so name the way out of that too.
+  const std::string or_long = load.options.layout == Layout::Auto ? ", --layout long if each row is one rating" : "";
   throw Error(ErrorKind::Data,
               "the first row (" + shown +
                   ") holds numbers where a wide file's header names the items: a file without a header row? "
-                  "give --no-header (items are then numbered by column), or --header if these are item ids",
+                  "give --no-header (items are then numbered by column)" + or_long +
+                  ", or --header if these are item ids",
               Location{load.rows.name(), load.rows.line(), load.rows.column(1)});
 }
 
