@@ -107,6 +107,15 @@ TEST(CsvRowReaderSniff, SemicolonBeatsConsistentDecimalCommas) {
   EXPECT_EQ(rows[1].fields, (Fields{"bob", "y", "3,5"}));
 }
 
+// Pipe-separated exports (databases, some BI tools) are sniffed too.
+TEST(CsvRowReaderSniff, Pipe) {
+  CsvRowReader r = CsvRowReader::from_string("mem.psv", "user|item|rating\nann|Crosby, Stills|4\n", kSniffDelimiter);
+  const auto rows = read_all(r);
+  EXPECT_EQ(r.delimiter(), '|');
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].fields, (Fields{"ann", "Crosby, Stills", "4"}));
+}
+
 TEST(CsvRowReaderSniff, CommasInsideQuotesDoNotCount) {
   CsvRowReader r = CsvRowReader::from_string("mem.csv", "\"Crosby, Stills\";1\n\"Earth, Wind\";2\n", kSniffDelimiter);
   const auto rows = read_all(r);
@@ -179,7 +188,10 @@ TEST(CsvRowReaderDelimiter, ParseAndName) {
   EXPECT_EQ(parse_delimiter("semicolon"), ';');
   EXPECT_EQ(parse_delimiter("space"), kWhitespaceDelimiter);
   EXPECT_EQ(parse_delimiter("whitespace"), kWhitespaceDelimiter);
-  EXPECT_EQ(error_of([] { parse_delimiter("|"); }).kind(), ErrorKind::Usage);
+  EXPECT_EQ(parse_delimiter("|"), '|');
+  EXPECT_EQ(parse_delimiter("pipe"), '|');
+  EXPECT_EQ(delimiter_name('|'), "pipe");
+  EXPECT_EQ(error_of([] { parse_delimiter("#"); }).kind(), ErrorKind::Usage);
   EXPECT_EQ(error_of([] { parse_delimiter(""); }).kind(), ErrorKind::Usage);
   EXPECT_EQ(delimiter_name(','), "comma");
   EXPECT_EQ(delimiter_name('\t'), "tab");

@@ -63,7 +63,7 @@ struct Got {
 
 std::vector<Got> pairs_of(const Model& m, const std::string& text, const ReadOptions& read,
                           const PredictOptions& options, PairsSummary* summary = nullptr) {
-  PairsInput input(CsvRowReader::from_string("pairs.csv", text, read.delimiter), read);
+  PairsInput input(CsvRowReader::from_string("pairs.csv", text, read.delimiter), read, m);
   std::vector<Got> got;
   const PairsSummary s = predict_pairs(m, input, options, [&](const PairPrediction& p) {
     got.push_back({std::string(p.user), std::string(p.item), p.prediction, p.known});
@@ -160,6 +160,62 @@ TEST(PredictPairs, HeaderOrNotAndColumnsByName) {
   EXPECT_TRUE(pairs_of(m, "user,item\n", comma(), PredictOptions{}).empty());
 }
 
+// The columns pair_columns decides for `text`'s first row.
+PairColumns columns_of(const Model& m, const std::string& text, const ReadOptions& read) {
+  PairsInput input(CsvRowReader::from_string("pairs.csv", text, read.delimiter), read, m);
+  return input.columns;
+}
+
+// Bug: a headerless pairs file lost its first pair to the header. A first row
+// with a name the model knows is a pair; one without is a header, flagged
+// for a note unless it names its columns.
+TEST(PredictPairs, FirstRowWithKnownNamesIsAPair) {
+  const Model m = hand_model();
+  const auto got = pairs_of(m, "ann,y\nbob,x\n", comma(), PredictOptions{});
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].user, "ann");
+  EXPECT_EQ(got[0].item, "y");
+  // Only one of the two known is enough: a new user rating a known item.
+  EXPECT_EQ(pairs_of(m, "newcomer,z\n", comma(), PredictOptions{}).size(), 1u);
+  EXPECT_EQ(pairs_of(m, "ann,brand new\n", comma(), PredictOptions{}).size(), 1u);
+  PairColumns c = columns_of(m, "ann,y\n", comma());
+  EXPECT_FALSE(c.header);
+  EXPECT_TRUE(c.first_row_is_data);
+  // --user-col/--item-col by index say where to look.
+  ReadOptions swapped = comma();
+  swapped.user_col = "2";
+  swapped.item_col = "1";
+  EXPECT_FALSE(columns_of(m, "y,ann\n", swapped).header);
+  EXPECT_TRUE(columns_of(m, "ann,y\n", swapped).header);
+}
+
+TEST(PredictPairs, HeaderDecisions) {
+  const Model m = hand_model();
+  PairColumns c = columns_of(m, "user,item\nann,x\n", comma());
+  EXPECT_TRUE(c.header);
+  EXPECT_FALSE(c.header_unnamed);
+  c = columns_of(m, "a,b\nann,x\n", comma());
+  EXPECT_TRUE(c.header);
+  EXPECT_TRUE(c.header_unnamed);
+  EXPECT_EQ(pairs_of(m, "a,b\nann,x\n", comma(), PredictOptions{}).size(), 1u);
+  // --header: known names or not, the first row is a header.
+  ReadOptions forced = comma();
+  forced.force_header = true;
+  c = columns_of(m, "ann,x\nbob,y\n", forced);
+  EXPECT_TRUE(c.header);
+  EXPECT_FALSE(c.header_unnamed);
+  EXPECT_EQ(pairs_of(m, "ann,x\nbob,y\n", forced, PredictOptions{}).size(), 1u);
+  // --no-header: unknown names or not, the first row is a pair.
+  c = columns_of(m, "nobody,nothing\n", comma(false));
+  EXPECT_FALSE(c.header);
+  EXPECT_EQ(pairs_of(m, "nobody,nothing\n", comma(false), PredictOptions{}).size(), 1u);
+  // A column given by name needs a header.
+  ReadOptions by_name = comma();
+  by_name.user_col = "ann";
+  by_name.item_col = "x";
+  EXPECT_TRUE(columns_of(m, "ann,x\nbob,y\n", by_name).header);
+}
+
 Error error_of(const Model& m, const std::string& text, const PredictOptions& options) {
   try {
     pairs_of(m, text, comma(), options);
@@ -199,7 +255,7 @@ TEST(PredictPairs, ShortRowAndSameColumnsAreErrors) {
   same.user_col = "1";
   same.item_col = "1";
   try {
-    PairsInput input(CsvRowReader::from_string("pairs.csv", "a,b\n", ','), same);
+    PairsInput input(CsvRowReader::from_string("pairs.csv", "a,b\n", ','), same, m);
     ADD_FAILURE() << "same columns accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Usage);

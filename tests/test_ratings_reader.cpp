@@ -260,10 +260,10 @@ TEST(RatingsReaderLong, HeaderlessUsesColumnsOneTwoThree) {
   EXPECT_EQ(named(d), (std::vector<Named>{{"ann", "x", 5}, {"ann", "y", 4}, {"bob", "y", 3}}));
 }
 
-// Without --no-header the header of a headerless file is taken as names, and
-// the first rating is lost; with it, that row is data.
+// --no-header makes the first row data. (Without it, the first row of a
+// headerless file was taken as a header and its rating silently lost; now a
+// number in the rating column makes it data: see RatingsReaderHeader.)
 TEST(RatingsReaderLong, NoHeaderMakesTheFirstRowData) {
-  EXPECT_EQ(named(read_text("ann,x,5\nbob,y,3\n")), (std::vector<Named>{{"bob", "y", 3}}));
   EXPECT_EQ(named(read_text("ann,x,5\nbob,y,3\n", no_header())),
             (std::vector<Named>{{"ann", "x", 5}, {"bob", "y", 3}}));
   // And a real header read as data is a bad rating at its third field.
@@ -505,6 +505,206 @@ TEST(RatingsReaderLayout, ParseAndName) {
   EXPECT_EQ(layout_name(Layout::Auto), "auto");
   EXPECT_EQ(layout_name(Layout::Wide), "wide");
   EXPECT_EQ(layout_name(Layout::Long), "long");
+}
+
+// --- the header row: data unless it reads as a header ----------------------------
+
+ReadOptions forced_header() {
+  ReadOptions o;
+  o.force_header = true;
+  return o;
+}
+
+// Bug: a headerless long file lost its first rating to the header, silently.
+TEST(RatingsReaderHeader, LongFirstRowWithANumericRatingIsData) {
+  ReadReport report;
+  const Dataset d = read_text("ann,x,4\nann,y,2\nbob,x,5\nbob,z,1\ncid,y,3\ncid,z,4\n", {}, &report);
+  EXPECT_EQ(d.ratings.size(), 6u);
+  EXPECT_FALSE(report.header);
+  EXPECT_EQ(report.layout, Layout::Long);
+  EXPECT_EQ(report.rows, 6u);
+  EXPECT_EQ(named(d)[0], (Named{"ann", "x", 4}));
+  EXPECT_EQ(report.user_column, 0u);
+  EXPECT_EQ(report.item_column, 1u);
+  EXPECT_EQ(report.rating_column, 2u);
+  EXPECT_EQ(report.user_name, "");
+}
+
+// Bug: MovieLens without its header line under --layout long kept 999 of 1,000.
+TEST(RatingsReaderHeader, MovieLensWithoutHeaderUnderLayoutLongKeepsEveryRow) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i)
+    text += std::to_string(1 + i / 100) + "," + std::to_string(10 + i) + "," + (i % 2 ? "3.5" : "4") + ",1260759144\n";
+  for (const Layout layout : {Layout::Long, Layout::Auto}) {
+    ReadOptions o = with_layout(layout);
+    ReadReport report;
+    EXPECT_EQ(read_text(text, o, &report).ratings.size(), 1000u);
+    EXPECT_FALSE(report.header);
+    EXPECT_EQ(report.layout, Layout::Long);
+  }
+}
+
+TEST(RatingsReaderHeader, RecognisedHeaderIsReportedWithItsColumns) {
+  ReadReport report;
+  EXPECT_EQ(read_text("timestamp,movieId,userId,rating\n1,Alien,ann,4\n", {}, &report).ratings.size(), 1u);
+  EXPECT_TRUE(report.header);
+  EXPECT_EQ(report.user_column, 2u);
+  EXPECT_EQ(report.user_name, "userId");
+  EXPECT_EQ(report.item_column, 1u);
+  EXPECT_EQ(report.item_name, "movieId");
+  EXPECT_EQ(report.rating_column, 3u);
+  EXPECT_EQ(report.rating_name, "rating");
+}
+
+// A first row whose rating column holds text is a header, names or not.
+TEST(RatingsReaderHeader, TextInTheRatingColumnIsAHeader) {
+  ReadReport report;
+  EXPECT_EQ(named(read_text("who,what,how much\nann,Alien,4\n", {}, &report)), (std::vector<Named>{{"ann", "Alien", 4}}));
+  EXPECT_TRUE(report.header);
+  EXPECT_EQ(report.rating_name, "how much");
+  // --rating-col by index says where the rating column is.
+  ReadOptions o;
+  o.user_col = "2";
+  o.item_col = "3";
+  o.rating_col = "1";
+  EXPECT_EQ(named(read_text("4,ann,Alien\n5,bob,Heat\n", o, &report)),
+            (std::vector<Named>{{"ann", "Alien", 4}, {"bob", "Heat", 5}}));
+  EXPECT_FALSE(report.header);
+}
+
+// --header: the first row is a header whatever it holds.
+TEST(RatingsReaderHeader, ForcedHeaderTakesTheFirstRow) {
+  ReadReport report;
+  EXPECT_EQ(named(read_text("ann,x,4\nbob,y,3\n", forced_header(), &report)), (std::vector<Named>{{"bob", "y", 3}}));
+  EXPECT_TRUE(report.header);
+  EXPECT_EQ(report.user_name, "ann");
+  // A wide header of item ids.
+  ReadOptions wide = forced_header();
+  wide.layout = Layout::Wide;
+  EXPECT_EQ(names(read_text("ann,10,20,30\nbob,1,0,5\n", wide).items), (std::vector<std::string>{"10", "20", "30"}));
+}
+
+// A wide header may name its items by number when its first cell says what
+// the rows are (user, userId, name, or a spreadsheet's empty corner).
+TEST(RatingsReaderHeader, WideHeaderOfItemIds) {
+  for (const std::string corner : {"user", "userId", "name", ""}) {
+    SCOPED_TRACE(corner);
+    ReadReport report;
+    const Dataset d = read_text(corner + ",10,20,30,40\nann,1,0,5,2\n", {}, &report);
+    EXPECT_TRUE(report.header);
+    EXPECT_EQ(report.layout, Layout::Wide);
+    EXPECT_EQ(names(d.items), (std::vector<std::string>{"10", "20", "30", "40"}));
+    EXPECT_EQ(report.items, 4u);
+  }
+}
+
+// A wide file without a header row would lose its first user to item names.
+TEST(RatingsReaderHeader, WideFileWithoutAHeaderRowIsAnErrorWithAHint) {
+  const std::string text = "ann,4,0,3,5\nbob,1,2,3,4\n";
+  const Error e = read_error(text);
+  expect_data_error(e, 1, 5);
+  EXPECT_EQ(e.message(),
+            "the first row (ann,4,0,3,…) holds numbers where a wide file's header names the items: a file without a "
+            "header row? give --no-header (items are then numbered by column), --layout long if each row is one rating, "
+            "or --header if these are item ids");
+  const Error forced = read_error("ann,4,0\nbob,1,2\n", with_layout(Layout::Wide));
+  expect_data_error(forced, 1, 5);
+  EXPECT_TRUE(contains(forced.message(), "(items are then numbered by column), or --header")) << forced.message();
+  // Numeric ids and five columns under --layout long are one rating a row.
+  EXPECT_EQ(read_text("1,31,2.5,1260759144,7\n2,10,4,1260759145,7\n", with_layout(Layout::Long)).ratings.size(), 2u);
+  // --no-header reads it, wide, items numbered by column.
+  ReadReport report;
+  const Dataset d = read_text(text, no_header(), &report);
+  EXPECT_EQ(report.layout, Layout::Wide);
+  EXPECT_FALSE(report.header);
+  EXPECT_EQ(d.ratings.size(), 7u);
+  EXPECT_EQ(names(d.items), (std::vector<std::string>{"2", "3", "4", "5"}));
+}
+
+// --- hints for what spreadsheets and other tools write -----------------------------
+
+TEST(RatingsReaderHints, DecimalComma) {
+  const Error e = read_error("user;item;rating\nann;x;2,5\n");
+  expect_data_error(e, 2, 7);
+  EXPECT_EQ(e.message(),
+            "rating '2,5' is not a finite number (decimal comma? write 2.5: export the file with '.' as the "
+            "decimal separator)");
+  // In a wide file the first row's decimal comma is named before the layout
+  // is guessed (it would otherwise look like a long file).
+  const Error wide = read_error("user;A;B;C\nann;2,5;3;1\nbob;4;0;1\n");
+  expect_data_error(wide, 2, 5);
+  EXPECT_TRUE(contains(wide.message(), "decimal comma? write 2.5")) << wide.message();
+}
+
+TEST(RatingsReaderHints, NotRatedMarksInAWideFile) {
+  const std::string text = "user,A,B,C,D\nann,NA,3,1,2\nbob,4,N/A,-,3\n";
+  const Error e = read_error(text);
+  expect_data_error(e, 2, 5);
+  EXPECT_EQ(e.message(), "rating 'NA' is not a finite number (a \"not rated\" mark? give --missing 0,NA)");
+  ReadOptions o;
+  o.missing = "0,NA";
+  const Error next = read_error(text, o);
+  expect_data_error(next, 3, 7);
+  EXPECT_EQ(next.message(), "rating 'N/A' is not a finite number (a \"not rated\" mark? give --missing 0,NA,N/A)");
+  // A list of marks: each is "not rated"; the numbers among them match as numbers.
+  o.missing = "0,NA,N/A,-";
+  ReadReport report;
+  const Dataset d = read_text(text + "cid,0.0,1,NA,\n", o, &report);
+  EXPECT_EQ(report.skipped_cells, 6u);
+  EXPECT_EQ(named(d), (std::vector<Named>{{"ann", "B", 3},
+                                          {"ann", "C", 1},
+                                          {"ann", "D", 2},
+                                          {"bob", "A", 4},
+                                          {"bob", "D", 3},
+                                          {"cid", "B", 1}}));
+}
+
+// Excel writes a trailing delimiter as a last column with no name.
+TEST(RatingsReaderHints, TrailingUnnamedEmptyColumnIsIgnoredWithANote) {
+  ReadReport report;
+  const Dataset d = read_text("User,A,B,C,\nann,1,2,3,\nbob,4,,5,\n", {}, &report);
+  EXPECT_EQ(names(d.items), (std::vector<std::string>{"A", "B", "C"}));
+  EXPECT_EQ(d.ratings.size(), 5u);
+  EXPECT_EQ(report.items, 3u);
+  EXPECT_EQ(report.notes, (std::vector<std::string>{
+                              "column 5 has no name in the header and no value in any row (a trailing delimiter, as "
+                              "spreadsheets export): ignored"}));
+  EXPECT_EQ(read_text("User,A,B,,\nann,1,2,,\n", with_layout(Layout::Wide), &report).ratings.size(), 2u);
+  EXPECT_EQ(report.notes.size(), 1u);
+  EXPECT_TRUE(contains(report.notes[0], "columns 4-5 have no name")) << report.notes[0];
+  // A value there is an error, not a silent drop.
+  const Error e = read_error("User,A,B,C,\nann,1,2,3,\nbob,4,,5,7\n");
+  expect_data_error(e, 3, 10);
+  EXPECT_EQ(e.message(),
+            "value '7' in field 5, which has no name in the header (an unnamed column is read only when it is empty "
+            "on every row): name the item in the header, or remove the value");
+  // A file without one has no notes.
+  read_text("User,A,B,C,D\nann,1,2,3,4\n", {}, &report);
+  EXPECT_TRUE(report.notes.empty());
+}
+
+TEST(RatingsReaderHints, OneColumnListsTheSeparatorsTried) {
+  const Error e = read_error("user:item:rating\nann:x:4\n");
+  expect_data_error(e, 2, 0);
+  EXPECT_EQ(e.message(),
+            "row has 1 field, need at least 3 (user, item, rating); only one column found: tried comma, tab, "
+            "semicolon, pipe and space as separators (give --delimiter if the file uses another)");
+  ReadOptions o;
+  o.delimiter = ';';
+  const Error forced = read_error("user,item,rating\nann,x,4\n", o);
+  EXPECT_TRUE(contains(forced.message(), "only one column found with --delimiter semicolon: is that the file's "
+                                         "separator?"))
+      << forced.message();
+  // A later row of one field in a file that has several is a short row, no more.
+  const Error ragged = read_error("user,item,rating\nann,x,4\nbob\n");
+  EXPECT_EQ(ragged.message(), "row has 1 field, need at least 3 (user, item, rating)");
+}
+
+TEST(RatingsReaderHints, PipeSeparatedFilesAreSniffed) {
+  ReadReport report;
+  EXPECT_EQ(named(read_text("user|item|rating\nann|x|4\nbob|y|3.5\n", {}, &report)),
+            (std::vector<Named>{{"ann", "x", 4}, {"bob", "y", 3.5f}}));
+  EXPECT_EQ(report.delimiter, '|');
 }
 
 // --- files that hold nothing --------------------------------------------------------

@@ -25,7 +25,13 @@ struct PredictArgs {
 
 void write_pairs(const Model& model, const PredictArgs& a, RecordWriter& out) {
   const ReadOptions ro = a.read.resolve();
-  PairsInput input(CsvRowReader::open_file(a.pairs, ro.delimiter), ro);
+  PairsInput input(CsvRowReader::open_file(a.pairs, ro.delimiter), ro, model);
+  // A first row of names the model does not know was taken as a header: say
+  // so, since a headerless file starting with a new user reads the same.
+  if (input.columns.header_unnamed && !a.shared.quiet)
+    log_line(fmt::format("mfrec: note: the first row of {} was read as a header (no name in it is in the model); "
+                         "give --no-header to read it as a pair",
+                         input.rows.name()));
   out.header({"user", "item", "prediction"});
   const PairsSummary s = predict_pairs(model, input, a.options, [&](const PairPrediction& p) {
     out.row({Cell{std::string(p.user)}, Cell{std::string(p.item)}, Cell{p.prediction}});

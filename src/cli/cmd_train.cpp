@@ -99,6 +99,22 @@ std::string summary_line(const Model& model, double train_seconds) {
   return line;
 }
 
+// What the reader took as the header and the columns, so that a first row
+// read as a header (or not) is never a surprise: "header row, user = column 1
+// (userId), item = column 2 (movieId), rating = column 3 (rating)".
+std::string columns_read(const ReadReport& r) {
+  const auto column = [](std::size_t c, const std::string& name) {
+    return name.empty() ? fmt::format("column {}", c + 1) : fmt::format("column {} ({})", c + 1, name);
+  };
+  std::string text = r.header ? "header row" : "no header row";
+  text += ", user = " + column(r.user_column, r.user_name);
+  if (r.layout == Layout::Long)
+    return text + ", item = " + column(r.item_column, r.item_name) + ", rating = " + column(r.rating_column, r.rating_name);
+  const std::string items = r.items == 1 ? fmt::format("column {}", r.item_column + 1)
+                                         : fmt::format("columns {}-{}", r.item_column + 1, r.item_column + r.items);
+  return text + ", items = " + items + (r.header ? " (named by the header)" : " (named by number)");
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -121,10 +137,13 @@ void run_train(TrainArgs& a) {
   ReadReport report;
   Dataset data = read_ratings(a.ratings, read_options, &report);
   if (validation_file) *validation_file = read_ratings(a.validation, read_options);
-  if (!a.shared.quiet)
-    log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {:.2f} s",
+  if (!a.shared.quiet) {
+    log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {}, {:.2f} s",
                          data.ratings.size(), data.users.size(), data.items.size(), data.source,
-                         layout_name(report.layout), delimiter_name(report.delimiter), seconds_since(start)));
+                         layout_name(report.layout), delimiter_name(report.delimiter), columns_read(report),
+                         seconds_since(start)));
+    for (const auto& note : report.notes) log_line("mfrec: note: " + note);
+  }
 
   const auto train_start = std::chrono::steady_clock::now();
   auto on_epoch = [&](const EpochReport& r) {

@@ -18,12 +18,17 @@ void add_output_options(CLI::App& cmd, SharedOptions& opts) {
 void add_read_options(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("--layout", flags.layout, "wide (user x item matrix), long (user,item,rating rows) or auto")
       ->check(CLI::IsMember({"auto", "wide", "long"}));
-  cmd.add_option("--delimiter", flags.delimiter, "auto, ',', tab, ';' or space");
-  cmd.add_flag("--no-header", flags.no_header, "the first row is data");
+  cmd.add_option("--delimiter", flags.delimiter, "auto, ',', tab, ';', '|' (pipe) or space");
+  // Without either, the first row is data when it reads as data (a number in
+  // the rating column, a pair of known names) and a header otherwise.
+  auto* header = cmd.add_flag("--header", flags.header, "the first row is a header, even if it looks like data");
+  cmd.add_flag("--no-header", flags.no_header, "the first row is data")->excludes(header);
   cmd.add_option("--user-col", flags.user_col, "long layout: user column, by name or 1-based index");
   cmd.add_option("--item-col", flags.item_col, "long layout: item column, by name or 1-based index");
   cmd.add_option("--rating-col", flags.rating_col, "long layout: rating column, by name or 1-based index");
-  cmd.add_option("--missing", flags.missing, "wide layout: the value meaning \"not rated\" (default 0; empty cells too)");
+  cmd.add_option("--missing", flags.missing,
+                 "wide layout: values meaning \"not rated\", comma-separated, e.g. 0,NA,N/A,- (default 0; empty "
+                 "cells always)");
 }
 
 ReadOptions ReadFlags::resolve() const {
@@ -31,6 +36,7 @@ ReadOptions ReadFlags::resolve() const {
   o.layout = parse_layout(layout);
   o.delimiter = parse_delimiter(delimiter);
   o.header = !no_header;
+  o.force_header = header;
   o.user_col = user_col;
   o.item_col = item_col;
   o.rating_col = rating_col;

@@ -27,6 +27,7 @@ struct ReadFlags {
   std::string layout = "auto";
   std::string delimiter = "auto";
   bool no_header = false;
+  bool header = false;  // --header
   std::string user_col, item_col, rating_col;
   std::string missing = "0";
   ReadOptions resolve() const;

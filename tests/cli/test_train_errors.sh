@@ -44,7 +44,7 @@ run train data/music.csv --order random
 expect_exit 64 "unknown --order"
 run train data/music.csv --layout diagonal
 expect_exit 64 "unknown --layout"
-run train data/music.csv --delimiter '|'
+run train data/music.csv --delimiter '#'
 expect_exit 64 "unknown --delimiter"
 run train data/music.csv --early-stop 3 -m "$T/m.model"
 expect_exit 64 "--early-stop without --validation"

@@ -20,7 +20,7 @@ namespace {
 // Every pair predicted, clipped or not; returns how many had an unknown name.
 std::uint64_t predict_all(const Model& model, const std::string& text, const ReadOptions& options,
                           const PredictOptions& predict) {
-  PairsInput input(CsvRowReader::from_string("pairs.csv", text, options.delimiter), options);
+  PairsInput input(CsvRowReader::from_string("pairs.csv", text, options.delimiter), options, model);
   require(input.columns.user != input.columns.item, "distinct columns");
   std::uint64_t seen = 0, unknown = 0;
   const PairsSummary s = predict_pairs(model, input, predict, [&](const PairPrediction& p) {

@@ -27,7 +27,7 @@ inline void require(bool ok, const char* what) {
 // The first input byte b picks the reading options:
 //   b % 3        layout: auto, wide, long
 //   b / 3 % 5    delimiter: sniff, ',', tab, ';', space
-//   b / 15 % 2   0: a header row, 1: --no-header
+//   b / 15 % 2   0: a header row if the first row reads as one, 1: --no-header
 //   b / 30 % 4   0: default columns; 1: columns by index (2, 1, 3);
 //                2: columns by name (user, item, rating); 3: --missing "?"
 // (tests/fuzz/README.md has a table of the seed files' bytes).

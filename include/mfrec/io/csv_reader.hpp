@@ -13,14 +13,14 @@
 
 namespace mfrec {
 
-// The separator of a file: ',', '\t', ';' or ' ' (any run of spaces/tabs).
+// The separator of a file: ',', '\t', ';', '|' or ' ' (any run of spaces/tabs).
 // 0 means "sniff it from the first lines".
 using Delimiter = char;
 inline constexpr Delimiter kSniffDelimiter = 0;
 inline constexpr Delimiter kWhitespaceDelimiter = ' ';
 
-// Parses "auto", ",", "comma", "tab", "\t", ";", "semicolon", "space",
-// "whitespace"; throws Error(Usage) otherwise.
+// Parses "auto", ",", "comma", "tab", "\t", ";", "semicolon", "|", "pipe",
+// "space", "whitespace"; throws Error(Usage) otherwise.
 Delimiter parse_delimiter(std::string_view text);
 std::string delimiter_name(Delimiter d);
 

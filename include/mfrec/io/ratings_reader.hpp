@@ -1,12 +1,16 @@
 #pragma once
 // Reads a ratings file in either layout into a Dataset.
 //   wide: first column the user, one column per item, header = item names;
-//         a cell equal to `missing` (or empty) is "not rated".
+//         a cell equal to one of `missing` (or empty) is "not rated".
 //   long: one rating a row: user, item, rating (extra columns ignored).
+// The first row is a header unless it looks like data (long: its rating field
+// is a number) or the options say otherwise; what was decided is reported,
+// so that no row is ever dropped without a word.
 // Throws Error(Data) with file:line:column for every malformed input,
 // Error(Open) when the file cannot be opened, Error(Usage) for bad options.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mfrec/io/csv_reader.hpp"
 #include "mfrec/model/dataset.hpp"
@@ -20,18 +24,22 @@ std::string layout_name(Layout layout);
 struct ReadOptions {
   Layout layout = Layout::Auto;
   Delimiter delimiter = kSniffDelimiter;
-  bool header = true;
+  bool header = true;  // false: the first row is data (--no-header)
   // Long layout: a header name or a 1-based index; empty = recognised names
   // (user/userId/user_id…) or columns 1, 2, 3.
   std::string user_col;
   std::string item_col;
   std::string rating_col;
-  std::string missing = "0";  // wide layout's "not rated" value
+  // Wide layout's "not rated" values, comma-separated ("0,NA,N/A,-"); a
+  // number matches numerically ("0" matches "0.0").
+  std::string missing = "0";
   // 1: everything on the calling thread. Otherwise a second thread reads
   // long-layout rows ahead of the one interning names, and the sort into
   // (user, item) order uses this many threads (0: all cores). The result is
   // the same for any count.
   unsigned threads = 0;
+  // true: the first row is a header even when it looks like data (--header).
+  bool force_header = false;
 };
 
 // What the reader decided, for logs.
@@ -40,6 +48,15 @@ struct ReadReport {
   Delimiter delimiter = kSniffDelimiter;
   std::uint64_t rows = 0;
   std::uint64_t skipped_cells = 0;  // wide: "not rated" cells
+  bool header = false;              // the first row was read as a header
+  // The columns read (0-based) and their header names ("" without a header).
+  // Long: all three; wide: the user column, then `items` item columns from
+  // item_column on.
+  std::size_t user_column = 0, item_column = 1, rating_column = 2, items = 0;
+  std::string user_name, item_name, rating_name;
+  // Input accepted but worth telling the user about, one sentence each (the
+  // core never prints: the caller shows them).
+  std::vector<std::string> notes;
 };
 
 // `path` "-" reads stdin.

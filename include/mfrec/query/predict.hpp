@@ -26,10 +26,11 @@ struct PredictOptions {
 // `user`'s predictions for every item, in item order, into `out` (resized).
 void predict_row(const Model& model, std::uint32_t user, const PredictOptions& options, std::vector<double>& out);
 
-// A user,item file with its columns decided: construction reads the header
-// row (unless options.header is false) and throws as pair_columns does.
+// A user,item file with its columns decided: construction reads the first
+// row, takes it as a header or the first pair (pair_columns: the model's
+// names decide) and throws as pair_columns does.
 struct PairsInput {
-  PairsInput(CsvRowReader reader, const ReadOptions& options);
+  PairsInput(CsvRowReader reader, const ReadOptions& options, const Model& model);
   CsvRowReader rows;
   PairColumns columns;
 };

@@ -38,6 +38,14 @@ bool is_column_name(ColumnRole role, std::string_view n) {
   return false;
 }
 
+bool is_column_index(const std::string& option) {
+  return !option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_corner_name(std::string_view cell) {
+  return cell.empty() || is_column_name(ColumnRole::User, cell) || is_one_of(cell, {"name", "id", "names"});
+}
+
 std::optional<std::size_t> find_column(const std::vector<std::string>& header, ColumnRole role) {
   for (std::size_t i = 0; i < header.size(); ++i)
     if (is_column_name(role, header[i])) return i;
@@ -46,7 +54,7 @@ std::optional<std::size_t> find_column(const std::vector<std::string>& header, C
 
 std::size_t resolve_column(const std::string& option, const char* flag, const std::vector<std::string>& header,
                            bool has_header) {
-  if (!option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (is_column_index(option)) {
     if (option.size() > 7 || std::stoul(option) < 1)
       throw Error(ErrorKind::Usage, std::string(flag) + " " + option + ": column indices start at 1");
     return std::stoul(option) - 1;

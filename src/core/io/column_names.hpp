@@ -12,6 +12,11 @@ namespace mfrec {
 enum class ColumnRole { User, Item, Rating };
 
 bool is_column_name(ColumnRole role, std::string_view header_name);
+// The first cell of a wide header: a user column's name, "name", "id" or
+// nothing (a spreadsheet's empty corner).
+bool is_corner_name(std::string_view cell);
+// A --*-col option that is a column index (digits) rather than a name.
+bool is_column_index(const std::string& option);
 // First header column recognised for `role`.
 std::optional<std::size_t> find_column(const std::vector<std::string>& header, ColumnRole role);
 // A --user-col style option: a 1-based index, or a header name (exact, then

@@ -22,8 +22,9 @@ Delimiter parse_delimiter(std::string_view t) {
   if (t == "," || t == "comma") return ',';
   if (t == "tab" || t == "\t" || t == "\\t") return '\t';
   if (t == ";" || t == "semicolon") return ';';
+  if (t == "|" || t == "pipe") return '|';
   if (t == "space" || t == " " || t == "whitespace") return kWhitespaceDelimiter;
-  throw Error(ErrorKind::Usage, "unknown delimiter '" + std::string(t) + "' (use auto, ',', tab, ';' or space)");
+  throw Error(ErrorKind::Usage, "unknown delimiter '" + std::string(t) + "' (use auto, ',', tab, ';', '|' or space)");
 }
 
 std::string delimiter_name(Delimiter d) {
@@ -31,6 +32,7 @@ std::string delimiter_name(Delimiter d) {
     case ',': return "comma";
     case '\t': return "tab";
     case ';': return "semicolon";
+    case '|': return "pipe";
     case ' ': return "space";
     default: return "auto";
   }
@@ -39,6 +41,9 @@ std::string delimiter_name(Delimiter d) {
 namespace {
 
 constexpr std::size_t kSniffLines = 20;
+// The separators sniffing tries, in order of preference on a tie; whitespace
+// is the fallback when none splits the lines.
+constexpr char kSniffed[] = {',', '\t', ';', '|'};
 
 }  // namespace
 
@@ -92,7 +97,7 @@ struct CsvRowReader::Impl {
 
   // Picks the delimiter whose count per line is the same non-zero number on
   // every sampled line; when several are, the one giving the most fields
-  // (then comma, tab, semicolon), so that "alice;x;4,5" with a decimal comma
+  // (then comma, tab, semicolon, pipe), so that "alice;x;4,5" with a decimal comma
   // on every line is read as semicolon-separated. Else whitespace.
   // Once per file: kept out of next(), which runs once per row.
   [[gnu::noinline]] void sniff() {
@@ -118,7 +123,7 @@ struct CsvRowReader::Impl {
 
   bool pick_consistent_delimiter() {
     std::size_t best_consistent = 0;
-    for (char d : {',', '\t', ';'}) {
+    for (char d : kSniffed) {
       std::size_t first = 0;
       bool consistent = !pending.empty();
       for (std::size_t i = 0; i < pending.size() && consistent; ++i) {
@@ -138,7 +143,7 @@ struct CsvRowReader::Impl {
   bool pick_most_frequent_delimiter() {
     if (pending.empty()) return false;
     std::size_t best = 0;
-    for (char d : {',', '\t', ';'}) {
+    for (char d : kSniffed) {
       const std::size_t c = count_outside_quotes(pending.front().first, d);
       if (c > best) {
         best = c;

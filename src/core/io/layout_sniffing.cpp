@@ -10,13 +10,25 @@ namespace mfrec::detail {
 
 namespace {
 
-// Every cell after the first is a rating or "not rated".
+// Every cell after the first is a rating or "not rated", or what a
+// spreadsheet writes for those (2,5 or NA), which the wide layout's cell
+// check then explains.
 bool row_fits_wide(const RatingsLoad& load) {
   const auto& f = load.rows.fields();
   if (f.size() < 2) return false;
   for (std::size_t i = 1; i < f.size(); ++i)
-    if (!load.is_missing(f[i]) && !parse_finite_number(f[i])) return false;
+    if (!load.is_missing(f[i]) && !parse_finite_number(f[i]) && !is_decimal_comma(f[i]) && !is_not_rated_mark(f[i]))
+      return false;
   return true;
+}
+
+// A decimal comma in the first row would make the layout guess wrong (a
+// wide row that does not read as numbers looks long): say what it is first.
+void refuse_decimal_comma(const RatingsLoad& load) {
+  const auto& f = load.rows.fields();
+  if (load.rows.delimiter() == ',') return;
+  for (std::size_t i = 1; i < f.size(); ++i)
+    if (is_decimal_comma(f[i])) load.bad_rating(f[i], load.rows.line(), load.rows.column(i));
 }
 
 [[noreturn]] void throw_ambiguous(const RatingsLoad& load) {
@@ -28,7 +40,7 @@ bool row_fits_wide(const RatingsLoad& load) {
 
 bool header_names_long_columns(const RatingsLoad& load) {
   const auto& names = load.header.names;
-  return load.options.header && find_column(names, ColumnRole::User) && find_column(names, ColumnRole::Item) &&
+  return load.has_header && find_column(names, ColumnRole::User) && find_column(names, ColumnRole::Item) &&
          find_column(names, ColumnRole::Rating);
 }
 
@@ -37,7 +49,8 @@ bool header_names_long_columns(const RatingsLoad& load) {
 void read_header(RatingsLoad& load) {
   CsvRowReader& rows = load.rows;
   if (!rows.next()) throw Error(ErrorKind::Data, "empty file: no rows", Location{rows.name(), 0, 0});
-  if (!load.options.header) return;
+  load.has_header = first_row_is_header(load);
+  if (!load.has_header) return;
   for (std::size_t i = 0; i < rows.fields().size(); ++i) {
     load.header.names.emplace_back(rows.fields()[i]);
     load.header.columns.push_back(rows.column(i));
@@ -52,12 +65,16 @@ Layout decide_layout(const RatingsLoad& load) {
   if (options.layout != Layout::Auto) return options.layout;
   if (!options.user_col.empty() || !options.item_col.empty() || !options.rating_col.empty()) return Layout::Long;
   if (header_names_long_columns(load)) return Layout::Long;
+  refuse_decimal_comma(load);
   const auto& f = load.rows.fields();
   const std::size_t header_size = load.header.names.size();
   const bool long_ok = f.size() >= 3 && parse_finite_number(f[2]).has_value();
   const bool cells_wide = row_fits_wide(load);
-  const bool wide_ok = cells_wide && (!options.header || header_size == f.size());
-  if (!options.header) return long_ok || !wide_ok ? Layout::Long : Layout::Wide;
+  const bool wide_ok = cells_wide && (!load.has_header || header_size == f.size());
+  // One column: no layout fits; the long layout's row check says so.
+  if (f.size() == 1 && header_size <= 1) return Layout::Long;
+  // Without a header, as with one: three or four columns are long, more are wide.
+  if (!load.has_header) return (wide_ok && (!long_ok || f.size() >= 5)) ? Layout::Wide : Layout::Long;
   // A wide file whose first row is ragged must not pass for a long one: the
   // header's first three columns would give ids like "4" and no error.
   if (cells_wide && header_size != f.size()) {
@@ -76,22 +93,22 @@ LongShape long_shape(const RatingsLoad& load) {
   const ReadOptions& options = load.options;
   const auto& names = load.header.names;
   LongShape shape;
-  if (options.header) {
+  if (load.has_header) {
     if (auto c = find_column(names, ColumnRole::User)) shape.user = *c;
     if (auto c = find_column(names, ColumnRole::Item)) shape.item = *c;
     if (auto c = find_column(names, ColumnRole::Rating)) shape.rating = *c;
   }
-  if (!options.user_col.empty()) shape.user = resolve_column(options.user_col, "--user-col", names, options.header);
-  if (!options.item_col.empty()) shape.item = resolve_column(options.item_col, "--item-col", names, options.header);
+  if (!options.user_col.empty()) shape.user = resolve_column(options.user_col, "--user-col", names, load.has_header);
+  if (!options.item_col.empty()) shape.item = resolve_column(options.item_col, "--item-col", names, load.has_header);
   if (!options.rating_col.empty())
-    shape.rating = resolve_column(options.rating_col, "--rating-col", names, options.header);
+    shape.rating = resolve_column(options.rating_col, "--rating-col", names, load.has_header);
   if (shape.user == shape.item || shape.user == shape.rating || shape.item == shape.rating)
     throw Error(ErrorKind::Usage, "the user, item and rating columns must be three different columns");
   shape.needed = std::max({shape.user, shape.item, shape.rating}) + 1;
   // Extra columns are ignored, but a row wider than the first one (the
   // header, or the first data row) is malformed, most often a decimal comma
   // in a comma-separated file: "ann,x,4,5" must not load as a 4.
-  shape.width = options.header ? names.size() : load.rows.fields().size();
+  shape.width = load.has_header ? names.size() : load.rows.fields().size();
   return shape;
 }
 

@@ -25,11 +25,13 @@ std::uint32_t text_offset(const RowBatch& batch) { return static_cast<std::uint3
 // row had: an error, so out of the row loop.
 void LongBatches::fail_width(std::size_t fields) const {
   if (fields < shape_.needed) {
+    // One field in the first row: most likely the wrong separator.
+    const std::string hint = fields == 1 && read_.rows == 1 ? load_.one_column_hint() : "";
     load_.fail("row has " + std::to_string(fields) + " field" + (fields == 1 ? "" : "s") + ", need at least " +
-                   std::to_string(shape_.needed) + " (user, item, rating)",
+                   std::to_string(shape_.needed) + " (user, item, rating)" + hint,
                0);
   }
-  const std::string reference = load_.options.header ? "the header has " : "the first row has ";
+  const std::string reference = load_.has_header ? "the header has " : "the first row has ";
   load_.fail("row has " + std::to_string(fields) + " fields, " + reference + std::to_string(shape_.width) +
                  " (a decimal comma in a comma-separated file?)",
              rows_.column(shape_.width));

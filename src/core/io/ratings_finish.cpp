@@ -22,7 +22,10 @@ void finish_ratings(RatingsLoad& load) {
   const ReadOptions& options = load.options;
   Dataset& data = load.data;
   if (data.ratings.empty())
-    throw Error(ErrorKind::Data, "no ratings: every cell is empty or equal to the \"not rated\" value '" + options.missing + "'",
+    throw Error(ErrorKind::Data,
+                std::string("no ratings: every cell is empty or equal to ") +
+                    (load.missing_texts.size() > 1 ? "one of the \"not rated\" values '" : "the \"not rated\" value '") +
+                    options.missing + "'",
                 Location{load.rows.name(), 0, 0});
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   if (const auto dup = sort_ratings(data.ratings, data.users.size(), threads)) {

@@ -33,30 +33,42 @@ struct HeaderRow {
 };
 
 struct RatingsLoad {
-  RatingsLoad(CsvRowReader& rows_in, const ReadOptions& options_in) : rows(rows_in), options(options_in) {
-    if (auto m = parse_finite_number(options.missing)) missing_number = *m;
-    data.source = rows.name();
-  }
+  RatingsLoad(CsvRowReader& rows_in, const ReadOptions& options_in);
 
   CsvRowReader& rows;
   const ReadOptions& options;
-  std::optional<double> missing_number;  // options.missing, when it is a number
+  // options.missing split at its commas; the numbers among them.
+  std::vector<std::string> missing_texts;
+  std::vector<double> missing_numbers;
+  bool has_header = false;  // decided by read_header
   HeaderRow header;
+  Layout layout = Layout::Auto;  // decided by decide_layout
   Dataset data;
   RatingLines lines{true};  // the line of each rating in data.ratings
   std::uint64_t rows_read = 0;
   std::uint64_t skipped_cells = 0;
+  std::vector<std::string> notes;  // for ReadReport::notes
 
   // Error(Data) at the current row's line.
   [[noreturn]] void fail(const std::string& what, std::uint64_t column) const;
+  // Error(Data) for a rating that is not a finite float, with a hint when the
+  // text looks like a decimal comma or a "not rated" mark.
+  [[noreturn, gnu::cold]] void bad_rating(std::string_view cell, std::uint64_t line, std::uint64_t column) const;
+  // When a row has one field only: the separators tried, to say after the
+  // error ("" when the delimiter was sniffed and the file has several).
+  std::string one_column_hint() const;
 
-  // A wide cell that means "not rated": empty, the `missing` text, or a
-  // number equal to it ("0.0" when missing is "0").
+  // A wide cell that means "not rated": empty, one of the `missing` texts, or
+  // a number equal to one of them ("0.0" when missing is "0").
   bool is_missing(std::string_view cell) const {
-    if (cell.empty() || cell == options.missing) return true;
-    if (missing_number) {
+    if (cell.empty()) return true;
+    for (const auto& m : missing_texts)
+      if (cell == m) return true;
+    if (!missing_numbers.empty()) {
       const auto v = parse_finite_number(cell);
-      return v && *v == *missing_number;
+      if (!v) return false;
+      for (double m : missing_numbers)
+        if (*v == m) return true;
     }
     return false;
   }
@@ -65,14 +77,15 @@ struct RatingsLoad {
   // interning thread parses the ratings of rows read ahead of it).
   float rating_value(std::string_view cell, std::uint64_t line, std::uint64_t column) const {
     const auto v = parse_finite_number(cell);
-    const auto fail_at = [&](const std::string& what) {
-      throw Error(ErrorKind::Data, what, Location{rows.name(), line, column});
-    };
-    if (!v) fail_at("rating '" + std::string(cell.substr(0, 40)) + (cell.size() > 40 ? "…" : "") + "' is not a finite number");
-    if (std::fabs(*v) > std::numeric_limits<float>::max()) fail_at("rating '" + std::string(cell) + "' is out of range");
+    if (!v || std::fabs(*v) > std::numeric_limits<float>::max()) bad_rating(cell, line, column);
     return static_cast<float>(*v);
   }
 };
+
+// rating_hints.cpp. "2,5": a decimal comma, in a file not separated by commas.
+bool is_decimal_comma(std::string_view cell);
+// What spreadsheets, R and pandas write for an empty cell: NA, N/A, -, ?…
+bool is_not_rated_mark(std::string_view cell);
 
 // The long layout's columns (0-based), and the fields a row must and may have.
 struct LongShape {
@@ -81,9 +94,13 @@ struct LongShape {
   std::size_t width = 0;   // fields a row may have
 };
 
-// layout_sniffing.cpp. Reads the first row, and the header from it when
-// there is one, leaving the first data row current.
+// layout_sniffing.cpp. Reads the first row, decides whether it is a header
+// (header_rule.cpp) and reads it when it is, leaving the first data row
+// current.
 void read_header(RatingsLoad& load);
+// header_rule.cpp: whether the current (first) row is a header. Throws, with
+// a hint, for a wide file that seems to lack one.
+bool first_row_is_header(const RatingsLoad& load);
 // options.layout, or the layout the header and the first data row show.
 Layout decide_layout(const RatingsLoad& load);
 // From the header's recognised names and the --*-col options.

@@ -25,27 +25,64 @@ std::string layout_name(Layout layout) {
 
 std::optional<double> parse_number(std::string_view text) { return detail::parse_finite_number(text); }
 
+detail::RatingsLoad::RatingsLoad(CsvRowReader& rows_in, const ReadOptions& options_in)
+    : rows(rows_in), options(options_in) {
+  // "0,NA,N/A,-": a value with a comma cannot be a "not rated" mark, which
+  // keeps the list simple to type.
+  std::string_view rest = options.missing;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view value = rest.substr(0, comma);
+    if (!value.empty()) {
+      missing_texts.emplace_back(value);
+      if (auto m = parse_finite_number(value)) missing_numbers.push_back(*m);
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  data.source = rows.name();
+}
+
 void detail::RatingsLoad::fail(const std::string& what, std::uint64_t column) const {
   throw Error(ErrorKind::Data, what, Location{rows.name(), rows.line(), column});
 }
 
+namespace {
+
+void report_decisions(const detail::RatingsLoad& load, const detail::LongShape& shape, ReadReport& report) {
+  report.layout = load.layout;
+  report.delimiter = load.rows.delimiter();
+  report.rows = load.rows_read;
+  report.skipped_cells = load.skipped_cells;
+  report.header = load.has_header;
+  report.notes = load.notes;
+  report.user_column = shape.user;
+  report.item_column = load.layout == Layout::Long ? shape.item : 1;
+  report.rating_column = shape.rating;
+  report.items = load.layout == Layout::Long ? 0 : load.data.items.size();
+  const auto& names = load.header.names;
+  const auto name = [&](std::size_t c) { return c < names.size() ? names[c] : std::string(); };
+  report.user_name = name(report.user_column);
+  report.item_name = load.layout == Layout::Long ? name(shape.item) : std::string();
+  report.rating_name = load.layout == Layout::Long ? name(shape.rating) : std::string();
+}
+
+}  // namespace
+
 Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report) {
   detail::RatingsLoad load(rows, options);
   detail::read_header(load);
-  const Layout layout = detail::decide_layout(load);
+  const Layout layout = load.layout = detail::decide_layout(load);
   load.lines = detail::RatingLines(layout == Layout::Long);
+  detail::LongShape shape;
   if (layout == Layout::Long) {
+    shape = detail::long_shape(load);  // for the report; load_long decides the same
     detail::load_long(load);
   } else {
     detail::load_wide(load);
   }
   detail::finish_ratings(load);
-  if (report) {
-    report->layout = layout;
-    report->delimiter = rows.delimiter();
-    report->rows = load.rows_read;
-    report->skipped_cells = load.skipped_cells;
-  }
+  if (report) report_decisions(load, shape, *report);
   return std::move(load.data);
 }
 

@@ -16,8 +16,8 @@ void predict_row(const Model& m, std::uint32_t user, const PredictOptions& o, st
   }
 }
 
-PairsInput::PairsInput(CsvRowReader reader, const ReadOptions& options)
-    : rows(std::move(reader)), columns(pair_columns(rows, options)) {}
+PairsInput::PairsInput(CsvRowReader reader, const ReadOptions& options, const Model& model)
+    : rows(std::move(reader)), columns(pair_columns(rows, options, model.users, model.items)) {}
 
 namespace {
 
