@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "flag_range.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/io/ratings_reader.hpp"
 #include "mfrec/train/grid_search.hpp"
@@ -108,10 +109,14 @@ Runner register_cv(CLI::App& app) {
   cmd->add_flag("-q,--quiet", a->shared.quiet, "print nothing on stderr but errors");
   add_read_options(*cmd, a->read);
   add_train_flags(*cmd, a->options, /*for_train=*/false);
-  cmd->add_option("--folds", a->folds, "number of folds")->check(CLI::Range(2u, 1000u))->capture_default_str();
+  cmd->add_option("--folds", a->folds, "number of folds")->check(whole_range(2, 1000));
   cmd->add_option("--grid", a->grid,
-                  "NAME=V1,V2,… to try (" + fmt::format("{}", fmt::join(grid_option_names(), ", ")) + "); repeatable");
+                  "NAME=V1,V2,… to try (" + fmt::format("{}", fmt::join(grid_option_names(), ", ")) + "); repeatable (default: one setting)");
   cmd->add_option("--fold-seed", a->fold_seed, "seed of the folds (default: --seed)");
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec cv data/music.csv --folds 3\n"
+      "  mfrec cv ratings.csv --grid k=16,64 --grid lambda=0.02,0.1 -f table");
   return [a] { run_cv(*a); };
 }
 

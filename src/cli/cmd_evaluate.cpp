@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "flag_range.hpp"
 #include "mfrec/query/evaluate.hpp"
 #include "mfrec/train/train_options.hpp"
 #include "mfrec/io/ratings_reader.hpp"
@@ -60,9 +61,13 @@ Runner register_evaluate(CLI::App& app) {
   add_output_options(*cmd, a->shared);
   add_read_options(*cmd, a->read);
   EvaluateOptions& o = a->options;
-  cmd->add_option("--k", o.k, "cut-off of the ranking metrics")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))->capture_default_str();
+  cmd->add_option("--k", o.k, "cut-off of the ranking metrics")->check(whole_range(1, std::size_t{1} << 20));
   cmd->add_option("--relevant", o.relevant_threshold, "a test rating at or above this is relevant")->capture_default_str();
-  cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(CLI::Range(0u, kMaxThreads));
+  cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(whole_range(0, kMaxThreads));
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec evaluate test.csv -m train.model\n"
+      "  mfrec evaluate test.csv -m train.model --k 5 --relevant 4 -f json");
   return [a] { run_evaluate(*a); };
 }
 

@@ -85,6 +85,10 @@ Runner register_info(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("info", "summary of a model file");
   add_model_options(*cmd, a->shared);
   add_output_options(*cmd, a->shared);
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec info -m music.model\n"
+      "  MFREC_MODEL=music.model mfrec info -f json");
   return [a] { run_info(*a); };
 }
 

@@ -101,13 +101,18 @@ Runner register_predict(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("predict", "predicted ratings: whole matrix, some users, or user,item pairs");
   add_model_options(*cmd, a->shared);
   add_output_options(*cmd, a->shared);
-  cmd->add_option("-u,--user", a->users, "only this user's row (repeatable)");
+  cmd->add_option("-u,--user", a->users, "only this user's row (repeatable; default: every user)");
   cmd->add_flag("--long", a->long_form, "user,item,prediction triples instead of a matrix");
-  cmd->add_option("--pairs", a->pairs, "read user,item rows from PATH (or - for stdin), write user,item,prediction");
+  cmd->add_option("--pairs", a->pairs, "read user,item rows from PATH (or - for stdin), write user,item,prediction (default: off)");
   cmd->add_flag_callback("--no-clip", [a] { a->options.clip = false; },
                          "do not clip predictions to the training ratings' range");
   cmd->add_flag("--strict", a->options.strict, "--pairs: an unknown user or item is an error");
-  add_read_options(*cmd, a->read);
+  add_pairs_read_options(*cmd, a->read);
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec predict -m music.model --user Hermione\n"
+      "  mfrec predict -m music.model --long -f json\n"
+      "  printf 'Hermione,Firework\\n' | mfrec predict -m music.model --pairs - --no-header");
   return [a] { run_predict(*a); };
 }
 

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "flag_range.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/train/train_options.hpp"
@@ -52,10 +53,10 @@ Runner register_recommend(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("recommend", "top-N unrated items for users");
   add_model_options(*cmd, a->shared);
   add_output_options(*cmd, a->shared);
-  cmd->add_option("-u,--user", a->users, "user to recommend for (repeatable)");
+  cmd->add_option("-u,--user", a->users, "user to recommend for (repeatable; required unless --all-users)");
   cmd->add_flag("--all-users", a->all_users, "recommend for every user");
   RecommendOptions& o = a->options;
-  cmd->add_option("-n,--top", o.top, "items per user")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))->capture_default_str();
+  cmd->add_option("-n,--top", o.top, "items per user")->check(whole_range(1, std::size_t{1} << 30));
   cmd->add_flag("--include-rated", o.include_rated, "also recommend items the user already rated");
   cmd->add_option_function<std::string>(
          "--method", [a](const std::string& name) { a->options.method = parse_recommend_method(name); },
@@ -63,9 +64,13 @@ Runner register_recommend(CLI::App& app) {
       ->check(CLI::IsMember({"predicted", "neighbors", "neighbours"}))
       ->default_str(std::string(recommend_method_name(o.method)));
   cmd->add_option("--neighbors,--neighbours", o.neighbors, "neighbors method: how many similar users")
-      ->check(CLI::Range(1u, 1u << 30))
-      ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(CLI::Range(0u, kMaxThreads));
+      ->check(whole_range(1, 1u << 30));
+  cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(whole_range(0, kMaxThreads));
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec recommend -m music.model --user Hermione --top 3\n"
+      "  mfrec recommend -m music.model --user Hermione --method neighbors --neighbors 2\n"
+      "  mfrec recommend -m music.model --all-users -f csv -o recommendations.csv");
   return [a] { run_recommend(*a); };
 }
 

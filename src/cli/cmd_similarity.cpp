@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "flag_range.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/similarity.hpp"
 #include "model_access.hpp"
@@ -71,14 +72,18 @@ Runner register_similarity(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("similarity", "user-user (or item-item) cosine similarity");
   add_model_options(*cmd, a->shared);
   add_output_options(*cmd, a->shared);
-  cmd->add_option("-u,--user,--item", a->names, "only the nearest neighbours of this user (item with --items); repeatable");
+  cmd->add_option("-u,--user,--item", a->names, "only the nearest neighbours of this user (item with --items); repeatable (default: the whole table)");
   cmd->add_flag("--items", a->items, "item-item similarity instead of user-user");
   cmd->add_option("-n,--top", a->top, "neighbours per named row")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
-      ->capture_default_str();
+      ->check(whole_range(1, std::size_t{1} << 30));
   cmd->add_option("--space", a->space, "predicted (cosine of predicted rows, the seed's) or factors (of latent vectors)")
       ->check(CLI::IsMember({"predicted", "factors"}))
       ->capture_default_str();
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec similarity -m music.model\n"
+      "  mfrec similarity -m music.model --user Hermione --top 2\n"
+      "  mfrec similarity -m music.model --items --item Firework");
   return [a] { run_similarity(*a); };
 }
 

@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "flag_range.hpp"
 #include "mfrec/io/atomic_file.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/io/model_io.hpp"
@@ -178,12 +179,17 @@ Runner register_train(CLI::App& app) {
   add_model_options(*cmd, a->shared);
   add_read_options(*cmd, a->read);
   add_train_flags(*cmd, a->options, /*for_train=*/true);
-  cmd->add_option("--validation", a->validation, "hold out a seeded fraction (e.g. 0.2) or read a file, report its RMSE");
+  cmd->add_option("--validation", a->validation, "hold out a seeded fraction (e.g. 0.2) or read a file, report its RMSE (default: none)");
   cmd->add_option("--log-every", a->log_every, "print every Nth epoch (the first and last always)")
-      ->check(CLI::Range(1u, 1000000000u));
+      ->check(whole_range(1, 1000000000u));
   cmd->add_flag("--save-on-interrupt", a->save_on_interrupt,
                 "on SIGINT/SIGTERM, save the model as it is instead of writing nothing");
-  cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path");
+  cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path (default: none)");
+  cmd->footer(
+      "Examples:\n"
+      "  mfrec train data/music.csv -m music.model\n"
+      "  mfrec train ratings.csv -k 64 --epochs 30 --validation 0.1 --early-stop 3\n"
+      "  mfrec train ratings.csv --layout long --user-col userId --item-col movieId --rating-col rating");
   return [a] { run_train(*a); };
 }
 

@@ -12,7 +12,7 @@ void add_model_options(CLI::App& cmd, SharedOptions& opts) {
 void add_output_options(CLI::App& cmd, SharedOptions& opts) {
   cmd.add_option("-f,--format", opts.format, "table, csv, tsv, json or jsonl (default: table on a terminal, else csv)")
       ->check(CLI::IsMember({"table", "csv", "tsv", "json", "jsonl"}));
-  cmd.add_option("-o,--output", opts.output, "write the result to this file (atomically) instead of stdout");
+  cmd.add_option("-o,--output", opts.output, "write the result to this file, atomically (default: stdout)");
 }
 
 void add_read_options(CLI::App& cmd, ReadFlags& flags) {
@@ -23,12 +23,20 @@ void add_read_options(CLI::App& cmd, ReadFlags& flags) {
   // the rating column, a pair of known names) and a header otherwise.
   auto* header = cmd.add_flag("--header", flags.header, "the first row is a header, even if it looks like data");
   cmd.add_flag("--no-header", flags.no_header, "the first row is data")->excludes(header);
-  cmd.add_option("--user-col", flags.user_col, "long layout: user column, by name or 1-based index");
-  cmd.add_option("--item-col", flags.item_col, "long layout: item column, by name or 1-based index");
-  cmd.add_option("--rating-col", flags.rating_col, "long layout: rating column, by name or 1-based index");
+  cmd.add_option("--user-col", flags.user_col, "long layout: user column, by name or 1-based index (default: from the header, else 1)");
+  cmd.add_option("--item-col", flags.item_col, "long layout: item column, by name or 1-based index (default: from the header, else 2)");
+  cmd.add_option("--rating-col", flags.rating_col, "long layout: rating column, by name or 1-based index (default: from the header, else 3)");
   cmd.add_option("--missing", flags.missing,
                  "wide layout: values meaning \"not rated\", comma-separated, e.g. 0,NA,N/A,- (default 0; empty "
                  "cells always)");
+}
+
+void add_pairs_read_options(CLI::App& cmd, ReadFlags& flags) {
+  cmd.add_option("--delimiter", flags.delimiter, "--pairs: auto, ',', tab, ';', '|' (pipe) or space");
+  auto* header = cmd.add_flag("--header", flags.header, "--pairs: the first row is a header, even if it names known users and items");
+  cmd.add_flag("--no-header", flags.no_header, "--pairs: the first row is data")->excludes(header);
+  cmd.add_option("--user-col", flags.user_col, "--pairs: user column, by name or 1-based index (default: 1)");
+  cmd.add_option("--item-col", flags.item_col, "--pairs: item column, by name or 1-based index (default: 2)");
 }
 
 ReadOptions ReadFlags::resolve() const {

@@ -33,6 +33,9 @@ struct ReadFlags {
   ReadOptions resolve() const;
 };
 void add_read_options(CLI::App& cmd, ReadFlags& flags);
+// The flags `predict --pairs` reads its user,item rows with: the delimiter,
+// the header and the two columns (no layout, rating or missing value).
+void add_pairs_read_options(CLI::App& cmd, ReadFlags& flags);
 
 // The model path to use: the flag, else $MFREC_MODEL, else ./mfrec.model.
 std::string resolve_model_path(const std::string& flag);

@@ -3,16 +3,19 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <map>
 #include <new>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "commands.hpp"
+#include "app.hpp"
 #include "exit_codes.hpp"
+#include "help.hpp"
 #include "interrupt.hpp"
 #include "mfrec/error.hpp"
 #include "output.hpp"
+#include "parse_errors.hpp"
 
 namespace {
 
@@ -29,41 +32,24 @@ int main(int argc, char** argv) {
   // A closed pipe must be an ordinary write error we can handle, not a kill.
   std::signal(SIGPIPE, SIG_IGN);
 
-  CLI::App app{"mfrec: matrix-factorization recommender (SGD) for ratings CSV files", "mfrec"};
-  app.set_version_flag("--version", std::string("mfrec ") + MFREC_VERSION);
-  app.require_subcommand(1);
-  app.fallthrough(false);
-  std::map<std::string, Runner> runners{
-      {"train", register_train(app)},
-      {"predict", register_predict(app)},
-      {"similarity", register_similarity(app)},
-      {"recommend", register_recommend(app)},
-      {"evaluate", register_evaluate(app)},
-      {"cv", register_cv(app)},
-      {"info", register_info(app)},
-  };
-
-  // CLI11 would only say "a subcommand is required" for a misspelt command.
-  if (argc > 1 && argv[1][0] != '-' && !runners.count(argv[1])) {
-    std::string names;
-    for (const auto& [name, run] : runners) names += (names.empty() ? "" : ", ") + name;
-    return fail(kExitUsage, std::string("unknown command '") + argv[1] + "' (commands: " + names + ")");
+  CliApp cli = make_app();
+  CLI::App& app = *cli.app;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {  // `mfrec` alone: the overview, as `mfrec help`
+    std::fputs(help_text(app, "").c_str(), stdout);
+    return kExitOk;
   }
+  // CLI11 would only say "a subcommand is required" for a misspelt command.
+  if (args[0][0] != '-' && !cli.runners.count(args[0])) return fail(kExitUsage, unknown_command_message(app, args[0]));
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    return fail(kExitUsage, std::string(e.what()) + " (see mfrec --help)");
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return fail(kExitUsage, parse_error_message(app, e, args));
   }
 
   try {
-    for (CLI::App* sub : app.get_subcommands()) runners.at(sub->get_name())();
+    for (CLI::App* sub : app.get_subcommands()) cli.runners.at(sub->get_name())();
     return kExitOk;
   } catch (const StdoutClosed&) {
     return kExitOk;  // the reader has all it wanted (`| head`)

@@ -2,6 +2,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/io/model_io.hpp"
+#include "suggest.hpp"
 
 namespace mfrec::cli {
 
@@ -16,19 +17,14 @@ Model load_query_model(const SharedOptions& shared) {
 }
 
 namespace {
+// Only names a typo away are suggested: a name that is simply not in the
+// model ("Nobody") must not get a list of unrelated ones.
 std::uint32_t find_named(const IdMap& ids, const std::string& name, const char* what) {
   if (auto index = ids.find(name)) return *index;
-  std::string message = std::string("unknown ") + what + " '" + name + "'";
-  const auto close = closest_names(ids, name, 3);
-  if (!close.empty()) {
-    message += " (did you mean ";
-    for (std::size_t i = 0; i < close.size(); ++i) {
-      if (i) message += i + 1 == close.size() ? " or " : ", ";
-      message += "'" + close[i] + "'";
-    }
-    message += "?)";
-  }
-  throw Error(ErrorKind::Data, message);
+  std::vector<std::string> close;
+  for (auto& candidate : closest_names(ids, name, 3))
+    if (is_close(name, candidate)) close.push_back(std::move(candidate));
+  throw Error(ErrorKind::Data, std::string("unknown ") + what + " '" + name + "'" + did_you_mean(close));
 }
 }  // namespace
 

@@ -47,4 +47,8 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 // (ratings given on the input scale).
 double objective(const Model& model, const std::vector<Rating>& ratings);
 
+// The SGD kernel train() uses on this CPU ("AVX-512", "AVX2+FMA" or
+// "baseline"), chosen once at the first call; for `mfrec --version`.
+const char* sgd_kernel_name();
+
 }  // namespace mfrec

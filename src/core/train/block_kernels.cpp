@@ -1,4 +1,5 @@
 #include "train/block_kernels.hpp"
+#include "mfrec/train/trainer.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -235,10 +236,18 @@ void sgd_block(KernelIsa isa, const SgdStep& step, bool bias, TrainState& state,
   sgd_block_fn(isa)(step, bias, state, grid, block);
 }
 
+namespace {
+// The widest variant this CPU runs, decided once.
+KernelIsa best_isa() {
+  static const KernelIsa isa = cpu_runs(KernelIsa::Avx512) ? KernelIsa::Avx512
+                               : cpu_runs(KernelIsa::Avx2) ? KernelIsa::Avx2
+                                                           : KernelIsa::Baseline;
+  return isa;
+}
+}  // namespace
+
 void sgd_block(const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid, std::uint32_t block) {
-  static const SgdBlockFn best = sgd_block_fn(cpu_runs(KernelIsa::Avx512) ? KernelIsa::Avx512
-                                              : cpu_runs(KernelIsa::Avx2) ? KernelIsa::Avx2
-                                                                          : KernelIsa::Baseline);
+  static const SgdBlockFn best = sgd_block_fn(best_isa());
   best(step, bias, state, grid, block);
 }
 
@@ -252,3 +261,15 @@ FitSums fit_block(const FitContext& context, const TrainState& state, const Bloc
 }
 
 }  // namespace mfrec::detail
+
+namespace mfrec {
+
+const char* sgd_kernel_name() {
+  switch (detail::best_isa()) {
+    case detail::KernelIsa::Avx512: return "AVX-512";
+    case detail::KernelIsa::Avx2: return "AVX2+FMA";
+    default: return "baseline";
+  }
+}
+
+}  // namespace mfrec

@@ -1,0 +1,13 @@
+#pragma once
+// Limits of the whole-number flags outside the training option table, as a
+// CLI11 check worded like the table's ranges ("--top must be >= 1"), not
+// CLI11's "Value 0 not in range 1 to 1073741824".
+#include <cstdint>
+
+#include <CLI/CLI.hpp>
+
+namespace mfrec::cli {
+
+CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi);
+
+}  // namespace mfrec::cli
