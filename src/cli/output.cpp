@@ -73,6 +73,7 @@ std::string number_text(double v) {
 std::string cell_text(const Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return *s;
   if (const auto* i = std::get_if<std::int64_t>(&c)) return fmt::format("{}", *i);
+  if (std::holds_alternative<std::monostate>(c)) return {};
   return number_text(std::get<double>(c));
 }
 
@@ -118,6 +119,7 @@ class DelimitedWriter final : public RecordWriter {
 nlohmann::ordered_json to_json(const Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return *s;
   if (const auto* i = std::get_if<std::int64_t>(&c)) return *i;
+  if (std::holds_alternative<std::monostate>(c)) return nullptr;
   const double v = std::get<double>(c);
   if (!std::isfinite(v)) return nullptr;
   return v;
@@ -169,6 +171,7 @@ class TableWriter final : public RecordWriter {
     for (const auto& c : cells) {
       if (const auto* s = std::get_if<std::string>(&c)) r.emplace_back(*s, false);
       else if (const auto* i = std::get_if<std::int64_t>(&c)) r.emplace_back(fmt::format("{}", *i), true);
+      else if (std::holds_alternative<std::monostate>(c)) r.emplace_back(std::string(), true);  // aligns as a number
       else r.emplace_back(fmt::format("{:.4f}", std::get<double>(c)), true);
     }
     rows_.push_back(std::move(r));
@@ -214,6 +217,7 @@ class TableWriter final : public RecordWriter {
       out.clear();
       cell(get(0), 0, numeric[0]);
       for (std::size_t i = std::max<std::size_t>(first, 1); i < last; ++i) cell(get(i), i, numeric[i]);
+      out.erase(out.find_last_not_of(' ') + 1);  // an empty number cell at the end pads nothing
       out += '\n';
       sink_.write(out);
     };

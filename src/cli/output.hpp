@@ -16,7 +16,10 @@ namespace mfrec::cli {
 
 enum class Format { Table, Csv, Tsv, Json, Jsonl };
 
-using Cell = std::variant<std::string, std::int64_t, double>;
+// A result cell. std::monostate is a value that is undefined (the mean of no
+// users): null in JSON, an empty field in CSV, TSV and tables.
+using Cell = std::variant<std::string, std::int64_t, double, std::monostate>;
+inline const Cell kNull{std::monostate{}};
 
 // Where results go: stdout, or a file written atomically.
 class Sink {
