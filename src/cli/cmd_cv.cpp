@@ -94,7 +94,7 @@ void run_cv(const CvArgs& a) {
       grid_search(data, settings, a.folds, a.fold_seed.value_or(a.options.seed), progress);
 
   Sink sink(a.shared.output);
-  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  auto out = make_result_writer(format, sink, a.shared.max_rows);
   if (axes.empty()) write_folds(*out, results.front());
   else write_ranking(*out, results);
   out->finish();
