@@ -676,7 +676,8 @@ TEST_F(Cli, NarrowTerminalTableFitsAndKeepsEveryNumber) {
   const std::string model_path = seed_model();
   const mfrec::Model m = mfrec::load_model(model_path);
   constexpr unsigned short kColumns = 60;
-  const std::string text = run_on_terminal({"predict", "-m", model_path}, dir_.string(), kColumns);
+  // --max-rows 0: the whole table (by default a terminal gets one panel).
+  const std::string text = run_on_terminal({"predict", "-m", model_path, "--max-rows", "0"}, dir_.string(), kColumns);
   // Names may be cut with an ellipsis and columns split into panels, each
   // repeating the user column, but every number is shown whole.
   std::map<std::string, std::vector<std::string>> numbers;

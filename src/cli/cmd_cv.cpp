@@ -32,21 +32,24 @@ std::string describe(const TrainOptions& o) {
   return fmt::format("k={} lambda={} lr={} epochs={}", o.factors, o.lambda, o.lr, o.epochs);
 }
 
-// One setting, no grid: a row per fold, then the mean and the std.
+// One setting, no grid: a row per fold, then the mean and the sample
+// standard deviation of every numeric column. The std of the counts and of
+// the seconds says nothing useful, so those cells are null.
 void write_folds(RecordWriter& out, const GridResult& result) {
   const CrossValidation& cv = result.cv;
   out.header({"fold", "rmse", "mae", "count", "unknown", "seconds"});
-  std::int64_t count = 0, unknown = 0;
+  double count = 0, unknown = 0, seconds = 0;
   for (const auto& f : cv.folds) {
     out.row({Cell{std::int64_t{f.fold}}, Cell{f.rmse}, Cell{f.mae}, Cell{static_cast<std::int64_t>(f.count)},
              Cell{static_cast<std::int64_t>(f.unknown)}, Cell{f.seconds}});
-    count += static_cast<std::int64_t>(f.count);
-    unknown += static_cast<std::int64_t>(f.unknown);
+    count += static_cast<double>(f.count);
+    unknown += static_cast<double>(f.unknown);
+    seconds += f.seconds;
   }
-  out.row({Cell{std::string("mean")}, Cell{cv.rmse_mean}, Cell{cv.mae_mean}, Cell{count}, Cell{unknown},
-           Cell{result.seconds}});
-  out.row({Cell{std::string("std")}, Cell{cv.rmse_std}, Cell{cv.mae_std}, Cell{std::string()}, Cell{std::string()},
-           Cell{std::string()}});
+  const auto n = static_cast<double>(cv.folds.size());
+  out.row({Cell{std::string("mean")}, Cell{cv.rmse_mean}, Cell{cv.mae_mean}, Cell{count / n}, Cell{unknown / n},
+           Cell{seconds / n}});
+  out.row({Cell{std::string("std")}, Cell{cv.rmse_std}, Cell{cv.mae_std}, kNull, kNull, kNull});
 }
 
 // A grid: a row per setting, best first, with every grid option's value.
@@ -61,7 +64,7 @@ void write_ranking(RecordWriter& out, const std::vector<GridResult>& results) {
     std::vector<Cell> row;
     row.emplace_back(++rank);
     for (const auto& name : names) row.push_back(option_cell(r.options, name));
-    for (double x : {r.cv.rmse_mean, r.cv.rmse_std, r.cv.mae_mean, r.cv.mae_std, r.seconds}) row.emplace_back(x);
+    for (double x : {r.cv.rmse_mean, r.cv.rmse_std, r.cv.mae_mean, r.cv.mae_std, r.seconds}) row.emplace_back(std::in_place_type<double>, x);
     out.row(row);
   }
 }
@@ -92,7 +95,7 @@ void run_cv(const CvArgs& a) {
       grid_search(data, settings, a.folds, a.fold_seed.value_or(a.options.seed), progress);
 
   Sink sink(a.shared.output);
-  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  auto out = make_result_writer(format, sink, a.shared.max_rows);
   if (axes.empty()) write_folds(*out, results.front());
   else write_ranking(*out, results);
   out->finish();

@@ -45,7 +45,7 @@ void run_evaluate(const EvaluateArgs& a) {
     log_line(fmt::format("mfrec: {} of {} test ratings have a user or item the model never trained on", e.unknown, e.count));
 
   Sink sink(a.shared.output);
-  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  auto out = make_result_writer(format, sink, a.shared.max_rows);
   write_metrics(e, a.options.k, *out);
   out->finish();
   sink.commit();

@@ -66,8 +66,7 @@ void run_info(const InfoArgs& a) {
   const std::int64_t file_size = ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
 
   Sink sink(a.shared.output);
-  const Format format = parse_format(a.shared.format).value_or(default_format(sink));
-  auto out = make_writer(format, sink);
+  auto out = make_result_writer(parse_format(a.shared.format), sink, a.shared.max_rows);
   out->header({"field", "value"});
   const Row row = [&](std::string_view field, Cell value) { out->row({Cell{std::string(field)}, std::move(value)}); };
   data_rows(m, row);

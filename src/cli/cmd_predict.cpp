@@ -82,7 +82,7 @@ void run_predict(const PredictArgs& a) {
   const std::vector<std::uint32_t> users = users_to_predict(model, a.users);
 
   Sink sink(a.shared.output);
-  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  auto out = make_result_writer(format, sink, a.shared.max_rows);
   if (!a.pairs.empty()) {
     write_pairs(model, a, *out);
   } else if (a.long_form) {

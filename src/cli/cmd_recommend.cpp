@@ -30,7 +30,7 @@ void run_recommend(const RecommendArgs& a) {
   const std::vector<std::uint32_t> users = find_users(model, a.users);
 
   Sink sink(a.shared.output);
-  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  auto out = make_result_writer(format, sink, a.shared.max_rows);
   out->header({"user", "rank", "item", "score"});
   auto write = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;

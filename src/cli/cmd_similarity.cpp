@@ -54,7 +54,7 @@ void run_similarity(const SimilarityArgs& a) {
 
   const SimilarityIndex sims(model, a.items ? Side::Items : Side::Users, space);
   Sink sink(a.shared.output);
-  auto out = make_writer(format.value_or(default_format(sink)), sink);
+  auto out = make_result_writer(format, sink, a.shared.max_rows);
   const std::string key = a.items ? "item" : "user";
   if (!rows.empty()) {
     write_neighbors(sims, ids, key, rows, a.top, *out);

@@ -12,7 +12,12 @@ void add_model_options(CLI::App& cmd, SharedOptions& opts) {
 void add_output_options(CLI::App& cmd, SharedOptions& opts) {
   cmd.add_option("-f,--format", opts.format, "table, csv, tsv, json or jsonl (default: table on a terminal, else csv)")
       ->check(CLI::IsMember({"table", "csv", "tsv", "json", "jsonl"}));
-  cmd.add_option("-o,--output", opts.output, "write the result to this file, atomically (default: stdout)");
+  cmd.add_option("-o,--output", opts.output,
+                 "write the result to this file (atomically) instead of stdout; without -f, the format is the "
+                 "extension's (.csv, .tsv/.tab, .json, .jsonl/.ndjson; else csv)");
+  cmd.add_option("--max-rows", opts.max_rows, "rows of a default table on a terminal (0: all)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
 }
 
 void add_read_options(CLI::App& cmd, ReadFlags& flags) {

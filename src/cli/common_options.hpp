@@ -14,6 +14,7 @@ struct SharedOptions {
   std::string model;   // empty: $MFREC_MODEL, else ./mfrec.model
   std::string format;  // empty: by destination
   std::string output;  // empty: stdout
+  std::size_t max_rows = 50;  // a default table on a terminal; 0: all
   bool quiet = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <unordered_set>
 
 #include "mfrec/error.hpp"
+#include "table_writer.hpp"
 #include "text_width.hpp"
 
 namespace mfrec::cli {
@@ -52,9 +54,22 @@ std::optional<Format> parse_format(const std::string& t) {
   throw Error(ErrorKind::Usage, "unknown format '" + t + "' (use table, csv, tsv, json or jsonl)");
 }
 
+Format format_for_path(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::size_t dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return Format::Csv;
+  std::string ext = path.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == "tsv" || ext == "tab") return Format::Tsv;
+  if (ext == "json") return Format::Json;
+  if (ext == "jsonl" || ext == "ndjson") return Format::Jsonl;
+  return Format::Csv;
+}
+
 Format default_format(const Sink& sink) {
-  // CLI.md: a table for a person at a terminal, CSV for everything else
-  // (pipes and --output files alike).
+  // CLI.md: a file by its extension, a table for a person at a terminal, CSV
+  // for a pipe.
+  if (!sink.path().empty()) return format_for_path(sink.path());
   return sink.is_terminal() ? Format::Table : Format::Csv;
 }
 
@@ -73,6 +88,7 @@ std::string number_text(double v) {
 std::string cell_text(const Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return *s;
   if (const auto* i = std::get_if<std::int64_t>(&c)) return fmt::format("{}", *i);
+  if (std::holds_alternative<std::monostate>(c)) return {};
   return number_text(std::get<double>(c));
 }
 
@@ -118,6 +134,7 @@ class DelimitedWriter final : public RecordWriter {
 nlohmann::ordered_json to_json(const Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return *s;
   if (const auto* i = std::get_if<std::int64_t>(&c)) return *i;
+  if (std::holds_alternative<std::monostate>(c)) return nullptr;
   const double v = std::get<double>(c);
   if (!std::isfinite(v)) return nullptr;
   return v;
@@ -159,103 +176,6 @@ class JsonWriter final : public RecordWriter {
   std::uint64_t rows_ = 0;
 };
 
-// Aligned columns: names left, numbers right and rounded to 4 decimals.
-class TableWriter final : public RecordWriter {
- public:
-  TableWriter(Sink& sink, std::size_t max_width) : sink_(sink), max_width_(max_width) {}
-  void header(const std::vector<std::string>& columns) override { header_ = columns; }
-  void row(const std::vector<Cell>& cells) override {
-    std::vector<std::pair<std::string, bool>> r;
-    for (const auto& c : cells) {
-      if (const auto* s = std::get_if<std::string>(&c)) r.emplace_back(*s, false);
-      else if (const auto* i = std::get_if<std::int64_t>(&c)) r.emplace_back(fmt::format("{}", *i), true);
-      else r.emplace_back(fmt::format("{:.4f}", std::get<double>(c)), true);
-    }
-    rows_.push_back(std::move(r));
-  }
-  void finish() override {
-    const std::size_t n = header_.size();
-    std::vector<std::size_t> width(n, 0);
-    std::vector<bool> numeric(n, !rows_.empty());
-    for (std::size_t i = 0; i < n; ++i) width[i] = display_width(header_[i]);
-    for (const auto& r : rows_)
-      for (std::size_t i = 0; i < r.size() && i < n; ++i) {
-        width[i] = std::max(width[i], display_width(r[i].first));
-        if (!r[i].second) numeric[i] = false;
-      }
-    fit_to_terminal(width, numeric);
-    // Columns that still do not fit go into further panels, each repeating
-    // the first (name) column, as R and pandas print wide frames.
-    std::size_t first = 1;
-    do {
-      std::size_t last = first, used = width[0];
-      while (last < n && (last == first || max_width_ == 0 || used + 2 + width[last] <= max_width_))
-        used += 2 + width[last++];
-      if (first > 1) sink_.write("\n");
-      write_panel(width, numeric, first, last);
-      first = last;
-    } while (first < n);
-  }
-
- private:
-  // Writes column 0 and columns [first, last).
-  void write_panel(const std::vector<std::size_t>& width, const std::vector<bool>& numeric, std::size_t first,
-                   std::size_t last) {
-    std::string out;
-    auto cell = [&](const std::string& full, std::size_t i, bool right) {
-      if (i) out += "  ";
-      const std::string text = truncate_to_width(full, width[i]);
-      const std::size_t pad = width[i] - std::min(width[i], display_width(text));
-      if (right) out.append(pad, ' ');
-      out += text;
-      if (!right && i + 1 < last) out.append(pad, ' ');
-    };
-    auto line = [&](auto get) {
-      out.clear();
-      cell(get(0), 0, numeric[0]);
-      for (std::size_t i = std::max<std::size_t>(first, 1); i < last; ++i) cell(get(i), i, numeric[i]);
-      out += '\n';
-      sink_.write(out);
-    };
-    line([&](std::size_t i) -> const std::string& { return header_[i]; });
-    for (const auto& r : rows_) line([&](std::size_t i) -> const std::string& { return i < r.size() ? r[i].first : empty_; });
-  }
-
-  // On a terminal narrower than the table, narrows the widest columns (names
-  // get an ellipsis; numbers are never cut) until the table fits, or every
-  // column is at its minimum.
-  void fit_to_terminal(std::vector<std::size_t>& width, const std::vector<bool>& numeric) const {
-    if (max_width_ == 0 || width.empty()) return;
-    constexpr std::size_t kMinText = 14;
-    std::vector<std::size_t> floor(width.size());
-    for (std::size_t i = 0; i < width.size(); ++i) {
-      std::size_t number_width = 0;
-      if (numeric[i])
-        for (const auto& r : rows_)
-          if (i < r.size()) number_width = std::max(number_width, display_width(r[i].first));
-      floor[i] = std::min(width[i], std::max(number_width, kMinText));
-    }
-    auto total = [&] {
-      std::size_t t = 2 * (width.size() - 1);
-      for (auto w : width) t += w;
-      return t;
-    };
-    while (total() > max_width_) {
-      std::size_t pick = width.size();
-      for (std::size_t i = 0; i < width.size(); ++i)
-        if (width[i] > floor[i] && (pick == width.size() || width[i] > width[pick])) pick = i;
-      if (pick == width.size()) break;
-      --width[pick];
-    }
-  }
-
-  Sink& sink_;
-  std::size_t max_width_;
-  std::vector<std::string> header_;
-  std::vector<std::vector<std::pair<std::string, bool>>> rows_;
-  const std::string empty_;
-};
-
 }  // namespace
 
 std::unique_ptr<RecordWriter> make_writer(Format format, Sink& sink) {
@@ -266,7 +186,14 @@ std::unique_ptr<RecordWriter> make_writer(Format format, Sink& sink) {
     case Format::Jsonl: return std::make_unique<JsonWriter>(sink, true);
     case Format::Table: break;
   }
-  return std::make_unique<TableWriter>(sink, sink.is_terminal() ? terminal_columns() : 0);
+  return make_table_writer(sink, sink.is_terminal() ? terminal_columns() : 0, 0);
+}
+
+std::unique_ptr<RecordWriter> make_result_writer(std::optional<Format> given, Sink& sink, std::size_t max_rows) {
+  if (given) return make_writer(*given, sink);
+  const Format format = default_format(sink);
+  if (format != Format::Table) return make_writer(format, sink);
+  return make_table_writer(sink, terminal_columns(), max_rows);
 }
 
 }  // namespace mfrec::cli

@@ -120,6 +120,9 @@ cp "$T/out" "$T/cv1.csv"
 run cv data/music.csv --folds 3 -e 5 -f csv -q
 expect_exit 0 "cv again"
 cp "$T/out" "$T/cv2.csv"
+run cv data/music.csv --folds 3 -e 5 -f json -q
+expect_exit 0 "cv -f json"
+cp "$T/out" "$T/cv.json"
 CHECKS=$((CHECKS + 1))
 [ -s "$T/err" ] && fail "cv -q wrote to stderr: $(head -c 300 "$T/err")"
 run cv data/music.csv --folds 3 -e 5 -k 4 --lambda 0.1 -f csv -q
@@ -155,12 +158,23 @@ rmse = [float(x[1]) for x in folds]
 mae = [float(x[2]) for x in folds]
 assert sum(int(x[3]) for x in folds) == 39, folds  # every rating of music.csv tested once
 mean, std = cv[4], cv[5]
-assert int(mean[3]) == 39 and int(mean[4]) == sum(int(x[4]) for x in folds), mean
+# The mean row holds means (issue 11: it held the fold sums), the std row
+# leaves the counts and seconds empty (undefined, not 0).
+assert float(mean[3]) == 13 and float(mean[4]) == statistics.fmean(int(x[4]) for x in folds), mean
+assert abs(float(mean[5]) - statistics.fmean(float(x[5]) for x in folds)) < 1e-9, mean
+assert std[3:] == ["", "", ""], std
 assert abs(float(mean[1]) - statistics.fmean(rmse)) < 1e-12, (mean, rmse)
 assert abs(float(mean[2]) - statistics.fmean(mae)) < 1e-12, (mean, mae)
 assert abs(float(std[1]) - statistics.stdev(rmse)) < 1e-12, (std, rmse)  # sample std
 assert abs(float(std[2]) - statistics.stdev(mae)) < 1e-12, (std, mae)
 assert all(float(x[5]) >= 0 for x in cv[1:5])
+# JSON: numbers are numbers, an undefined value is null (it was "").
+import json
+js = json.load(open(f"{T}/cv.json"))
+assert [x["fold"] for x in js] == [1, 2, 3, "mean", "std"], js
+assert js[3]["count"] == 13 and isinstance(js[3]["seconds"], float), js[3]
+assert [js[4][c] for c in ("count", "unknown", "seconds")] == [None, None, None], js[4]
+assert isinstance(js[4]["rmse"], float) and isinstance(js[4]["mae"], float), js[4]
 assert without_seconds(cv) == without_seconds(rows(f"{T}/cv2.csv")), "cv is not reproducible"
 
 g = rows(f"{T}/grid1.csv")
