@@ -13,7 +13,7 @@ void add_output_options(CLI::App& cmd, SharedOptions& opts) {
   cmd.add_option("-f,--format", opts.format, "table, csv, tsv, json or jsonl (default: table on a terminal, else csv)")
       ->check(CLI::IsMember({"table", "csv", "tsv", "json", "jsonl"}));
   cmd.add_option("-o,--output", opts.output,
-                 "write the result to this file (atomically) instead of stdout; without -f, the format is the "
+                 "write the result to this file, atomically (default: stdout); without -f, the format is the "
                  "extension's (.csv, .tsv/.tab, .json, .jsonl/.ndjson; else csv)");
   cmd.add_option("--max-rows", opts.max_rows, "rows of a default table on a terminal (0: all)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
@@ -26,7 +26,7 @@ void add_read_options(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("--delimiter", flags.delimiter, "auto, ',', tab, ';', '|' (pipe) or space");
   // Without either, the first row is data when it reads as data (a number in
   // the rating column, a pair of known names) and a header otherwise.
-  auto* header = cmd.add_flag("--header", flags.header, "the first row is a header, even if it looks like data");
+  auto* header = cmd.add_flag("--header", flags.header, "the first row is a header, even if it looks like data (default: decided by the first row)");
   cmd.add_flag("--no-header", flags.no_header, "the first row is data")->excludes(header);
   cmd.add_option("--user-col", flags.user_col, "long layout: user column, by name or 1-based index (default: from the header, else 1)");
   cmd.add_option("--item-col", flags.item_col, "long layout: item column, by name or 1-based index (default: from the header, else 2)");
@@ -38,7 +38,7 @@ void add_read_options(CLI::App& cmd, ReadFlags& flags) {
 
 void add_pairs_read_options(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("--delimiter", flags.delimiter, "--pairs: auto, ',', tab, ';', '|' (pipe) or space");
-  auto* header = cmd.add_flag("--header", flags.header, "--pairs: the first row is a header, even if it names known users and items");
+  auto* header = cmd.add_flag("--header", flags.header, "--pairs: the first row is a header, even if it names known users and items (default: decided by the first row)");
   cmd.add_flag("--no-header", flags.no_header, "--pairs: the first row is data")->excludes(header);
   cmd.add_option("--user-col", flags.user_col, "--pairs: user column, by name or 1-based index (default: 1)");
   cmd.add_option("--item-col", flags.item_col, "--pairs: item column, by name or 1-based index (default: 2)");
