@@ -27,7 +27,7 @@ void add_read_options(CLI::App& cmd, ReadFlags& flags) {
   // Without either, the first row is data when it reads as data (a number in
   // the rating column, a pair of known names) and a header otherwise.
   auto* header = cmd.add_flag("--header", flags.header, "the first row is a header, even if it looks like data (default: decided by the first row)");
-  cmd.add_flag("--no-header", flags.no_header, "the first row is data")->excludes(header);
+  cmd.add_flag("--no-header", flags.no_header, "the first row is data (default: decided by the first row)")->excludes(header);
   cmd.add_option("--user-col", flags.user_col, "long layout: user column, by name or 1-based index (default: from the header, else 1)");
   cmd.add_option("--item-col", flags.item_col, "long layout: item column, by name or 1-based index (default: from the header, else 2)");
   cmd.add_option("--rating-col", flags.rating_col, "long layout: rating column, by name or 1-based index (default: from the header, else 3)");
@@ -39,7 +39,7 @@ void add_read_options(CLI::App& cmd, ReadFlags& flags) {
 void add_pairs_read_options(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("--delimiter", flags.delimiter, "--pairs: auto, ',', tab, ';', '|' (pipe) or space");
   auto* header = cmd.add_flag("--header", flags.header, "--pairs: the first row is a header, even if it names known users and items (default: decided by the first row)");
-  cmd.add_flag("--no-header", flags.no_header, "--pairs: the first row is data")->excludes(header);
+  cmd.add_flag("--no-header", flags.no_header, "--pairs: the first row is data (default: decided by the first row)")->excludes(header);
   cmd.add_option("--user-col", flags.user_col, "--pairs: user column, by name or 1-based index (default: 1)");
   cmd.add_option("--item-col", flags.item_col, "--pairs: item column, by name or 1-based index (default: 2)");
 }
