@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev             # microbenchmarks
   python3 bc                   # CLI tests and the contract checks
   time                         # /usr/bin/time -v: wall time and peak memory in bench/speed.sh
+  man-db dpkg-dev              # tests/cli/test_install.sh: man -l, and the .deb's library dependencies
   clang libclang-rt-14-dev     # fuzzing: libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
 )
 

@@ -10,10 +10,9 @@
 
 namespace mfrec::cli {
 
-// `mfrec help [COMMAND]`; hidden: `--man` (roff for mfrec(1)) and
-// `--completion bash|zsh|fish`, which the build runs to make the installed
-// files.
-Runner register_help(CLI::App& app);
+// register_help (commands.hpp) adds `mfrec help [COMMAND]` and, hidden,
+// `--man` (roff for mfrec(1)) and `--completion bash|zsh|fish`, which the
+// build runs to make the installed files.
 
 // "mfrec 0.1.0 (SGD kernel: AVX2+FMA)".
 std::string version_text();

@@ -14,6 +14,7 @@ struct Flag {
   std::string help;
   bool takes_value = false;
   std::vector<std::string> choices;  // from "TEXT:{a,b,c}"
+  bool numeric = false;              // UINT, FLOAT: no file names to offer
 };
 
 std::vector<std::string> choices_of(const CLI::Option& o) {
@@ -30,7 +31,9 @@ std::vector<Flag> flags_of(const CLI::App& cmd) {
   std::vector<Flag> flags;
   for (const CLI::Option* o : visible_options(cmd)) {
     if (o->get_positional()) continue;
-    Flag f{{}, o->get_description(), o->get_type_size() != 0, choices_of(*o)};
+    const std::string type = o->get_type_name();
+    Flag f{{}, o->get_description(), o->get_expected_max() != 0, choices_of(*o),
+           type.rfind("UINT", 0) == 0 || type.rfind("INT", 0) == 0 || type.rfind("FLOAT", 0) == 0};
     for (const auto& l : o->get_lnames()) f.spellings.push_back("--" + l);
     for (const auto& s : o->get_snames()) f.spellings.push_back("-" + s);
     flags.push_back(std::move(f));
@@ -86,7 +89,7 @@ std::string zsh_spec(const Flag& f, const std::string& spelling) {
   std::string help;
   for (char c : f.help) help += (c == '[' || c == ']' || c == ':' || c == '\\') ? std::string("\\") + c : std::string(1, c);
   std::string spec = "*" + spelling + "[" + help + "]";
-  if (f.takes_value) spec += f.choices.empty() ? ":value:_files" : ":value:(" + joined(f.choices) + ")";
+  if (f.takes_value) spec += !f.choices.empty() ? ":value:(" + joined(f.choices) + ")" : f.numeric ? ":value: " : ":value:_files";
   return "'" + single_quoted(spec) + "'";
 }
 
@@ -128,6 +131,7 @@ std::string fish(const CLI::App& app) {
       out << "complete -c mfrec " << when;
       for (const auto& s : f.spellings) out << (s.rfind("--", 0) == 0 ? " -l " + s.substr(2) : " -s " + s.substr(1));
       if (!f.choices.empty()) out << " -x -a '" << joined(f.choices) << "'";
+      else if (f.numeric) out << " -x";
       else if (f.takes_value) out << " -r";
       out << " -d '" << single_quoted(f.help) << "'\n";
     }

@@ -1,5 +1,6 @@
 // mfrec(1), written from the CLI::App tree: the same commands, options,
 // defaults and examples as --help, so the page cannot fall behind the flags.
+#include <csignal>
 #include <sstream>
 
 #include "exit_codes.hpp"
@@ -57,6 +58,8 @@ void write_exit_status(std::ostream& out) {
       {kExitInternal, "internal error (a bug)"},
       {kExitCantCreate, "the output or model cannot be created"},
       {kExitIo, "a read or write failed midway"},
+      {128 + SIGINT, "train stopped by SIGINT (nothing written unless --save-on-interrupt)"},
+      {128 + SIGTERM, "train stopped by SIGTERM (the same)"},
   };
   out << ".SH \"EXIT STATUS\"\n";
   for (const auto& [code, meaning] : codes) out << ".TP\n.B " << code << "\n" << roff(meaning) << "\n";
@@ -67,7 +70,7 @@ void write_exit_status(std::ostream& out) {
 std::string man_page(const CLI::App& app) {
   std::ostringstream out;
   out << ".TH MFREC 1 \"\" \"" << roff(version_text()) << "\" \"User Commands\"\n"
-      << ".SH NAME\nmfrec \\- " << roff(app.get_description()) << "\n"
+      << ".nh\n.SH NAME\nmfrec \\- " << roff(app.get_description()) << "\n"
       << ".SH SYNOPSIS\n.B mfrec\n.I command\n[\\fIoptions\\fR]\n.br\n.B mfrec help\n[\\fIcommand\\fR]\n"
       << ".SH DESCRIPTION\n"
       << roff("mfrec learns a matrix factorization of a ratings CSV (wide: one row per user, one column per item; "

@@ -49,16 +49,15 @@ for c in $COMMANDS; do
   CHECKS=$((CHECKS + 1))
   problems=$(python3 - "$T/help-$c" <<'PY'
 import re, sys
-text = open(sys.argv[1]).read()
-body = text.split("\nOptions:\n", 1)[1].split("\n\n", 1)[0]
-entries = re.split(r"\n(?=  -)", body.strip("\n"))
-for e in entries:
-    head = e.split("  ", 2)[1] if e.startswith("  ") else e
-    takes_value = re.search(r"^\s*-\S+ [A-Z]+", e)
-    if takes_value and "=" not in e.split("\n")[0].split("  ")[1] and "default" not in e and "required" not in e:
-        print(e.split()[0])
+# The Options block: one entry per option, its help possibly on the next line.
+body = open(sys.argv[1]).read().split("\nOptions:\n", 1)[1].split("\n\n", 1)[0]
+for entry in re.split(r"\n(?=  -)", body.strip("\n")):
+    names_and_type = entry.strip().split("  ")[0]  # "-k,--factors UINT=128"
+    takes_value = re.search(r" [A-Z]+", names_and_type)
+    if takes_value and "=" not in names_and_type and "default" not in entry and "required" not in entry:
+        print(names_and_type.split()[0])
 PY
-)
+) || fail "$c --help: the default check failed"
   [ -z "$problems" ] || fail "$c --help: no default shown for: $problems"
   CHECKS=$((CHECKS + 1))
   examples=$(sed -n '/^Examples:$/,$p' "$T/help-$c" | grep -c '^  ')
