@@ -15,6 +15,7 @@
 #include "mfrec/train/trainer.hpp"
 #include "interrupt.hpp"
 #include "output.hpp"
+#include "plot.hpp"
 #include "train_flags.hpp"
 
 namespace mfrec::cli {
@@ -29,6 +30,7 @@ struct TrainArgs {
   std::string validation;  // FRAC or PATH
   std::uint32_t log_every = 1;
   std::string log_file;
+  std::string plot;  // an SVG chart of the epochs
   bool save_on_interrupt = false;
 };
 
@@ -117,6 +119,9 @@ void run_train(TrainArgs& a) {
   AtomicFile model_file(model_path);
   std::unique_ptr<EpochLog> epoch_log;
   if (!a.log_file.empty()) epoch_log = std::make_unique<EpochLog>(a.log_file);
+  std::unique_ptr<Sink> plot_file;
+  if (!a.plot.empty()) plot_file = std::make_unique<Sink>(a.plot);
+  std::vector<EpochPoint> plot_points;
 
   ReadReport report;
   Dataset data = read_ratings(a.ratings, read_options, &report);
@@ -127,8 +132,10 @@ void run_train(TrainArgs& a) {
                          layout_name(report.layout), delimiter_name(report.delimiter), seconds_since(start)));
 
   const auto train_start = std::chrono::steady_clock::now();
+  const std::string data_source = data.source;  // train() takes `data` over
   auto on_epoch = [&](const EpochReport& r) {
     if (epoch_log) epoch_log->add(r);
+    if (plot_file) plot_points.push_back({double(r.epoch), r.objective, r.train_rmse, r.validation_rmse});
     if (a.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0)) return;
     log_line(epoch_line(r));
   };
@@ -143,6 +150,10 @@ void run_train(TrainArgs& a) {
   const std::uint64_t model_bytes = write_model(model, model_file);
   model_file.commit();
   if (epoch_log) epoch_log->commit();
+  if (plot_file) {
+    plot_file->write(render_training_plot(plot_points, "mfrec train " + data_source));
+    plot_file->commit();
+  }
   if (!a.shared.quiet) {
     log_line(summary_line(model, train_seconds));
     log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),
@@ -165,6 +176,7 @@ Runner register_train(CLI::App& app) {
   cmd->add_flag("--save-on-interrupt", a->save_on_interrupt,
                 "on SIGINT/SIGTERM, save the model as it is instead of writing nothing");
   cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path");
+  cmd->add_option("--plot", a->plot, "an SVG chart of the objective, train and validation RMSE per epoch");
   return [a] { run_train(*a); };
 }
 

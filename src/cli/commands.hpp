@@ -16,5 +16,6 @@ Runner register_similarity(CLI::App& app);
 Runner register_recommend(CLI::App& app);
 Runner register_evaluate(CLI::App& app);
 Runner register_cv(CLI::App& app);
+Runner register_plot(CLI::App& app);
 
 }  // namespace mfrec::cli

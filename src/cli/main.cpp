@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
       {"evaluate", register_evaluate(app)},
       {"cv", register_cv(app)},
       {"info", register_info(app)},
+      {"plot", register_plot(app)},
   };
 
   // CLI11 would only say "a subcommand is required" for a misspelt command.
