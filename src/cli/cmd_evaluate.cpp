@@ -9,6 +9,7 @@
 #include "mfrec/io/ratings_reader.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 
 namespace mfrec::cli {
 
@@ -41,7 +42,8 @@ void run_evaluate(const EvaluateArgs& a) {
   const std::optional<Format> format = parse_format(a.shared.format);
   const ReadOptions read_options = a.read.resolve();
   const Model model = load_query_model(a.shared);
-  const Dataset test = read_ratings(a.test, read_options);
+  StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
+  const Dataset test = read_ratings_showing(a.test, read_options, nullptr, status);
   const Evaluation e = evaluate(model, test, a.options);
   if (!a.shared.quiet && e.unknown)
     log_line(fmt::format("mfrec: {} of {} test ratings have a user or item the model never trained on", e.unknown, e.count));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "common_options.hpp"
@@ -16,6 +17,7 @@
 #include "interrupt.hpp"
 #include "output.hpp"
 #include "plot.hpp"
+#include "progress.hpp"
 #include "train_flags.hpp"
 
 namespace mfrec::cli {
@@ -37,12 +39,6 @@ struct TrainArgs {
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string human_bytes(std::uint64_t n) {
-  if (n < 1024) return fmt::format("{} B", n);
-  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
-  return fmt::format("{:.1f} MiB", n / (1024.0 * 1024.0));
 }
 
 // Per-epoch metrics for plotting: CSV, or JSON Lines for a .jsonl path.
@@ -122,10 +118,14 @@ void run_train(TrainArgs& a) {
   std::unique_ptr<Sink> plot_file;
   if (!a.plot.empty()) plot_file = std::make_unique<Sink>(a.plot);
   std::vector<EpochPoint> plot_points;
+  // On a terminal, reading and the epochs are one status line redrawn in
+  // place; the last epoch's line stays.
+  StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
+  std::optional<EpochReport> last_epoch;
 
   ReadReport report;
-  Dataset data = read_ratings(a.ratings, read_options, &report);
-  if (validation_file) *validation_file = read_ratings(a.validation, read_options);
+  Dataset data = read_ratings_showing(a.ratings, read_options, &report, status);
+  if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, status);
   if (!a.shared.quiet)
     log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {:.2f} s",
                          data.ratings.size(), data.users.size(), data.items.size(), data.source,
@@ -136,12 +136,21 @@ void run_train(TrainArgs& a) {
   auto on_epoch = [&](const EpochReport& r) {
     if (epoch_log) epoch_log->add(r);
     if (plot_file) plot_points.push_back({double(r.epoch), r.objective, r.train_rmse, r.validation_rmse});
+    if (status.enabled()) {
+      status.show(epoch_progress_text(r, seconds_since(train_start)));
+      last_epoch = r;
+      return;
+    }
     if (a.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0)) return;
     log_line(epoch_line(r));
   };
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
   const Model model = train(input, options, on_epoch);
+  if (last_epoch) {
+    status.clear();
+    log_line(epoch_line(*last_epoch));
+  }
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
                          model.summary.epochs_run));

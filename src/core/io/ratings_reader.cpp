@@ -39,6 +39,7 @@ Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport*
   } else {
     detail::load_wide(load);
   }
+  if (options.progress) options.progress(ReadProgress{rows.position(), rows.size_hint(), load.rows_read});
   detail::finish_ratings(load);
   if (report) {
     report->layout = layout;

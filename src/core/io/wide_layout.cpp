@@ -59,6 +59,7 @@ void load_wide(RatingsLoad& load) {
   do {
     ++load.rows_read;
     add_row(load, width);
+    load.report_progress(load.rows.position(), load.rows_read);
   } while (load.rows.next());
 }
 
