@@ -57,6 +57,15 @@ expect_exit 0 "recommend a full answer"
 CHECKS=$((CHECKS + 1))
 [ -s "$T/err" ] && fail "a full answer wrote to stderr: $(cat "$T/err")"
 
+# --- predict --pairs with no pairs -------------------------------------
+printf 'user,item\n' >"$T/pairs.csv"
+run predict --pairs "$T/pairs.csv" -m "$T/m.model"
+expect_exit 0 "predict --pairs with a header only"
+CHECKS=$((CHECKS + 1))
+[ "$(cat "$T/out")" = "user,item,prediction" ] || fail "predict --pairs: $(cat "$T/out")"
+CHECKS=$((CHECKS + 1))
+[ "$(cat "$T/err")" = "mfrec: $T/pairs.csv has no user,item rows: nothing to predict" ] || fail "predict --pairs: $(cat "$T/err")"
+
 # --- evaluate: no user to rank ------------------------------------------
 run evaluate "$T/r.csv" -m "$T/m.model" --relevant 6
 expect_exit 0 "evaluate with nothing relevant"
