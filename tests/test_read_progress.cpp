@@ -39,7 +39,9 @@ TEST(ReadProgress, LongLayoutReportsAboutEvery64KRowsAndAtTheEnd) {
     for (std::size_t i = 1; i < calls.size(); ++i) {
       EXPECT_GT(calls[i].rows, calls[i - 1].rows);
       EXPECT_GE(calls[i].bytes, calls[i - 1].bytes);
-      if (i + 1 < calls.size()) EXPECT_GE(calls[i].rows - calls[i - 1].rows, 65536u);
+      if (i + 1 < calls.size()) {
+        EXPECT_GE(calls[i].rows - calls[i - 1].rows, 65536u);
+      }
     }
     EXPECT_EQ(calls.back().rows, 200000u);
     EXPECT_EQ(calls.back().bytes, text.size());
@@ -66,10 +68,10 @@ TEST(ReadProgress, NoCallbackNoCalls) {
 namespace cli {
 namespace {
 
-std::string drawn(bool enabled, void (*draw)(StatusLine&)) {
+std::string drawn(bool enabled, void (*draw)(StatusLine&), std::size_t width = 0) {
   std::FILE* f = std::tmpfile();
   {
-    StatusLine s(f, enabled);
+    StatusLine s(f, enabled, width);
     draw(s);
   }
   std::rewind(f);
@@ -83,6 +85,10 @@ TEST(StatusLine, RedrawsInPlaceAndClearsAtTheEnd) {
   EXPECT_EQ(drawn(true, [](StatusLine& s) { s.show("one"); s.show("two"); }), "\r\033[Kone\r\033[Ktwo\r\033[K");
   EXPECT_EQ(drawn(true, [](StatusLine& s) { s.show("one"); s.clear(); s.clear(); }), "\r\033[Kone\r\033[K");
   EXPECT_EQ(drawn(true, [](StatusLine&) {}), "");
+}
+
+TEST(StatusLine, ALongTextIsCutToTheWidth) {
+  EXPECT_EQ(drawn(true, [](StatusLine& s) { s.show("reading a-long-name.csv"); }, 10), "\r\033[Kreading a…\r\033[K");
 }
 
 TEST(StatusLine, DisabledDrawsNothing) {

@@ -1,5 +1,6 @@
 #include "progress.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -7,15 +8,22 @@
 #include <fmt/format.h>
 
 #include "table_writer.hpp"
+#include "text_width.hpp"
 
 namespace mfrec::cli {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
+std::size_t stderr_columns() {
+  struct winsize ws {};
+  if (::isatty(STDERR_FILENO) == 1 && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0) return ws.ws_col;
+  return 0;
+}
+
 void StatusLine::show(const std::string& text) {
   if (!enabled_) return;
   std::fputs("\r\033[K", out_);  // to the line's start, and clear it
-  std::fputs(text.c_str(), out_);
+  std::fputs((width_ ? truncate_to_width(text, width_) : text).c_str(), out_);
   std::fflush(out_);
   shown_ = true;
 }

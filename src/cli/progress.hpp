@@ -13,11 +13,16 @@ namespace mfrec::cli {
 
 // stderr is a terminal.
 bool stderr_is_terminal();
+// Columns of the terminal on stderr; 0 when unknown.
+std::size_t stderr_columns();
 
 class StatusLine {
  public:
-  // Draws on `out` only when `enabled`.
-  StatusLine(std::FILE* out, bool enabled) : out_(out), enabled_(enabled) {}
+  // Draws on `out` only when `enabled`, each text cut to `width` columns
+  // (0: as is), since "\r" cannot go back over a wrapped line. The default
+  // width is stderr's terminal's, less one.
+  StatusLine(std::FILE* out, bool enabled, std::size_t width = stderr_columns() - (stderr_columns() > 0))
+      : out_(out), enabled_(enabled), width_(width) {}
   ~StatusLine() { clear(); }
   StatusLine(const StatusLine&) = delete;
   StatusLine& operator=(const StatusLine&) = delete;
@@ -31,6 +36,7 @@ class StatusLine {
  private:
   std::FILE* out_;
   bool enabled_;
+  std::size_t width_;
   bool shown_ = false;
 };
 
