@@ -402,11 +402,17 @@ class Cli : public ::testing::Test {
     return run(std::move(args), o);
   }
 
-  // Runs mfrec and expects success with nothing on stderr.
+  // Runs mfrec and expects success with nothing on stderr but the notes
+  // explaining an answer shorter than --top (tests/cli/test_short_answers.sh
+  // checks those; music.csv's users have fewer than 10 unrated items).
   std::string output_of(const std::vector<std::string>& args, const RunOptions& o = {}) {
     const Result r = mfrec(args, o);
     EXPECT_EQ(r.code, 0) << "mfrec " << testing::PrintToString(args) << ": " << r.err;
-    EXPECT_EQ(r.err, "") << "mfrec " << testing::PrintToString(args);
+    std::string unexpected;
+    for (const auto& line : split_lines(r.err))
+      if (line.find("fewer than --top") == std::string::npos && line.find("has rated every item (") == std::string::npos)
+        unexpected += line + "\n";
+    EXPECT_EQ(unexpected, "") << "mfrec " << testing::PrintToString(args);
     return r.out;
   }
 

@@ -12,6 +12,7 @@
 #include "mfrec/io/ratings_reader.hpp"
 #include "mfrec/train/grid_search.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 #include "train_flags.hpp"
 
 namespace mfrec::cli {
@@ -75,7 +76,8 @@ void run_cv(const CvArgs& a) {
   std::vector<GridAxis> axes;
   for (const auto& g : a.grid) axes.push_back(parse_grid_axis(g));
   const std::vector<TrainOptions> settings = expand_grid(a.options, axes);
-  const Dataset data = read_ratings(a.ratings, a.read.resolve());
+  StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
+  const Dataset data = read_ratings_showing(a.ratings, a.read.resolve(), nullptr, status);
 
   auto label = [&](std::size_t n) {
     return axes.empty() ? std::string() : fmt::format("[{}/{}] {}  ", n + 1, settings.size(), describe(settings[n]));

@@ -10,6 +10,7 @@
 #include "mfrec/io/ratings_reader.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 
 namespace mfrec::cli {
 
@@ -22,16 +23,19 @@ struct EvaluateArgs {
   std::string test;
 };
 
+// The ranking metrics are means over the ranked users: with none, they are
+// undefined (null), not 0.
 void write_metrics(const Evaluation& e, std::size_t k, RecordWriter& out) {
   out.header({"metric", "value"});
   auto row = [&](const std::string& metric, Cell value) { out.row({Cell{metric}, std::move(value)}); };
+  auto mean = [&](double value) { return e.ranked_users ? Cell{value} : kNull; };
   row("rmse", e.rmse);
   row("mae", e.mae);
   row("count", static_cast<std::int64_t>(e.count));
   row("unknown", static_cast<std::int64_t>(e.unknown));
-  row(fmt::format("precision@{}", k), e.precision);
-  row(fmt::format("recall@{}", k), e.recall);
-  row(fmt::format("ndcg@{}", k), e.ndcg);
+  row(fmt::format("precision@{}", k), mean(e.precision));
+  row(fmt::format("recall@{}", k), mean(e.recall));
+  row(fmt::format("ndcg@{}", k), mean(e.ndcg));
   row("ranked_users", static_cast<std::int64_t>(e.ranked_users));
 }
 
@@ -39,10 +43,15 @@ void run_evaluate(const EvaluateArgs& a) {
   const std::optional<Format> format = parse_format(a.shared.format);
   const ReadOptions read_options = a.read.resolve();
   const Model model = load_query_model(a.shared);
-  const Dataset test = read_ratings(a.test, read_options);
+  StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
+  const Dataset test = read_ratings_showing(a.test, read_options, nullptr, status);
   const Evaluation e = evaluate(model, test, a.options);
   if (!a.shared.quiet && e.unknown)
     log_line(fmt::format("mfrec: {} of {} test ratings have a user or item the model never trained on", e.unknown, e.count));
+  if (!a.shared.quiet && e.ranked_users == 0)
+    log_line(fmt::format("mfrec: no test user has a rating >= {} (--relevant) of an item they did not rate in training, "
+                         "so precision@{k}, recall@{k} and ndcg@{k} are undefined (empty; null in JSON)",
+                         a.options.relevant_threshold, fmt::arg("k", a.options.k)));
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);

@@ -38,6 +38,9 @@ void write_pairs(const Model& model, const PredictArgs& a, RecordWriter& out) {
   });
   if (s.unknown && !a.shared.quiet)
     log_line(fmt::format("mfrec: {} pair(s) with an unknown user or item got the mean plus known biases", s.unknown));
+  if (s.pairs == 0 && !a.shared.quiet)
+    log_line(fmt::format("mfrec: {} has no user,item rows: nothing to predict",
+                         a.pairs == "-" ? std::string("standard input") : a.pairs));
 }
 
 void write_long(const Model& model, const std::vector<std::uint32_t>& users, const PredictOptions& o,

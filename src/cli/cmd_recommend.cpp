@@ -1,4 +1,5 @@
 // mfrec recommend: top-N unrated items for some users or all of them.
+#include <fmt/format.h>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,45 @@ struct RecommendArgs {
   bool all_users = false;
 };
 
+// Explains on stderr an answer shorter than --top: a user who rated every
+// item, or fewer unrated items (or items) than asked for. For --all-users,
+// one line counts them instead of one line per user.
+class ShortAnswers {
+ public:
+  ShortAnswers(const Model& model, const RecommendOptions& o, bool per_user)
+      : model_(model), o_(o), per_user_(per_user) {}
+  void add(std::uint32_t user, std::size_t got) {
+    if (got >= o_.top) return;
+    ++short_;
+    if (got == 0) ++empty_;
+    if (per_user_) log_line(explain(user, got));
+  }
+  void summary() const {
+    if (per_user_ || short_ == 0) return;
+    std::string line = fmt::format("mfrec: {} of {} users got fewer than --top {} recommendations", short_,
+                                   model_.users.size(), o_.top);
+    if (empty_) line += fmt::format(" ({} got none: they rated every item)", empty_);
+    log_line(line);
+  }
+
+ private:
+  std::string explain(std::uint32_t user, std::size_t got) const {
+    const std::string& name = model_.users.name(user);
+    if (o_.include_rated)
+      return fmt::format("mfrec: the model has only {} items, fewer than --top {}", model_.items.size(), o_.top);
+    if (got == 0)
+      return fmt::format("mfrec: {} has rated every item ({}): nothing to recommend (--include-rated ranks them all)",
+                         name, model_.items.size());
+    return fmt::format("mfrec: {} has only {} unrated item{}, fewer than --top {}", name, got, got == 1 ? "" : "s",
+                       o_.top);
+  }
+
+  const Model& model_;
+  const RecommendOptions& o_;
+  const bool per_user_;
+  std::size_t short_ = 0, empty_ = 0;
+};
+
 void run_recommend(const RecommendArgs& a) {
   if (a.users.empty() && !a.all_users) throw Error(ErrorKind::Usage, "recommend needs --user NAME or --all-users");
   if (!a.users.empty() && a.all_users) throw Error(ErrorKind::Usage, "give --user NAME or --all-users, not both");
@@ -32,10 +72,12 @@ void run_recommend(const RecommendArgs& a) {
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);
   out->header({"user", "rank", "item", "score"});
+  ShortAnswers short_answers(model, a.options, !a.all_users);
   auto write = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;
     for (const auto& r : recs)
       out->row({Cell{model.users.name(user)}, Cell{++rank}, Cell{model.items.name(r.item)}, Cell{r.score}});
+    if (!a.shared.quiet) short_answers.add(user, recs.size());
   };
   if (a.all_users) {
     recommend_all(model, a.options, write);
@@ -44,6 +86,7 @@ void run_recommend(const RecommendArgs& a) {
   }
   out->finish();
   sink.commit();
+  if (!a.shared.quiet) short_answers.summary();
 }
 
 }  // namespace

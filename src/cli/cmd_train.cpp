@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "common_options.hpp"
@@ -16,6 +17,8 @@
 #include "mfrec/train/trainer.hpp"
 #include "interrupt.hpp"
 #include "output.hpp"
+#include "plot.hpp"
+#include "progress.hpp"
 #include "train_flags.hpp"
 
 namespace mfrec::cli {
@@ -30,18 +33,13 @@ struct TrainArgs {
   std::string validation;  // FRAC or PATH
   std::uint32_t log_every = 1;
   std::string log_file;
+  std::string plot;  // an SVG chart of the epochs
   bool save_on_interrupt = false;
 };
 
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string human_bytes(std::uint64_t n) {
-  if (n < 1024) return fmt::format("{} B", n);
-  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
-  return fmt::format("{:.1f} MiB", n / (1024.0 * 1024.0));
 }
 
 // Per-epoch metrics for plotting: CSV, or JSON Lines for a .jsonl path.
@@ -134,10 +132,17 @@ void run_train(TrainArgs& a) {
   AtomicFile model_file(model_path);
   std::unique_ptr<EpochLog> epoch_log;
   if (!a.log_file.empty()) epoch_log = std::make_unique<EpochLog>(a.log_file);
+  std::unique_ptr<Sink> plot_file;
+  if (!a.plot.empty()) plot_file = std::make_unique<Sink>(a.plot);
+  std::vector<EpochPoint> plot_points;
+  // On a terminal, reading and the epochs are one status line redrawn in
+  // place; the last epoch's line stays.
+  StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
+  std::optional<EpochReport> last_epoch;
 
   ReadReport report;
-  Dataset data = read_ratings(a.ratings, read_options, &report);
-  if (validation_file) *validation_file = read_ratings(a.validation, read_options);
+  Dataset data = read_ratings_showing(a.ratings, read_options, &report, status);
+  if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, status);
   if (!a.shared.quiet) {
     log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {}, {:.2f} s",
                          data.ratings.size(), data.users.size(), data.items.size(), data.source,
@@ -147,14 +152,25 @@ void run_train(TrainArgs& a) {
   }
 
   const auto train_start = std::chrono::steady_clock::now();
+  const std::string data_source = data.source;  // train() takes `data` over
   auto on_epoch = [&](const EpochReport& r) {
     if (epoch_log) epoch_log->add(r);
+    if (plot_file) plot_points.push_back({double(r.epoch), r.objective, r.train_rmse, r.validation_rmse});
+    if (status.enabled()) {
+      status.show(epoch_progress_text(r, seconds_since(train_start)));
+      last_epoch = r;
+      return;
+    }
     if (a.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0)) return;
     log_line(epoch_line(r));
   };
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
   const Model model = train(input, options, on_epoch);
+  if (last_epoch) {
+    status.clear();
+    log_line(epoch_line(*last_epoch));
+  }
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
                          model.summary.epochs_run));
@@ -163,6 +179,10 @@ void run_train(TrainArgs& a) {
   const std::uint64_t model_bytes = write_model(model, model_file);
   model_file.commit();
   if (epoch_log) epoch_log->commit();
+  if (plot_file) {
+    plot_file->write(render_training_plot(plot_points, "mfrec train " + data_source));
+    plot_file->commit();
+  }
   if (!a.shared.quiet) {
     log_line(summary_line(model, train_seconds));
     log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),
@@ -185,6 +205,7 @@ Runner register_train(CLI::App& app) {
   cmd->add_flag("--save-on-interrupt", a->save_on_interrupt,
                 "on SIGINT/SIGTERM, save the model as it is instead of writing nothing");
   cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path (default: none)");
+  cmd->add_option("--plot", a->plot, "an SVG chart of the objective, train and validation RMSE per epoch (default: none)");
   cmd->footer(
       "Examples:\n"
       "  mfrec train data/music.csv -m music.model\n"

@@ -18,5 +18,6 @@ Runner register_evaluate(CLI::App& app);
 Runner register_cv(CLI::App& app);
 // `mfrec help [COMMAND]` (help.cpp), with the man page and completions.
 Runner register_help(CLI::App& app);
+Runner register_plot(CLI::App& app);
 
 }  // namespace mfrec::cli

@@ -8,6 +8,8 @@
 // so that no row is ever dropped without a word.
 // Throws Error(Data) with file:line:column for every malformed input,
 // Error(Open) when the file cannot be opened, Error(Usage) for bad options.
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +22,13 @@ namespace mfrec {
 enum class Layout { Auto, Wide, Long };
 Layout parse_layout(std::string_view text);
 std::string layout_name(Layout layout);
+
+// How far reading has got, for a progress display.
+struct ReadProgress {
+  std::uint64_t bytes = 0;        // input bytes read
+  std::uint64_t total_bytes = 0;  // the input's size; 0 when unknown (a pipe)
+  std::uint64_t rows = 0;         // data rows read
+};
 
 struct ReadOptions {
   Layout layout = Layout::Auto;
@@ -40,6 +49,9 @@ struct ReadOptions {
   unsigned threads = 0;
   // true: the first row is a header even when it looks like data (--header).
   bool force_header = false;
+  // When set: called on the calling thread about every 64K rows and once
+  // when every row is read (before the sort). What it throws ends reading.
+  std::function<void(const ReadProgress&)> progress;
 };
 
 // What the reader decided, for logs.

@@ -64,6 +64,7 @@ bool LongBatches::read(RowBatch& batch) {
       if (read_.rows == kRowsBeforeEstimate) batch.reserve = capacity_estimate();
       read_.done = !rows_.next();
     }
+    batch.bytes_end = rows_.position();
     return true;
   } catch (...) {
     batch.error = std::current_exception();
@@ -88,6 +89,7 @@ void LongBatches::intern(const RowBatch& batch) {
     lines.add(data.ratings.size(), row.line);
     data.ratings.push_back({user_index, data.items.intern(item), value});
   }
+  load_.report_progress(batch.bytes_end, data.ratings.size());
   if (batch.error) std::rethrow_exception(batch.error);
 }
 

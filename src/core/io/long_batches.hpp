@@ -30,6 +30,7 @@ struct RowBatch {
   std::vector<ParsedRow> rows;
   std::exception_ptr error;   // raised after this batch's rows
   std::uint64_t reserve = 0;  // the ratings' capacity estimate, once known
+  std::uint64_t bytes_end = 0;  // input read when the batch was full, for progress
   void clear() {
     text.clear();
     rows.clear();

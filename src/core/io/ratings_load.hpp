@@ -49,6 +49,15 @@ struct RatingsLoad {
   std::uint64_t skipped_cells = 0;
   std::vector<std::string> notes;  // for ReadReport::notes
 
+  // Calls options.progress when `row_count` has passed the next multiple of
+  // about 64K rows since the last call.
+  void report_progress(std::uint64_t bytes, std::uint64_t row_count) {
+    if (!options.progress || row_count < next_progress) return;
+    next_progress = row_count + (std::uint64_t{1} << 16);
+    options.progress(ReadProgress{bytes, rows.size_hint(), row_count});
+  }
+  std::uint64_t next_progress = std::uint64_t{1} << 16;
+
   // Error(Data) at the current row's line.
   [[noreturn]] void fail(const std::string& what, std::uint64_t column) const;
   // Error(Data) for a rating that is not a finite float, with a hint when the

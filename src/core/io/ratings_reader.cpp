@@ -81,6 +81,7 @@ Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport*
   } else {
     detail::load_wide(load);
   }
+  if (options.progress) options.progress(ReadProgress{rows.position(), rows.size_hint(), load.rows_read});
   detail::finish_ratings(load);
   if (report) report_decisions(load, shape, *report);
   return std::move(load.data);

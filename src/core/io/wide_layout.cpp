@@ -104,6 +104,7 @@ void load_wide(RatingsLoad& load) {
   do {
     ++load.rows_read;
     add_row(load, shape);
+    load.report_progress(load.rows.position(), load.rows_read);
   } while (load.rows.next());
   if (shape.items_end < shape.width) load.notes.push_back(unnamed_note(shape));
 }
