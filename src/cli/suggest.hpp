@@ -7,10 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace mfrec::cli {
+#include "mfrec/model/id_map.hpp"  // edit_distance
 
-// Levenshtein distance, case-insensitive for ASCII letters.
-std::size_t edit_distance(std::string_view a, std::string_view b);
+namespace mfrec::cli {
 
 // `candidate` is a plausible typo of `typed`: at most a third of the letters
 // differ (one for short words), or `typed` (3+ letters) begins `candidate`.

@@ -45,6 +45,10 @@ class IdMap {
   std::uint32_t limit_ = kMaxIds;
 };
 
+// Levenshtein distance, case-insensitive for ASCII letters: how "did you
+// mean" hints measure a typo.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 // The names of `ids` closest to `name` by edit distance, best first, for
 // "did you mean" hints.
 std::vector<std::string> closest_names(const IdMap& ids, std::string_view name, std::size_t count);

@@ -124,8 +124,6 @@ std::optional<std::uint32_t> IdMap::find(std::string_view name) const {
   return s.id_plus_one - 1;
 }
 
-namespace {
-// Levenshtein distance, case-insensitive for ASCII letters.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -140,7 +138,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return prev[b.size()];
 }
-}  // namespace
 
 std::vector<std::string> closest_names(const IdMap& ids, std::string_view name, std::size_t count) {
   std::vector<std::pair<std::size_t, std::uint32_t>> scored;
