@@ -118,6 +118,62 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Where each epoch's report goes: the --log-file, the --plot points, and
+// stderr (one status line redrawn in place on a terminal, whose last epoch
+// stays; otherwise every --log-every-th epoch as a line).
+class EpochOutputs {
+ public:
+  explicit EpochOutputs(const TrainArgs& a) : args_(a), status_(stderr, !a.shared.quiet && stderr_is_terminal()) {
+    // Created before training, so a bad path fails before a long run.
+    if (!a.log_file.empty()) log_ = std::make_unique<EpochLog>(a.log_file);
+    if (!a.plot.empty()) plot_ = std::make_unique<Sink>(a.plot);
+  }
+  StatusLine& status() { return status_; }
+  // The ETA counts from here.
+  void training_starts() { train_start_ = std::chrono::steady_clock::now(); }
+
+  void add(const EpochReport& r) {
+    if (log_) log_->add(r);
+    if (plot_) points_.push_back({double(r.epoch), r.objective, r.train_rmse, r.validation_rmse});
+    if (status_.enabled()) {
+      status_.show(epoch_progress_text(r, seconds_since(train_start_)));
+      last_ = r;
+      return;
+    }
+    if (args_.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % args_.log_every != 0)) return;
+    log_line(epoch_line(r));
+  }
+  // Training is over: the status line gives way to the last epoch's line.
+  void end_status() {
+    if (!last_) return;
+    status_.clear();
+    log_line(epoch_line(*last_));
+  }
+  void commit(const std::string& source) {
+    if (log_) log_->commit();
+    if (plot_) {
+      plot_->write(render_training_plot(points_, "mfrec train " + source));
+      plot_->commit();
+    }
+  }
+
+ private:
+  const TrainArgs& args_;
+  StatusLine status_;
+  std::chrono::steady_clock::time_point train_start_ = std::chrono::steady_clock::now();
+  std::unique_ptr<EpochLog> log_;
+  std::unique_ptr<Sink> plot_;
+  std::vector<EpochPoint> points_;
+  std::optional<EpochReport> last_;
+};
+
+void log_read(const Dataset& data, const ReadReport& report, double seconds) {
+  log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {}, {:.2f} s",
+                       data.ratings.size(), data.users.size(), data.items.size(), data.source,
+                       layout_name(report.layout), delimiter_name(report.delimiter), columns_read(report), seconds));
+  for (const auto& note : report.notes) log_line("mfrec: note: " + note);
+}
+
 void run_train(TrainArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   TrainOptions options = a.options;
@@ -130,47 +186,20 @@ void run_train(TrainArgs& a) {
   // Create the outputs first, so a bad path fails before a long training.
   const std::string model_path = resolve_model_path(a.shared.model);
   AtomicFile model_file(model_path);
-  std::unique_ptr<EpochLog> epoch_log;
-  if (!a.log_file.empty()) epoch_log = std::make_unique<EpochLog>(a.log_file);
-  std::unique_ptr<Sink> plot_file;
-  if (!a.plot.empty()) plot_file = std::make_unique<Sink>(a.plot);
-  std::vector<EpochPoint> plot_points;
-  // On a terminal, reading and the epochs are one status line redrawn in
-  // place; the last epoch's line stays.
-  StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
-  std::optional<EpochReport> last_epoch;
+  EpochOutputs outputs(a);
 
   ReadReport report;
-  Dataset data = read_ratings_showing(a.ratings, read_options, &report, status);
-  if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, status);
-  if (!a.shared.quiet) {
-    log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {}, {:.2f} s",
-                         data.ratings.size(), data.users.size(), data.items.size(), data.source,
-                         layout_name(report.layout), delimiter_name(report.delimiter), columns_read(report),
-                         seconds_since(start)));
-    for (const auto& note : report.notes) log_line("mfrec: note: " + note);
-  }
+  Dataset data = read_ratings_showing(a.ratings, read_options, &report, outputs.status());
+  if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs.status());
+  if (!a.shared.quiet) log_read(data, report, seconds_since(start));
 
   const auto train_start = std::chrono::steady_clock::now();
+  outputs.training_starts();
   const std::string data_source = data.source;  // train() takes `data` over
-  auto on_epoch = [&](const EpochReport& r) {
-    if (epoch_log) epoch_log->add(r);
-    if (plot_file) plot_points.push_back({double(r.epoch), r.objective, r.train_rmse, r.validation_rmse});
-    if (status.enabled()) {
-      status.show(epoch_progress_text(r, seconds_since(train_start)));
-      last_epoch = r;
-      return;
-    }
-    if (a.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % a.log_every != 0)) return;
-    log_line(epoch_line(r));
-  };
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
-  const Model model = train(input, options, on_epoch);
-  if (last_epoch) {
-    status.clear();
-    log_line(epoch_line(*last_epoch));
-  }
+  const Model model = train(input, options, [&](const EpochReport& r) { outputs.add(r); });
+  outputs.end_status();
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
                          model.summary.epochs_run));
@@ -178,11 +207,7 @@ void run_train(TrainArgs& a) {
 
   const std::uint64_t model_bytes = write_model(model, model_file);
   model_file.commit();
-  if (epoch_log) epoch_log->commit();
-  if (plot_file) {
-    plot_file->write(render_training_plot(plot_points, "mfrec train " + data_source));
-    plot_file->commit();
-  }
+  outputs.commit(data_source);
   if (!a.shared.quiet) {
     log_line(summary_line(model, train_seconds));
     log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),
