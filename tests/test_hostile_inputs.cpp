@@ -553,7 +553,7 @@ TEST(HostileModel, TruncatedAtEverySectionBoundary) {
   std::vector<std::string> order;
   for (const auto& s : sections) order.push_back(s.first);
   EXPECT_EQ(order, (std::vector<std::string>{"options", "summary", "statistics", "scaler", "user names", "item names",
-                                            "rated items", "mean", "user biases", "item biases", "user factors",
+                                            "rated items", "item counts", "mean", "user biases", "item biases", "user factors",
                                             "item factors"}));
 
   // The file cut at each boundary (header as written), through load_model.

@@ -133,6 +133,7 @@ Model tiny_model() {
   // Hermione rated both items, Zoë the second, the third user nothing.
   m.rated_offsets = {0, 2, 3, 3};
   m.rated_items = {0, 1, 1};
+  m.item_counts = {1, 2};
   m.mean = 2.75f;
   m.user_bias = {0.125f, -0.0f, 1e-40f};
   m.item_bias = {-0.3f, 0.7f};
@@ -176,6 +177,9 @@ void expect_same_model(const Model& a, const Model& b) {
   EXPECT_EQ(a.options.seed, b.options.seed);
   EXPECT_TRUE(same_bits(a.options.validation_fraction, b.options.validation_fraction));
   EXPECT_EQ(a.options.early_stop, b.options.early_stop);
+  EXPECT_EQ(a.options.objective, b.options.objective);
+  EXPECT_TRUE(same_bits(a.options.confidence, b.options.confidence));
+  EXPECT_EQ(a.item_counts, b.item_counts);
 
   EXPECT_EQ(a.summary.epochs_run, b.summary.epochs_run);
   EXPECT_EQ(a.summary.best_epoch, b.summary.best_epoch);
@@ -227,6 +231,59 @@ TEST(ModelIo, SerializedBytesRoundTripEveryFieldBitForBit) {
   // −0 and the subnormal survived as such.
   EXPECT_TRUE(std::signbit(back.user_bias[1]));
   EXPECT_EQ(back.user_bias[2], 1e-40f);
+}
+
+TEST(ModelIo, ImplicitOptionsAndItemCountsRoundTrip) {
+  Model m = tiny_model();
+  m.options.objective = Objective::Implicit;
+  m.options.confidence = 3.25;
+  m.item_counts.assign(m.items.size(), 0);
+  for (std::uint32_t i = 0; i < m.items.size(); ++i) m.item_counts[i] = std::min<std::uint32_t>(i, m.users.size());
+  const Model back = deserialize_model(serialize_model(m), "tiny");
+  EXPECT_EQ(back.options.objective, Objective::Implicit);
+  EXPECT_EQ(back.options.confidence, 3.25);
+  EXPECT_EQ(back.item_counts, m.item_counts);
+  EXPECT_TRUE(back.implicit());
+  EXPECT_EQ(back.file_version, kModelFormatVersion);
+}
+
+TEST(ModelIo, TrainingCountsEachItemsTrainingRatingsOnly) {
+  const Dataset d = make_synthetic({.users = 40, .items = 30, .ratings = 600});
+  TrainOptions o;
+  o.epochs = 1;
+  o.validation_fraction = 0.25;
+  const Model m = train({.ratings = &d}, o);
+  ASSERT_EQ(m.item_counts.size(), m.items.size());
+  std::uint64_t total = 0;
+  std::vector<std::uint32_t> rated(m.items.size(), 0);
+  for (std::uint32_t i : m.rated_items) ++rated[i];
+  for (std::uint32_t i = 0; i < m.items.size(); ++i) {
+    EXPECT_LE(m.item_counts[i], rated[i]);
+    total += m.item_counts[i];
+  }
+  EXPECT_EQ(total, m.train_ratings);  // the held-out quarter is not counted
+  EXPECT_LT(total, m.ratings);
+}
+
+// tests/data/music-v1.model was written by mfrec before format version 2
+// (`mfrec train data/music.csv -e 50 --seed 7`). It still loads, as a rating
+// model whose item counts are its rated items, and saves as version 2.
+TEST(ModelIo, Version1FilesStillLoad) {
+  const Model v1 = load_model(std::string(MFREC_TEST_DATA) + "/music-v1.model");
+  EXPECT_EQ(v1.file_version, 1u);
+  EXPECT_EQ(v1.options.objective, Objective::Rating);
+  EXPECT_EQ(v1.options.seed, 7u);
+  EXPECT_EQ(v1.options.epochs, 50u);
+  EXPECT_EQ(v1.users.size(), 4u);
+  EXPECT_EQ(v1.items.size(), 12u);
+  std::vector<std::uint32_t> rated(v1.items.size(), 0);
+  for (std::uint32_t i : v1.rated_items) ++rated[i];
+  EXPECT_EQ(v1.item_counts, rated);
+  const std::string v2_bytes = serialize_model(v1);
+  EXPECT_EQ(read_at<std::uint32_t>(v2_bytes, 8), kModelFormatVersion);
+  const Model v2 = deserialize_model(v2_bytes, "upgraded");
+  expect_same_model(v1, v2);
+  EXPECT_EQ(v2.predict(0, 0), v1.predict(0, 0));
 }
 
 TEST(ModelIo, HeaderHasTheDocumentedLayout) {

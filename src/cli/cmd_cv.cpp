@@ -55,7 +55,9 @@ void write_folds(RecordWriter& out, const GridResult& result) {
 
 // A grid: a row per setting, best first, with every grid option's value.
 void write_ranking(RecordWriter& out, const std::vector<GridResult>& results) {
-  const std::vector<std::string> names = grid_option_names();
+  std::vector<std::string> names;
+  for (const auto& name : grid_option_names())
+    if (applies(*find_option(name), results.front().options.objective)) names.push_back(name);
   std::vector<std::string> header{"rank"};
   header.insert(header.end(), names.begin(), names.end());
   for (const char* column : {"rmse_mean", "rmse_std", "mae_mean", "mae_std", "seconds"}) header.emplace_back(column);
@@ -122,7 +124,15 @@ Runner register_cv(CLI::App& app) {
       "Examples:\n"
       "  mfrec cv data/music.csv --folds 3\n"
       "  mfrec cv ratings.csv --grid k=16,64 --grid lambda=0.02,0.1 -f table");
-  return [a] { run_cv(*a); };
+  return [a, cmd] {
+    apply_objective_defaults(*cmd, a->options);
+    check_objective_flags(*cmd, a->options);
+    if (a->options.objective == Objective::Implicit)
+      throw Error(ErrorKind::Usage,
+                  "cv scores rating error, which --objective implicit does not learn; score an implicit model with "
+                  "`mfrec evaluate` on held-out interactions");
+    run_cv(*a);
+  };
 }
 
 }  // namespace mfrec::cli

@@ -25,7 +25,7 @@ Cell count(std::uint64_t n) { return Cell{static_cast<std::int64_t>(n)}; }
 
 // What the model was trained on.
 void data_rows(const Model& m, const Row& row) {
-  row("format_version", count(kModelFormatVersion));
+  row("format_version", count(m.file_version));
   row("source", m.source);
   row("users", count(m.users.size()));
   row("items", count(m.items.size()));
@@ -38,8 +38,9 @@ void data_rows(const Model& m, const Row& row) {
 // Every option the model file records, as the option table names them.
 void option_rows(const Model& m, const Row& row) {
   for_each_option(m.options, [&](const OptionSpec& spec, const auto&) {
-    if (spec.file_slot >= 0) row(spec.name, option_cell(m.options, spec.name));
+    if (spec.file_slot >= 0 && applies(spec, m.options.objective)) row(spec.name, option_cell(m.options, spec.name));
   });
+  row("scores", std::string(m.implicit() ? "preference (ranks items; not a rating)" : "rating"));
 }
 
 // What training did.

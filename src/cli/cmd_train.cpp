@@ -177,6 +177,10 @@ void log_read(const Dataset& data, const ReadReport& report, double seconds) {
 void run_train(TrainArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   TrainOptions options = a.options;
+  if (options.objective == Objective::Implicit && !a.validation.empty())
+    throw Error(ErrorKind::Usage,
+                "--validation measures rating error, which --objective implicit does not learn; "
+                "score an implicit model with `mfrec evaluate` on held-out interactions");
   std::unique_ptr<Dataset> validation_file = resolve_validation(a.validation, options);
   options.validate();
   ReadOptions read_options = a.read.resolve();
@@ -236,7 +240,11 @@ Runner register_train(CLI::App& app) {
       "  mfrec train data/music.csv -m music.model\n"
       "  mfrec train ratings.csv -k 64 --epochs 30 --validation 0.1 --early-stop 3\n"
       "  mfrec train ratings.csv --layout long --user-col userId --item-col movieId --rating-col rating");
-  return [a] { run_train(*a); };
+  return [a, cmd] {
+    apply_objective_defaults(*cmd, a->options);
+    check_objective_flags(*cmd, a->options);
+    run_train(*a);
+  };
 }
 
 }  // namespace mfrec::cli

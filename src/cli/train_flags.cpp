@@ -1,13 +1,24 @@
 #include "train_flags.hpp"
 
+#include <algorithm>
 #include <string>
 #include <type_traits>
+#include <vector>
+
+#include "mfrec/error.hpp"
 
 #include "mfrec/io/ratings_reader.hpp"
 
 namespace mfrec::cli {
 
 namespace {
+
+// The option's first flag ("-k" of "-k,--factors"); CLI11 finds an option
+// by any of its names.
+std::string first_flag(const OptionSpec& spec) {
+  const auto comma = spec.flags.find(',');
+  return std::string(comma == std::string_view::npos ? spec.flags : spec.flags.substr(0, comma));
+}
 
 // The table's limits as a CLI11 check, so a bad value is refused while
 // parsing, with the same words as TrainOptions::validate().
@@ -29,10 +40,17 @@ void add_flag(CLI::App& cmd, const OptionSpec& spec, T& field) {
     // A switch flips its default: --normalize turns on, --no-bias off.
     const bool flipped = !field;
     cmd.add_flag_callback(flags, [&field, flipped] { field = flipped; }, help);
-  } else if constexpr (std::is_same_v<T, Order>) {
-    cmd.add_option_function<std::string>(flags, [&field](const std::string& name) { field = parse_order(name); }, help)
-        ->check(CLI::IsMember({order_name(Order::Shuffled), order_name(Order::Sequential)}))
-        ->default_str(order_name(field));
+  } else if constexpr (std::is_enum_v<T>) {
+    const auto& names = ChoiceNames<T>::names;
+    cmd.add_option_function<std::string>(
+           flags,
+           [&field](const std::string& name) {
+             const auto& names = ChoiceNames<T>::names;
+             field = static_cast<T>(std::find(names.begin(), names.end(), name) - names.begin());
+           },
+           help)
+        ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())))
+        ->default_str(std::string(names[static_cast<std::size_t>(field)]));
   } else {
     CLI::Option* option = cmd.add_option(flags, field, help)->check(range_check(spec));
     // A default that help states in words ("default: all cores") is not
@@ -50,13 +68,36 @@ void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train) {
   });
 }
 
+void apply_objective_defaults(const CLI::App& cmd, TrainOptions& options) {
+  const TrainOptions defaults = TrainOptions::defaults_for(options.objective);
+  for_each_option(options, [&](const OptionSpec& spec, auto& field) {
+    if (spec.flags.empty()) return;
+    const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));
+    if (!flag || flag->count() > 0) return;
+    for_each_option(defaults, [&](const OptionSpec& other, const auto& value) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::decay_t<decltype(field)>>)
+        if (other.name == spec.name) field = value;
+    });
+  });
+}
+
+void check_objective_flags(const CLI::App& cmd, const TrainOptions& options) {
+  for_each_option(options, [&](const OptionSpec& spec, const auto&) {
+    if (spec.flags.empty() || applies(spec, options.objective)) return;
+    const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));
+    if (flag && flag->count() > 0)
+      throw Error(ErrorKind::Usage, flag_name(spec) + " has no effect with --objective " +
+                                        objective_name(options.objective));
+  });
+}
+
 Cell option_cell(const TrainOptions& o, std::string_view name) {
   Cell cell{std::string()};
   for_each_option(o, [&](const OptionSpec& spec, const auto& field) {
     using T = std::decay_t<decltype(field)>;
     if (spec.name != name) return;
     if constexpr (std::is_same_v<T, bool>) cell = Cell{std::string(field ? "yes" : "no")};
-    else if constexpr (std::is_same_v<T, Order>) cell = Cell{order_name(field)};
+    else if constexpr (std::is_enum_v<T>) cell = Cell{std::string(ChoiceNames<T>::names[static_cast<std::size_t>(field)])};
     else if constexpr (std::is_integral_v<T>) cell = Cell{static_cast<std::int64_t>(field)};
     else cell = Cell{*option_value(o, name)};
   });

@@ -13,6 +13,13 @@ namespace mfrec::cli {
 // defaults shown in help. Options marked train_only only when `for_train`.
 void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train);
 
+// After parsing: the options' defaults for the chosen --objective, for
+// every flag the command line did not give.
+void apply_objective_defaults(const CLI::App& cmd, TrainOptions& options);
+// Throws Error(Usage) when the command line gives a flag that the chosen
+// objective ignores (--lr with --objective implicit).
+void check_objective_flags(const CLI::App& cmd, const TrainOptions& options);
+
 // Option `name` of `o` as an output cell, as `info` and `cv --grid` print
 // it: whole numbers as integers, switches yes/no, choices by name, and a
 // value that stands for another option's (lambda_bias < 0) resolved.

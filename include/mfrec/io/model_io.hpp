@@ -15,7 +15,10 @@
 
 namespace mfrec {
 
-inline constexpr std::uint32_t kModelFormatVersion = 1;
+// 2: the objective and --confidence, and per-item training counts.
+// Version 1 files are still read (as rating models, the counts taken from
+// which items each user rated).
+inline constexpr std::uint32_t kModelFormatVersion = 2;
 
 class AtomicFile;
 

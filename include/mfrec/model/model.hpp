@@ -79,6 +79,11 @@ struct Model {
   // rated_items[rated_offsets[u] .. rated_offsets[u+1]), ascending.
   std::vector<std::uint64_t> rated_offsets;
   std::vector<std::uint32_t> rated_items;
+  // Training ratings (interactions) per item, held-out ones not counted:
+  // the popularity the most-popular baseline ranks by.
+  std::vector<std::uint32_t> item_counts;
+  // The model file's format version it was read from (0: trained, not read).
+  std::uint32_t file_version = 0;
   // Mean training rating (training scale). Part of every prediction with
   // biases; with or without, the base guess for users or items never seen.
   float mean = 0.0f;
@@ -88,6 +93,9 @@ struct Model {
   FactorMatrix item_factors;  // V, items x k
 
   std::uint32_t k() const { return options.factors; }
+  // Implicit models score preferences (larger = more likely to interact),
+  // not ratings: no clipping, no rating range.
+  bool implicit() const { return options.objective == Objective::Implicit; }
   // Prediction on the training scale, as the SGD rule sees it.
   double raw_score(std::uint32_t user, std::uint32_t item) const;
   // Prediction on the input's scale, not clipped.

@@ -5,6 +5,7 @@
 // flags and help, the model file, `info` and the cv grid all walk that
 // table, so adding an option touches the struct, the table, the trainer
 // and a test, nothing else.
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -17,9 +18,33 @@ enum class Order : std::uint8_t { Shuffled = 0, Sequential = 1 };
 Order parse_order(std::string_view text);
 std::string order_name(Order order);
 
+// What training learns. Rating: the ratings' values, by SGD on the squared
+// error (the seed's model). Implicit: which items each user interacted with,
+// weighted by how strongly (a rating, a play or click count): weighted
+// matrix factorization over all user-item pairs (Hu, Koren, Volinsky 2008),
+// by alternating least squares. Its scores rank items; they are not ratings.
+enum class Objective : std::uint8_t { Rating = 0, Implicit = 1 };
+Objective parse_objective(std::string_view text);
+std::string objective_name(Objective objective);
+
+// The names of a choice option's values, in code order (a value's code is
+// its index), for flags, the model file and `info`.
+template <class Choice>
+struct ChoiceNames;
+template <>
+struct ChoiceNames<Order> {
+  static constexpr std::array<std::string_view, 2> names{"shuffled", "sequential"};
+};
+template <>
+struct ChoiceNames<Objective> {
+  static constexpr std::array<std::string_view, 2> names{"rating", "implicit"};
+};
+
 struct TrainOptions {
   // Defaults chosen on a seeded 80/20 split of MovieLens latest-small; see
-  // README "Choosing the defaults".
+  // README "Choosing the defaults". --objective implicit has its own, from
+  // defaults_for(Objective::Implicit).
+  Objective objective = Objective::Rating;
   std::uint32_t factors = 128;  // k
   double lr = 0.003;            // α
   double lambda = 0.075;        // λ
@@ -33,6 +58,13 @@ struct TrainOptions {
   double validation_fraction = 0.0;  // 0 = none (or a file, held by the caller)
   std::uint32_t early_stop = 0;      // 0 = off
   unsigned threads = 0;              // 0 = all cores; never changes the model
+  // Implicit: an interaction of value r has confidence 1 + confidence·r.
+  double confidence = 1.0;
+
+  // The defaults for `objective`: the members above for Rating; for
+  // Implicit those that rank best on held-out data (README "Ratings or
+  // clicks?").
+  static TrainOptions defaults_for(Objective objective);
 
   double bias_lambda() const { return lambda_bias < 0.0 ? lambda : lambda_bias; }
 
@@ -61,6 +93,8 @@ struct OptionSpec {
   int file_slot = -1;      // position in the model file's options; -1: not stored
   bool grid = false;       // an axis of `cv --grid` (and tune)
   bool train_only = false; // a flag of `train` only, not of `cv`
+  bool rating_only = false;   // has no effect with --objective implicit
+  bool implicit_only = false; // has no effect with --objective rating
 };
 
 // The table: calls visit(spec, field) for every option, in the order users
@@ -69,6 +103,11 @@ struct OptionSpec {
 template <class Options, class Visit>
 void for_each_option(Options&& o, Visit&& visit) {
   constexpr double inf = OptionSpec::kNoLimit;
+  visit(OptionSpec{.name = "objective", .flags = "--objective",
+                   .help = "what to learn: rating (predict the ratings) or implicit (rank items from interactions: "
+                           "clicks, plays or ratings as their strength; its own defaults for -k, --lambda, -e)",
+                   .file_slot = 12},
+        o.objective);
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
                    .min = 1, .max = 4096, .file_slot = 0, .grid = true},
         o.factors);
@@ -76,25 +115,29 @@ void for_each_option(Options&& o, Visit&& visit) {
                    .min = 0, .max = 1e6, .max_open = true, .file_slot = 2, .grid = true},
         o.lambda);
   visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α",
-                   .min = 0, .max = 1e3, .min_open = true, .max_open = true, .file_slot = 1, .grid = true},
+                   .min = 0, .max = 1e3, .min_open = true, .max_open = true, .file_slot = 1, .grid = true,
+                   .rating_only = true},
         o.lr);
-  visit(OptionSpec{.name = "epochs", .flags = "-e,--epochs", .help = "passes over the ratings",
+  visit(OptionSpec{.name = "epochs", .flags = "-e,--epochs", .help = "passes over the ratings (implicit: ALS iterations)",
                    .min = 1, .max = 1e6, .file_slot = 3, .grid = true},
         o.epochs);
   visit(OptionSpec{.name = "lr_decay", .flags = "--lr-decay", .help = "multiply the learning rate by this after every epoch",
-                   .min = 0, .max = 1, .min_open = true, .file_slot = 10, .grid = true},
+                   .min = 0, .max = 1, .min_open = true, .file_slot = 10, .grid = true, .rating_only = true},
         o.lr_decay);
   visit(OptionSpec{.name = "lambda_bias", .flags = "--lambda-bias", .help = "regularization of the biases (default: --lambda)",
-                   .min = 0, .max = 1e6, .max_open = true, .negative_means = "lambda", .file_slot = 11, .grid = true},
+                   .min = 0, .max = 1e6, .max_open = true, .negative_means = "lambda", .file_slot = 11, .grid = true,
+                   .rating_only = true},
         o.lambda_bias);
   visit(OptionSpec{.name = "bias", .flags = "--no-bias", .help = "the seed's plain model R ≈ U·Vᵀ (no mean, no biases)",
-                   .file_slot = 4},
+                   .file_slot = 4, .rating_only = true},
         o.bias);
   visit(OptionSpec{.name = "normalize", .flags = "--normalize",
-                   .help = "min-max scale the observed ratings to [0,5] for training", .file_slot = 5},
+                   .help = "min-max scale the observed ratings to [0,5] for training", .file_slot = 5,
+                   .rating_only = true},
         o.normalize);
   visit(OptionSpec{.name = "order", .flags = "--order",
-                   .help = "rating order inside an epoch: shuffled or sequential (the seed's row-major)", .file_slot = 6},
+                   .help = "rating order inside an epoch: shuffled or sequential (the seed's row-major)", .file_slot = 6,
+                   .rating_only = true},
         o.order);
   visit(OptionSpec{.name = "seed", .flags = "--seed", .help = "random seed, recorded in the model",
                    .min = 0, .max = inf, .file_slot = 7},
@@ -105,11 +148,20 @@ void for_each_option(Options&& o, Visit&& visit) {
         o.validation_fraction);
   visit(OptionSpec{.name = "early_stop", .flags = "--early-stop",
                    .help = "stop after N epochs without validation improvement, keep the best (0: off)",
-                   .min = 0, .max = 1e6, .file_slot = 9, .train_only = true},
+                   .min = 0, .max = 1e6, .file_slot = 9, .train_only = true, .rating_only = true},
         o.early_stop);
+  visit(OptionSpec{.name = "confidence", .flags = "--confidence",
+                   .help = "implicit: an interaction of value r counts with confidence 1 + this × r",
+                   .min = 0, .max = 1e6, .file_slot = 13, .grid = true, .implicit_only = true},
+        o.confidence);
   visit(OptionSpec{.name = "threads", .flags = "--threads", .help = "threads (default: all cores); never changes the model",
                    .min = 0, .max = kMaxThreads},
         o.threads);
+}
+
+// Whether the option means anything to a model of `objective`.
+inline bool applies(const OptionSpec& spec, Objective objective) {
+  return objective == Objective::Implicit ? !spec.rating_only : !spec.implicit_only;
 }
 
 // "" when `value` is within spec's limits, else what is wrong ("must be > 0

@@ -169,6 +169,13 @@ class Reader {
   const std::string& name_;
 };
 
+std::vector<std::uint32_t> item_counts_from_rated(const Model& m) {
+  std::vector<std::uint32_t> counts(m.items.size(), 0);
+  for (std::uint32_t i : m.rated_items)
+    if (i < counts.size()) ++counts[i];
+  return counts;
+}
+
 void put_names(Writer& w, const IdMap& ids) {
   w.put<std::uint32_t>(ids.size());
   for (std::uint32_t i = 0; i < ids.size(); ++i) w.put_string(ids.name(i));
@@ -207,6 +214,9 @@ namespace {
 
 // Options are stored in file_slot order, each in its own type (switches
 // and choices as one byte), as the option table in train_options.hpp says.
+// Version 1 files stop before the objective's slot.
+constexpr int kVersion1OptionSlots = 12;
+
 int stored_option_count() {
   int slots = 0;
   for_each_option(TrainOptions{}, [&](const OptionSpec& spec, const auto&) { slots = std::max(slots, spec.file_slot + 1); });
@@ -226,24 +236,32 @@ void put_options(Writer& w, const TrainOptions& o) {
     });
 }
 
-TrainOptions get_options(Reader& r) {
+TrainOptions get_options(Reader& r, std::uint32_t version) {
   TrainOptions o;
-  for (int slot = 0, n = stored_option_count(); slot < n; ++slot)
+  const int slots = version == 1 ? kVersion1OptionSlots : stored_option_count();
+  for (int slot = 0; slot < slots; ++slot)
     for_each_option(o, [&](const OptionSpec& spec, auto& field) {
       using T = std::decay_t<decltype(field)>;
       if (spec.file_slot != slot) return;
       if constexpr (std::is_same_v<T, bool>) {
         field = r.get<std::uint8_t>("options") != 0;
-      } else if constexpr (std::is_same_v<T, Order>) {
+      } else if constexpr (std::is_enum_v<T>) {
         const auto code = r.get<std::uint8_t>("options");
-        if (code > static_cast<std::uint8_t>(Order::Sequential)) r.corrupt("unknown " + std::string(spec.name));
-        field = static_cast<Order>(code);
+        if (code >= ChoiceNames<T>::names.size()) r.corrupt("unknown " + std::string(spec.name));
+        field = static_cast<T>(code);
       } else {
         field = r.get<T>("options");
         if (!range_problem(spec, static_cast<double>(field)).empty()) r.corrupt("bad " + std::string(spec.name));
       }
     });
   return o;
+}
+
+// Per-item training counts; a model built without them (by hand, in a
+// test) gets the version 1 rule: every rated item counts.
+void put_item_counts(Writer& w, const Model& m) {
+  if (m.item_counts.size() == m.items.size()) return w.put_array(m.item_counts.data(), m.item_counts.size());
+  w.put_array(item_counts_from_rated(m).data(), m.items.size());
 }
 
 // The payload, field by field; the reader below mirrors it.
@@ -274,13 +292,13 @@ void write_payload(const Model& m, Writer& w) {
   for (std::uint32_t u = 0; u < m.users.size(); ++u)
     w.put<std::uint32_t>(static_cast<std::uint32_t>(m.rated_offsets[u + 1] - m.rated_offsets[u]));
   w.put_array(m.rated_items.data(), m.rated_items.size());
+  put_item_counts(w, m);
 
   w.put<float>(m.mean);
   w.put_array(m.user_bias.data(), m.user_bias.size());
   w.put_array(m.item_bias.data(), m.item_bias.size());
   put_factors(w, m.user_factors);
   put_factors(w, m.item_factors);
-
 }
 
 // The header: magic, version, endianness marker, payload size, checksum.
@@ -343,15 +361,15 @@ std::uint64_t write_model(const Model& m, AtomicFile& out) {
 namespace {
 
 // Checks the header (signature, version, byte order, size, checksum) and
-// returns a reader over the payload it vouches for.
-Reader open_payload(const std::string& bytes, const std::string& name) {
+// returns a reader over the payload it vouches for; `version` is set.
+Reader open_payload(const std::string& bytes, const std::string& name, std::uint32_t& version) {
   Reader h(bytes.data(), bytes.size(), name);
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw Error(ErrorKind::Format, name + " is not an mfrec model file (no MFRECMDL signature)");
   if (bytes.size() < kHeaderSize) h.corrupt("truncated header");
   char magic[8];
   h.get_array(magic, 8, "header");
-  const auto version = h.get<std::uint32_t>("header");
+  version = h.get<std::uint32_t>("header");
   const auto marker = h.get<std::uint32_t>("header");
   if (marker != kEndianMarker) {
     if (marker == 0x04030201u) h.corrupt("written on a machine of the other byte order");
@@ -361,7 +379,7 @@ Reader open_payload(const std::string& bytes, const std::string& name) {
     throw Error(ErrorKind::Format, name + " has model format version " + std::to_string(version) +
                                        ", newer than this mfrec reads (" + std::to_string(kModelFormatVersion) +
                                        "); upgrade mfrec");
-  if (version != kModelFormatVersion) h.corrupt("unknown format version " + std::to_string(version));
+  if (version != kModelFormatVersion && version != 1) h.corrupt("unknown format version " + std::to_string(version));
   const auto payload_size = h.get<std::uint64_t>("header");
   const auto sum = h.get<std::uint64_t>("header");
   if (payload_size != bytes.size() - kHeaderSize)
@@ -413,6 +431,19 @@ void get_rated_items(Reader& r, Model& m) {
         r.corrupt("bad rated-item index");
 }
 
+// Training counts per item. A version 1 file has none: there every rated
+// item counts, held-out ratings included (close, and all it knows).
+void get_item_counts(Reader& r, Model& m, std::uint32_t version) {
+  if (version == 1) {
+    m.item_counts = item_counts_from_rated(m);
+    return;
+  }
+  m.item_counts = r.get_vector<std::uint32_t>(m.items.size(), "item counts");
+  // Training pairs are distinct, so no item has more than one per user.
+  for (std::uint32_t c : m.item_counts)
+    if (c > m.users.size()) r.corrupt("an item count above the number of users");
+}
+
 // The mean, the biases and the factors.
 void get_parameters(Reader& r, Model& m) {
   m.mean = r.get<float>("mean");
@@ -425,14 +456,17 @@ void get_parameters(Reader& r, Model& m) {
 }  // namespace
 
 Model deserialize_model(const std::string& bytes, const std::string& name) {
-  Reader r = open_payload(bytes, name);
+  std::uint32_t version = 0;
+  Reader r = open_payload(bytes, name, version);
   Model m;
-  m.options = get_options(r);
+  m.file_version = version;
+  m.options = get_options(r, version);
   m.summary = get_summary(r);
   get_statistics(r, m);
   m.users = get_names(r, "user names");
   m.items = get_names(r, "item names");
   get_rated_items(r, m);
+  get_item_counts(r, m, version);
   get_parameters(r, m);
   if (r.left() != 0) r.corrupt("trailing bytes after the model");
   return m;

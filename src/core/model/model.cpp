@@ -56,7 +56,10 @@ double Model::predict_unknown(std::optional<std::uint32_t> user, std::optional<s
   return scaler.inverse(s);
 }
 
-double Model::clip(double rating) const { return std::clamp(rating, static_cast<double>(rating_min), static_cast<double>(rating_max)); }
+double Model::clip(double rating) const {
+  if (implicit()) return rating;
+  return std::clamp(rating, static_cast<double>(rating_min), static_cast<double>(rating_max));
+}
 
 bool Model::has_rated(std::uint32_t user, std::uint32_t item) const {
   const auto first = rated_items.begin() + static_cast<std::ptrdiff_t>(rated_offsets[user]);

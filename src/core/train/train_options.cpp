@@ -16,6 +16,30 @@ Order parse_order(std::string_view t) {
 
 std::string order_name(Order order) { return order == Order::Sequential ? "sequential" : "shuffled"; }
 
+Objective parse_objective(std::string_view t) {
+  if (t == "rating" || t == "ratings" || t == "explicit") return Objective::Rating;
+  if (t == "implicit") return Objective::Implicit;
+  throw Error(ErrorKind::Usage, "unknown objective '" + std::string(t) + "' (use rating or implicit)");
+}
+
+std::string objective_name(Objective objective) {
+  return std::string(ChoiceNames<Objective>::names[static_cast<std::size_t>(objective)]);
+}
+
+TrainOptions TrainOptions::defaults_for(Objective objective) {
+  TrainOptions o;
+  o.objective = objective;
+  if (objective == Objective::Implicit) {
+    // Chosen on held-out splits of MovieLens latest-small and synthetic
+    // interactions; see README "Ratings or clicks?".
+    o.factors = 64;
+    o.lambda = 0.1;
+    o.epochs = 15;
+    o.confidence = 1.0;
+  }
+  return o;
+}
+
 namespace {
 
 // Options that hold a number users type (not a switch or a choice).

@@ -255,6 +255,8 @@ TrainingData take_training_data(const TrainInput& input, const Dataset& all, con
     m.items = all.items;
   }
   m.train_ratings = d.ratings.size();
+  m.item_counts.assign(m.items.size(), 0);
+  for (const Rating& r : d.ratings) ++m.item_counts[r.item];
   return d;
 }
 
