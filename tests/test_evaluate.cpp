@@ -594,5 +594,78 @@ TEST(CrossValidation, BadFoldCountsAndOptionsThrow) {
   EXPECT_EQ(kind_of([&] { cross_validate(d, bad, 3, 11); }), ErrorKind::Usage);
 }
 
+// ---------------------------------------------------------------------------
+// The most-popular baseline, on hand_model() with training counts
+//   x 5, z 4, v 3, w 2, y 1, cold 0 (so the popular order is x z v w y;
+//   cold has no training rating and is never a candidate).
+Model counted_model() {
+  Model m = hand_model();
+  m.item_counts = {/*x*/ 5, /*y*/ 1, /*z*/ 4, /*w*/ 2, /*v*/ 3, /*cold*/ 0};
+  return m;
+}
+
+TEST(Evaluate, PopularListByHand) {
+  // K = 2. a (trained x): [z, v], relevant {y, w}: no hit: P = R = NDCG = 0.
+  //        c (trained y, z, w): [x, v], relevant {x}: hit at 1: P = 1/2, R = 1, NDCG = 1.
+  const Evaluation e = evaluate(counted_model(), hand_test(), options_at(2));
+  EXPECT_EQ(e.ranked_users, 2u);
+  EXPECT_DOUBLE_EQ(e.popular.precision, (0.0 + 0.5) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.recall, (0.0 + 1.0) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.ndcg, (0.0 + 1.0) / 2.0);
+  // The model's own ranking is unchanged by the counts.
+  EXPECT_DOUBLE_EQ(e.ndcg, (1.0 / (1.0 + kRank2) + 1.0) / 2.0);
+}
+
+TEST(Evaluate, PopularListAtThreeReachesFurtherDown) {
+  // K = 3. a: [z, v, w], hit w at 3: P = 1/3, R = 1/2, NDCG = (1/log2 4) / (1 + 1/log2 3).
+  //        c: [x, v] (cold never), hit x at 1: P = 1/3, R = 1, NDCG = 1.
+  const Evaluation e = evaluate(counted_model(), hand_test(), options_at(3));
+  EXPECT_DOUBLE_EQ(e.popular.precision, (1.0 / 3.0 + 1.0 / 3.0) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.recall, (0.5 + 1.0) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.ndcg, (0.5 / (1.0 + kRank2) + 1.0) / 2.0);
+}
+
+TEST(Evaluate, PopularListKeepsToTheMinRatingsCandidates) {
+  // min_ratings 4 leaves x and z. a: [z], no hit. c: [x], hit at 1:
+  // P = 1/3, R = 1, NDCG = 1.
+  EvaluateOptions o = options_at(3);
+  o.recommend.min_ratings = 4;
+  const Evaluation e = evaluate(counted_model(), hand_test(), o);
+  EXPECT_DOUBLE_EQ(e.popular.precision, (0.0 + 1.0 / 3.0) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.recall, (0.0 + 1.0) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.ndcg, (0.0 + 1.0) / 2.0);
+}
+
+TEST(Evaluate, PopularListOfAModelWithoutCountsCountsRatedItems) {
+  // hand_model() has no item_counts: popularity is who rated what in
+  // training: x 2 (a, b), y z w v 1 each, cold 0. K = 2.
+  // a: [y, z] (x trained; ties by item order), relevant {y, w}: hit at 1.
+  // c: [x, v], hit x at 1.
+  const Evaluation e = evaluate(hand_model(), hand_test(), options_at(2));
+  EXPECT_DOUBLE_EQ(e.popular.precision, 0.5);
+  EXPECT_DOUBLE_EQ(e.popular.recall, (0.5 + 1.0) / 2.0);
+  EXPECT_DOUBLE_EQ(e.popular.ndcg, (1.0 / (1.0 + kRank2) + 1.0) / 2.0);
+}
+
+TEST(Evaluate, ImplicitModelHasNoRatingErrorAndCountsEveryInteractionWhenNoneReachesFour) {
+  Model m = counted_model();
+  m.options.objective = Objective::Implicit;
+  Dataset clicks = hand_test();
+  for (Rating& r : clicks.ratings) r.value = 1.0f;  // interactions without a rating
+  const Evaluation e = evaluate(m, clicks, EvaluateOptions{.k = 2});
+  EXPECT_TRUE(std::isnan(e.rmse));
+  EXPECT_TRUE(std::isnan(e.mae));
+  EXPECT_EQ(e.count, 12u);
+  EXPECT_TRUE(std::isinf(e.relevant_threshold) && e.relevant_threshold < 0);
+  // Now b is ranked too (y, z relevant), as are a (y, w, v) and c (x).
+  EXPECT_EQ(e.ranked_users, 3u);
+  // With ratings that reach 4, the default stays 4 (a and c ranked).
+  const Evaluation rated = evaluate(m, hand_test(), EvaluateOptions{.k = 2});
+  EXPECT_EQ(rated.relevant_threshold, 4.0);
+  EXPECT_EQ(rated.ranked_users, 2u);
+  // A rating model keeps 4 whatever the test values.
+  EXPECT_EQ(evaluate(counted_model(), clicks, EvaluateOptions{.k = 2}).ranked_users, 0u);
+}
+
 }  // namespace
 }  // namespace mfrec

@@ -1,5 +1,7 @@
 // mfrec evaluate TEST: rating error and ranking quality on held-out ratings.
 #include <fmt/format.h>
+
+#include <cmath>
 #include <memory>
 
 #include "commands.hpp"
@@ -24,19 +26,39 @@ struct EvaluateArgs {
 };
 
 // The ranking metrics are means over the ranked users: with none, they are
-// undefined (null), not 0.
+// undefined (null), not 0. So is an implicit model's rating error. Each
+// ranking metric is followed by the most-popular list's ("_popular").
 void write_metrics(const Evaluation& e, std::size_t k, RecordWriter& out) {
   out.header({"metric", "value"});
   auto row = [&](const std::string& metric, Cell value) { out.row({Cell{metric}, std::move(value)}); };
-  auto mean = [&](double value) { return e.ranked_users ? Cell{value} : kNull; };
-  row("rmse", e.rmse);
-  row("mae", e.mae);
+  auto defined = [](double value) { return std::isnan(value) ? kNull : Cell{value}; };
+  auto ranking = [&](const char* name, double model, double popular) {
+    row(fmt::format("{}@{}", name, k), e.ranked_users ? Cell{model} : kNull);
+    row(fmt::format("{}@{}_popular", name, k), e.ranked_users ? Cell{popular} : kNull);
+  };
+  row("rmse", defined(e.rmse));
+  row("mae", defined(e.mae));
   row("count", static_cast<std::int64_t>(e.count));
   row("unknown", static_cast<std::int64_t>(e.unknown));
-  row(fmt::format("precision@{}", k), mean(e.precision));
-  row(fmt::format("recall@{}", k), mean(e.recall));
-  row(fmt::format("ndcg@{}", k), mean(e.ndcg));
+  ranking("precision", e.precision, e.popular.precision);
+  ranking("recall", e.recall, e.popular.recall);
+  ranking("ndcg", e.ndcg, e.popular.ndcg);
   row("ranked_users", static_cast<std::int64_t>(e.ranked_users));
+}
+
+// What a reader of the numbers should know: unknown ids, an implicit
+// model's missing error, relevance chosen for it, no rankable user.
+void explain(const Model& model, const Evaluation& e, const EvaluateOptions& o) {
+  if (e.unknown)
+    log_line(fmt::format("mfrec: {} of {} test ratings have a user or item the model never trained on", e.unknown, e.count));
+  if (model.implicit())
+    log_line("mfrec: an implicit model scores preferences, not ratings: rmse and mae are undefined (empty; null in JSON)");
+  if (!o.relevant_threshold && std::isinf(e.relevant_threshold))
+    log_line("mfrec: no test value reaches 4, so every test interaction counts as relevant (--relevant to choose)");
+  if (e.ranked_users == 0)
+    log_line(fmt::format("mfrec: no test user has a rating >= {} (--relevant) of an item they did not rate in training, "
+                         "so precision@{k}, recall@{k} and ndcg@{k} are undefined (empty; null in JSON)",
+                         e.relevant_threshold, fmt::arg("k", o.k)));
 }
 
 void run_evaluate(const EvaluateArgs& a) {
@@ -46,12 +68,7 @@ void run_evaluate(const EvaluateArgs& a) {
   StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
   const Dataset test = read_ratings_showing(a.test, read_options, nullptr, status);
   const Evaluation e = evaluate(model, test, a.options);
-  if (!a.shared.quiet && e.unknown)
-    log_line(fmt::format("mfrec: {} of {} test ratings have a user or item the model never trained on", e.unknown, e.count));
-  if (!a.shared.quiet && e.ranked_users == 0)
-    log_line(fmt::format("mfrec: no test user has a rating >= {} (--relevant) of an item they did not rate in training, "
-                         "so precision@{k}, recall@{k} and ndcg@{k} are undefined (empty; null in JSON)",
-                         a.options.relevant_threshold, fmt::arg("k", a.options.k)));
+  if (!a.shared.quiet) explain(model, e, a.options);
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);
@@ -71,7 +88,12 @@ Runner register_evaluate(CLI::App& app) {
   add_read_options(*cmd, a->read);
   EvaluateOptions& o = a->options;
   cmd->add_option("--k", o.k, "cut-off of the ranking metrics")->check(whole_range(1, std::size_t{1} << 20));
-  cmd->add_option("--relevant", o.relevant_threshold, "a test rating at or above this is relevant")->capture_default_str();
+  cmd->add_option("--relevant", o.relevant_threshold,
+                  "a test rating at or above this is relevant (default: 4; for an implicit model tested on values "
+                  "below 4, every test interaction)");
+  cmd->add_option("--min-ratings", o.recommend.min_ratings,
+                  "rank only items with at least N training ratings, as recommend does (default: recommend's)")
+      ->check(whole_range(1, 4294967295u));
   cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"

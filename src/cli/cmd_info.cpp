@@ -43,11 +43,15 @@ void option_rows(const Model& m, const Row& row) {
   row("scores", std::string(m.implicit() ? "preference (ranks items; not a rating)" : "rating"));
 }
 
-// What training did.
+// What training did. An implicit model has no mean, scaling or rating error.
 void result_rows(const Model& m, const Row& row) {
   const TrainSummary& s = m.summary;
   row("epochs_run", count(s.epochs_run));
   row("best_epoch", count(s.best_epoch));
+  if (m.implicit()) {
+    row("train_objective", s.train_objective);
+    return;
+  }
   row("mean", m.scaler.inverse(m.mean));
   row("normalization", m.scaler.enabled ? fmt::format("min-max [{}, {}] -> [0, 5]", m.scaler.min, m.scaler.max)
                                         : std::string("none"));

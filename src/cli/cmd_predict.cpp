@@ -83,6 +83,9 @@ void run_predict(const PredictArgs& a) {
     throw Error(ErrorKind::Usage, "--pairs reads its own user,item rows; it does not combine with --user or --long");
   const Model model = load_query_model(a.shared);
   const std::vector<std::uint32_t> users = users_to_predict(model, a.users);
+  if (model.implicit() && !a.shared.quiet)
+    log_line("mfrec: note: an implicit model: the predictions are preference scores (higher = more likely to be "
+             "chosen), not ratings, and are not clipped");
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);

@@ -79,9 +79,11 @@ std::unique_ptr<Dataset> resolve_validation(const std::string& flag, TrainOption
   return nullptr;
 }
 
+// An implicit model has no rating error: its lines leave train_rmse out.
 std::string epoch_line(const EpochReport& r) {
-  std::string line = fmt::format("epoch {:>{}}/{}  objective {:.4f}  train_rmse {:.4f}", r.epoch,
-                                 fmt::formatted_size("{}", r.epochs), r.epochs, r.objective, r.train_rmse);
+  std::string line = fmt::format("epoch {:>{}}/{}  objective {:.4f}", r.epoch, fmt::formatted_size("{}", r.epochs),
+                                 r.epochs, r.objective);
+  if (!std::isnan(r.train_rmse)) line += fmt::format("  train_rmse {:.4f}", r.train_rmse);
   if (!std::isnan(r.validation_rmse))
     line += fmt::format("  validation_rmse {:.4f}  validation_mae {:.4f}", r.validation_rmse, r.validation_mae);
   return line + fmt::format("  {:.3f} s", r.seconds);
@@ -89,6 +91,9 @@ std::string epoch_line(const EpochReport& r) {
 
 std::string summary_line(const Model& model, double train_seconds) {
   const TrainSummary& s = model.summary;
+  if (model.implicit())
+    return fmt::format("mfrec: trained {} ALS iterations on {} interactions in {:.2f} s: objective {:.6g}",
+                       s.epochs_run, model.train_ratings, train_seconds, s.train_objective);
   std::string line = fmt::format("mfrec: trained {} epochs on {} ratings in {:.2f} s: train RMSE {:.4f}", s.epochs_run,
                                  model.train_ratings, train_seconds, s.train_rmse);
   if (s.validation_rmse >= 0)

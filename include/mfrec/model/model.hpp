@@ -80,7 +80,8 @@ struct Model {
   std::vector<std::uint64_t> rated_offsets;
   std::vector<std::uint32_t> rated_items;
   // Training ratings (interactions) per item, held-out ones not counted:
-  // the popularity the most-popular baseline ranks by.
+  // the popularity the most-popular baseline ranks by. Empty in a model
+  // built by hand: popularity() then counts the rated items.
   std::vector<std::uint32_t> item_counts;
   // The model file's format version it was read from (0: trained, not read).
   std::uint32_t file_version = 0;
@@ -104,6 +105,8 @@ struct Model {
   // (or both) is unknown: the mean plus whatever bias is known.
   double predict_unknown(std::optional<std::uint32_t> user, std::optional<std::uint32_t> item) const;
   double clip(double rating) const;
+  // item_counts, or when it is missing, how many users rated each item.
+  std::vector<std::uint32_t> popularity() const;
   bool has_rated(std::uint32_t user, std::uint32_t item) const;
 };
 

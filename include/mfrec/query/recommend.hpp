@@ -9,6 +9,7 @@
 // scale and not clipped, so their order stays visible.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -29,7 +30,13 @@ struct RecommendOptions {
   RecommendMethod method = RecommendMethod::Predicted;
   std::uint32_t neighbors = 3;
   unsigned threads = 0;  // recommend_all/_users only; 0 = all cores; never changes results
+  // Only items with at least this many training ratings are candidates
+  // (1: every item). nullopt: default_min_ratings(model).
+  std::optional<std::uint32_t> min_ratings;
 };
+
+// The min_ratings a model gets unless told otherwise.
+std::uint32_t default_min_ratings(const Model& model);
 
 struct Recommendation {
   std::uint32_t item;

@@ -169,13 +169,6 @@ class Reader {
   const std::string& name_;
 };
 
-std::vector<std::uint32_t> item_counts_from_rated(const Model& m) {
-  std::vector<std::uint32_t> counts(m.items.size(), 0);
-  for (std::uint32_t i : m.rated_items)
-    if (i < counts.size()) ++counts[i];
-  return counts;
-}
-
 void put_names(Writer& w, const IdMap& ids) {
   w.put<std::uint32_t>(ids.size());
   for (std::uint32_t i = 0; i < ids.size(); ++i) w.put_string(ids.name(i));
@@ -260,8 +253,8 @@ TrainOptions get_options(Reader& r, std::uint32_t version) {
 // Per-item training counts; a model built without them (by hand, in a
 // test) gets the version 1 rule: every rated item counts.
 void put_item_counts(Writer& w, const Model& m) {
-  if (m.item_counts.size() == m.items.size()) return w.put_array(m.item_counts.data(), m.item_counts.size());
-  w.put_array(item_counts_from_rated(m).data(), m.items.size());
+  const std::vector<std::uint32_t> counts = m.popularity();
+  w.put_array(counts.data(), counts.size());
 }
 
 // The payload, field by field; the reader below mirrors it.
@@ -435,7 +428,7 @@ void get_rated_items(Reader& r, Model& m) {
 // item counts, held-out ratings included (close, and all it knows).
 void get_item_counts(Reader& r, Model& m, std::uint32_t version) {
   if (version == 1) {
-    m.item_counts = item_counts_from_rated(m);
+    m.item_counts = m.popularity();
     return;
   }
   m.item_counts = r.get_vector<std::uint32_t>(m.items.size(), "item counts");

@@ -56,6 +56,14 @@ double Model::predict_unknown(std::optional<std::uint32_t> user, std::optional<s
   return scaler.inverse(s);
 }
 
+std::vector<std::uint32_t> Model::popularity() const {
+  if (item_counts.size() == items.size()) return item_counts;
+  std::vector<std::uint32_t> counts(items.size(), 0);
+  for (std::uint32_t i : rated_items)
+    if (i < counts.size()) ++counts[i];
+  return counts;
+}
+
 double Model::clip(double rating) const {
   if (implicit()) return rating;
   return std::clamp(rating, static_cast<double>(rating_min), static_cast<double>(rating_max));

@@ -1,6 +1,7 @@
 #include "mfrec/query/evaluate.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -42,6 +43,7 @@ using RelevantItems = std::map<std::uint32_t, std::vector<std::uint32_t>>;  // m
 // user's relevant test items that the user did not rate in training.
 void score_ratings(const Model& m, const Dataset& test, const EvaluateOptions& o, Evaluation& e,
                    RelevantItems& relevant) {
+  const double threshold = e.relevant_threshold;
   const TrainedNames known(m);
   ErrorStats errors;
   for (const Rating& r : test.ratings) {
@@ -55,11 +57,49 @@ void score_ratings(const Model& m, const Dataset& test, const EvaluateOptions& o
       ++e.unknown;
     }
     errors.add(r.value - m.clip(predicted));
-    if (o.ranking && u && i && r.value >= o.relevant_threshold && !m.has_rated(*u, *i)) relevant[*u].push_back(*i);
+    if (o.ranking && u && i && r.value >= threshold && !m.has_rated(*u, *i)) relevant[*u].push_back(*i);
   }
-  e.rmse = errors.rmse();
-  e.mae = errors.mae();
+  constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+  e.rmse = m.implicit() ? kUndefined : errors.rmse();
+  e.mae = m.implicit() ? kUndefined : errors.mae();
   e.count = errors.count;
+}
+
+// The most-popular list: items by training count, most first (ties by item
+// order), among the candidates the model's ranking has (not rated in
+// training, at least min_ratings training ratings).
+class PopularList {
+ public:
+  PopularList(const Model& m, const RecommendOptions& o) : m_(m) {
+    const std::uint32_t min_ratings = std::max(o.min_ratings.value_or(default_min_ratings(m)), 1u);
+    const std::vector<std::uint32_t> counts = m.popularity();
+    for (std::uint32_t i = 0; i < m.items.size(); ++i)
+      if (counts[i] >= min_ratings) by_count_.push_back(i);
+    std::stable_sort(by_count_.begin(), by_count_.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return counts[a] > counts[b]; });
+  }
+  // `user`'s first `k` items into `out`.
+  void top(std::uint32_t user, std::size_t k, std::vector<std::uint32_t>& out) const {
+    out.clear();
+    for (std::size_t p = 0; p < by_count_.size() && out.size() < k; ++p)
+      if (!m_.has_rated(user, by_count_[p])) out.push_back(by_count_[p]);
+  }
+
+ private:
+  const Model& m_;
+  std::vector<std::uint32_t> by_count_;
+};
+
+void add(RankingMetrics& sum, const RankingScore& s) {
+  sum.precision += s.precision;
+  sum.recall += s.recall;
+  sum.ndcg += s.ndcg;
+}
+
+RankingMetrics mean_of(const RankingMetrics& sum, std::size_t users) {
+  if (users == 0) return {};
+  const auto n = static_cast<double>(users);
+  return {sum.precision / n, sum.recall / n, sum.ndcg / n};
 }
 
 // Precision, recall and NDCG at K of the model's top K, averaged over the
@@ -70,33 +110,43 @@ void score_rankings(const Model& m, RelevantItems& relevant, const EvaluateOptio
     std::sort(items.begin(), items.end());
     users.push_back(u);
   }
-  RecommendOptions ro;
+  RecommendOptions ro = o.recommend;
   ro.top = o.k;
+  ro.include_rated = false;
   ro.threads = o.threads;
-  double precision = 0.0, recall = 0.0, ndcg = 0.0;
+  const PopularList popular(m, ro);
+  RankingMetrics model_sum, popular_sum;
   std::vector<std::uint32_t> ranked;
   recommend_users(m, users, ro, [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     ranked.clear();
     for (const auto& r : recs) ranked.push_back(r.item);
-    const RankingScore s = score_ranking(ranked, relevant[user], o.k);
-    precision += s.precision;
-    recall += s.recall;
-    ndcg += s.ndcg;
+    add(model_sum, score_ranking(ranked, relevant[user], o.k));
+    popular.top(user, o.k, ranked);
+    add(popular_sum, score_ranking(ranked, relevant[user], o.k));
   });
   e.ranked_users = users.size();
-  if (!users.empty()) {
-    const auto n = static_cast<double>(users.size());
-    e.precision = precision / n;
-    e.recall = recall / n;
-    e.ndcg = ndcg / n;
-  }
+  const RankingMetrics mean = mean_of(model_sum, users.size());
+  e.precision = mean.precision;
+  e.recall = mean.recall;
+  e.ndcg = mean.ndcg;
+  e.popular = mean_of(popular_sum, users.size());
 }
 
 }  // namespace
 
+double relevant_threshold(const Model& m, const Dataset& test, const EvaluateOptions& o) {
+  constexpr double kRelevant = 4.0;
+  if (o.relevant_threshold) return *o.relevant_threshold;
+  if (!m.implicit()) return kRelevant;
+  const bool reaches = std::any_of(test.ratings.begin(), test.ratings.end(),
+                                   [](const Rating& r) { return r.value >= kRelevant; });
+  return reaches ? kRelevant : -std::numeric_limits<double>::infinity();
+}
+
 Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& o) {
   if (o.ranking && o.k == 0) throw Error(ErrorKind::Usage, "--k must be at least 1");
   Evaluation e;
+  e.relevant_threshold = relevant_threshold(m, test, o);
   RelevantItems relevant;
   score_ratings(m, test, o, e, relevant);
   if (o.ranking) score_rankings(m, relevant, o, e);

@@ -18,6 +18,8 @@ RecommendMethod parse_recommend_method(std::string_view t) {
   throw Error(ErrorKind::Usage, "unknown method '" + std::string(t) + "' (use predicted or neighbors)");
 }
 
+std::uint32_t default_min_ratings(const Model&) { return 1; }
+
 namespace {
 
 struct Candidate {
