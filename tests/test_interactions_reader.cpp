@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/rating_order.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/io/ratings_reader.hpp"
 
@@ -263,6 +264,64 @@ TEST(InteractionsReader, RepeatedRowsAcrossThreadsGiveTheSameDataset) {
     EXPECT_EQ(got, by_name);
     EXPECT_EQ(d.ratings.size(), 100003u);
     EXPECT_EQ(report.notes, (std::vector<std::string>{"300,000 repeated user,item rows were added up into 100,003 pairs"}));
+  }
+}
+
+// --- detail::sort_adding_up ------------------------------------------------------
+
+// Each pair's values summed in file order in double, then rounded: what
+// sort_adding_up must give, in (user, item) order.
+std::vector<Rating> summed_in_file_order(const std::vector<Rating>& file_order) {
+  std::map<std::pair<std::uint32_t, std::uint32_t>, double> sums;
+  for (const Rating& r : file_order) sums[{r.user, r.item}] += r.value;
+  std::vector<Rating> out;
+  for (const auto& [pair, sum] : sums) out.push_back({pair.first, pair.second, static_cast<float>(sum)});
+  return out;
+}
+
+bool same_ratings(const std::vector<Rating>& a, const std::vector<Rating>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Rating& x, const Rating& y) {
+    return x.user == y.user && x.item == y.item && x.value == y.value;
+  });
+}
+
+// A run whose items crowd into one bucket (items 0..199 and one far item)
+// goes to the comparison sort, which must keep file order too. In file order
+// each item's values add up to 2^24 + 1 (2^-20 is lost beside 2^60), which
+// rounds to the float 2^24; in another order the sum may keep 2^-20 and
+// round to 2^24 + 2.
+TEST(SortAddingUp, CrowdedRunsAddInFileOrder) {
+  const float values[] = {0x1p60f, 0x1p-20f, -0x1p60f, 0x1p24f, 1.0f};
+  std::vector<Rating> ratings;
+  for (float value : values)
+    for (std::uint32_t item = 200; item-- > 0;) ratings.push_back({0, item, value});
+  ratings.push_back({0, 1u << 30, 2});
+  std::vector<Rating> sorted = ratings;
+  const detail::AddedUp added = detail::sort_adding_up(sorted, 1, 1);
+  ASSERT_EQ(sorted.size(), 201u);
+  for (std::uint32_t item = 0; item < 200; ++item) EXPECT_EQ(sorted[item].value, 0x1p24f) << item;
+  EXPECT_TRUE(same_ratings(sorted, summed_in_file_order(ratings)));
+  EXPECT_EQ(added.repeated_rows, 1000u);
+  EXPECT_EQ(added.repeated_pairs, 200u);
+  EXPECT_FALSE(added.overflow.has_value());
+}
+
+TEST(SortAddingUp, RangesOfManyThreadsCloseTheirGaps) {
+  // 400,000 ratings of 2,000 users, ungrouped, every pair twice: ranges of
+  // 50,000 ratings or more each keep half of theirs.
+  std::vector<Rating> ratings;
+  for (std::uint32_t i = 0; i < 400000; ++i) {
+    const std::uint32_t pair = i % 200000;
+    ratings.push_back({pair % 2000, pair / 2000, static_cast<float>(i % 13) * 0.3f});
+  }
+  const std::vector<Rating> expected = summed_in_file_order(ratings);
+  for (unsigned threads : {1u, 2u, 3u, 8u}) {
+    SCOPED_TRACE(threads);
+    std::vector<Rating> sorted = ratings;
+    const detail::AddedUp added = detail::sort_adding_up(sorted, 2000, threads);
+    EXPECT_TRUE(same_ratings(sorted, expected));
+    EXPECT_EQ(added.repeated_rows, 400000u);
+    EXPECT_EQ(added.repeated_pairs, 200000u);
   }
 }
 

@@ -42,9 +42,8 @@ bool header_names_long_columns(const RatingsLoad& load) {
   return load.has_header && names_long_columns(load.header.names, load.options.interactions);
 }
 
-// Two columns, as user,item pairs have: interactions, or (reading ratings) a
-// file with no rating column, which is an error unless its cells read as a
-// wide file's one item of ratings.
+// Rows of two fields, and no wider header: the shape of a file of user,item
+// pairs.
 bool two_columns(const RatingsLoad& load) {
   return load.rows.fields().size() == 2 && load.header.names.size() <= 2;
 }
@@ -85,6 +84,9 @@ Layout decide_layout(const RatingsLoad& load) {
   const std::size_t header_size = load.header.names.size();
   const bool long_ok = f.size() >= 3 && parse_finite_number(f[2]).has_value();
   const bool cells_wide = row_fits_wide(load);
+  // Reading ratings, two columns are a wide file of one item only when their
+  // cells read as ratings and the header names no user and item columns;
+  // otherwise a file of pairs, which the error points at interactions.
   if (two_columns(load) && (!cells_wide || names_long_columns(load.header.names, true))) throw_no_rating_column(load);
   const bool wide_ok = cells_wide && (!load.has_header || header_size == f.size());
   // One column: no layout fits; the long layout's row check says so.
