@@ -6,7 +6,8 @@
 // With ReadOptions::interactions a long file may lack the rating column (each
 // row then counts 1) and a user,item pair may come back: its rows add up.
 // The first row is a header unless it looks like data (long: its rating field
-// is a number) or the options say otherwise; what was decided is reported,
+// is a number; two columns of interactions: it names no user or item column)
+// or the options say otherwise; what was decided is reported,
 // so that no row is ever dropped without a word.
 // Throws Error(Data) with file:line:column for every malformed input,
 // Error(Open) when the file cannot be opened, Error(Usage) for bad options.
