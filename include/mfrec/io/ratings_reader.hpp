@@ -3,8 +3,11 @@
 //   wide: first column the user, one column per item, header = item names;
 //         a cell equal to one of `missing` (or empty) is "not rated".
 //   long: one rating a row: user, item, rating (extra columns ignored).
+// With ReadOptions::interactions a long file may lack the rating column (each
+// row then counts 1) and a user,item pair may come back: its rows add up.
 // The first row is a header unless it looks like data (long: its rating field
-// is a number) or the options say otherwise; what was decided is reported,
+// is a number; two columns of interactions: it names no user or item column)
+// or the options say otherwise; what was decided is reported,
 // so that no row is ever dropped without a word.
 // Throws Error(Data) with file:line:column for every malformed input,
 // Error(Open) when the file cannot be opened, Error(Usage) for bad options.
@@ -52,6 +55,19 @@ struct ReadOptions {
   // When set: called on the calling thread about every 64K rows and once
   // when every row is read (before the sort). What it throws ends reading.
   std::function<void(const ReadProgress&)> progress;
+  // true: rows are interactions (implicit feedback: plays, clicks), whose
+  // value is a strength rather than a rating. Then
+  //  - a long file may have no rating column, each row counting 1: when the
+  //    header names the user and item columns but none of a rating or a count
+  //    (rating, score, count, plays, clicks, weight…), or when a headerless
+  //    file has two columns; --rating-col still names one;
+  //  - a user,item pair on several rows is one pair holding the sum of their
+  //    values, added in file order (the same float for any thread count),
+  //    with a note, instead of an error.
+  // Any finite value is kept as given, zero and negative included: what a
+  // strength means is the objective's to decide, not the reader's.
+  // A wide file reads as without it: a cell is a strength.
+  bool interactions = false;
 };
 
 // What the reader decided, for logs.
@@ -64,6 +80,8 @@ struct ReadReport {
   // The columns read (0-based) and their header names ("" without a header).
   // Long: all three; wide: the user column, then `items` item columns from
   // item_column on.
+  // rating_column is kNoColumn when every row counts 1 (interactions).
+  static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
   std::size_t user_column = 0, item_column = 1, rating_column = 2, items = 0;
   std::string user_name, item_name, rating_name;
   // Input accepted but worth telling the user about, one sentence each (the

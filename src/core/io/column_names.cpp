@@ -34,6 +34,10 @@ bool is_column_name(ColumnRole role, std::string_view n) {
                            "songid", "track", "trackid", "book", "isbn", "asin", "iid"});
     case ColumnRole::Rating:
       return is_one_of(n, {"rating", "ratings", "score", "value", "stars", "rate", "preference", "bookrating"});
+    case ColumnRole::Count:
+      return is_one_of(n, {"count", "counts", "plays", "playcount", "listens", "listencount", "clicks", "clickcount",
+                           "views", "viewcount", "weight", "frequency", "freq", "quantity", "qty", "strength",
+                           "confidence", "interactions"});
   }
   return false;
 }
@@ -50,6 +54,18 @@ std::optional<std::size_t> find_column(const std::vector<std::string>& header, C
   for (std::size_t i = 0; i < header.size(); ++i)
     if (is_column_name(role, header[i])) return i;
   return std::nullopt;
+}
+
+std::optional<std::size_t> find_value_column(const std::vector<std::string>& header, bool interactions) {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (is_column_name(ColumnRole::Rating, header[i]) || (interactions && is_column_name(ColumnRole::Count, header[i])))
+      return i;
+  return std::nullopt;
+}
+
+bool names_long_columns(const std::vector<std::string>& header, bool interactions) {
+  return find_column(header, ColumnRole::User) && find_column(header, ColumnRole::Item) &&
+         (interactions || find_value_column(header, false));
 }
 
 std::size_t resolve_column(const std::string& option, const char* flag, const std::vector<std::string>& header,

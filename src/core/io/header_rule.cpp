@@ -19,12 +19,6 @@ bool names_a_column(const ReadOptions& o) {
   return named(o.user_col) || named(o.item_col) || named(o.rating_col);
 }
 
-bool names_long_columns(const std::vector<std::string_view>& f) {
-  const std::vector<std::string> names(f.begin(), f.end());
-  return find_column(names, ColumnRole::User) && find_column(names, ColumnRole::Item) &&
-         find_column(names, ColumnRole::Rating);
-}
-
 // The long layout's rating field (--rating-col by index, else the third)
 // holds a number.
 bool rating_field_is_number(const RatingsLoad& load) {
@@ -61,7 +55,7 @@ bool reads_as_wide_ratings(const RatingsLoad& load) {
               "the first row (" + shown +
                   ") holds numbers where a wide file's header names the items: a file without a header row? "
                   "give --no-header (items are then numbered by column)" + or_long +
-                  ", or --header if these are item ids",
+                  ", or --header if these are item ids" + (f.size() == 2 ? load.pairs_hint() : ""),
               Location{load.rows.name(), load.rows.line(), load.rows.column(1)});
 }
 
@@ -72,10 +66,14 @@ bool first_row_is_header(const RatingsLoad& load) {
   if (!o.header) return false;
   if (o.force_header || names_a_column(o)) return true;
   const auto& f = load.rows.fields();
-  if (names_long_columns(f)) return true;
+  if (names_long_columns(std::vector<std::string>(f.begin(), f.end()), o.interactions)) return true;
   // A wide header may name items by number ("user,1,2,3"); its first cell
   // then says what the rows are, where a ratings row has a user's name.
   const bool corner = is_corner_name(f[0]);
+  // Two columns of interactions have no value to tell a data row by: a header
+  // is a row that names what its columns hold.
+  if (o.interactions && f.size() == 2 && o.layout != Layout::Wide)
+    return corner || is_column_name(ColumnRole::Item, f[1]);
   if (o.layout != Layout::Wide && rating_field_is_number(load)) {
     if (o.layout == Layout::Long) return false;
     // Auto: three or four fields are a long row; more, all numbers, are a

@@ -26,9 +26,10 @@ std::uint32_t text_offset(const RowBatch& batch) { return static_cast<std::uint3
 void LongBatches::fail_width(std::size_t fields) const {
   if (fields < shape_.needed) {
     // One field in the first row: most likely the wrong separator.
-    const std::string hint = fields == 1 && read_.rows == 1 ? load_.one_column_hint() : "";
+    std::string hint;
+    if (read_.rows == 1) hint = fields == 1 ? load_.one_column_hint() : fields == 2 ? load_.pairs_hint() : "";
     load_.fail("row has " + std::to_string(fields) + " field" + (fields == 1 ? "" : "s") + ", need at least " +
-                   std::to_string(shape_.needed) + " (user, item, rating)" + hint,
+                   std::to_string(shape_.needed) + (shape_.rating ? " (user, item, rating)" : " (user, item)") + hint,
                0);
   }
   const std::string reference = load_.has_header ? "the header has " : "the first row has ";
@@ -45,10 +46,12 @@ inline void LongBatches::append_row(RowBatch& batch, const std::vector<std::stri
   row.user_end = text_offset(batch);
   batch.text.append(f[shape_.item]);
   row.item_end = text_offset(batch);
-  batch.text.append(f[shape_.rating]);
+  if (shape_.rating) {
+    batch.text.append(f[*shape_.rating]);
+    row.rating_column = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(rows_.column(*shape_.rating), std::numeric_limits<std::uint32_t>::max()));
+  }
   row.rating_end = text_offset(batch);
-  row.rating_column = static_cast<std::uint32_t>(
-      std::min<std::uint64_t>(rows_.column(shape_.rating), std::numeric_limits<std::uint32_t>::max()));
   row.line = rows_.line();
   batch.rows.push_back(row);
 }
@@ -77,6 +80,7 @@ void LongBatches::intern(const RowBatch& batch) {
   Dataset& data = load_.data;
   RatingLines& lines = load_.lines;
   if (batch.reserve > 0) data.ratings.reserve(batch.reserve);
+  const bool counted = !shape_.rating;  // interactions without a value: each row counts 1
   std::uint32_t start = 0;
   const char* text = batch.text.data();
   for (const ParsedRow& row : batch.rows) {
@@ -84,7 +88,7 @@ void LongBatches::intern(const RowBatch& batch) {
     const std::string_view item(text + row.user_end, row.item_end - row.user_end);
     const std::string_view rating(text + row.item_end, row.rating_end - row.item_end);
     start = row.rating_end;
-    const float value = load_.rating_value(rating, row.line, row.rating_column);
+    const float value = counted ? 1.0f : load_.rating_value(rating, row.line, row.rating_column);
     const std::uint32_t user_index = recent_user_.intern(data.users, user);
     lines.add(data.ratings.size(), row.line);
     data.ratings.push_back({user_index, data.items.intern(item), value});

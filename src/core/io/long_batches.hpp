@@ -18,10 +18,11 @@ namespace mfrec::detail {
 // Rows of the long layout, split and checked, for intern: each row's user,
 // item and rating text back to back in `text`, and the error that ended the
 // input, if one did. The rating is parsed on the interning thread, which
-// balances the two threads' work.
+// balances the two threads' work. Without a rating column (interactions
+// counting rows) a row's rating text is empty and never read.
 struct ParsedRow {
   std::uint32_t user_end, item_end, rating_end;  // in text; a row starts where the previous one ends
-  std::uint32_t rating_column;
+  std::uint32_t rating_column = 0;
   std::uint64_t line;
 };
 

@@ -50,8 +50,8 @@ void on_two_threads(LongBatches& batches) {
 
 }  // namespace
 
-void load_long(RatingsLoad& load) {
-  LongBatches batches(load, long_shape(load));
+void load_long(RatingsLoad& load, const LongShape& shape) {
+  LongBatches batches(load, shape);
   if (load.options.threads == 1) {
     on_one_thread(batches);
   } else {

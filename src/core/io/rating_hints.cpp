@@ -53,4 +53,9 @@ std::string RatingsLoad::one_column_hint() const {
          "(give --delimiter if the file uses another)";
 }
 
+std::string RatingsLoad::pairs_hint() const {
+  if (options.interactions) return "";
+  return "; a file of user,item pairs, one interaction a row (a play, a click)? use --objective implicit";
+}
+
 }  // namespace mfrec::detail

@@ -7,7 +7,7 @@
 //   long_pipeline.cpp    long rows on one thread, or read and interned on two
 //   long_batches.cpp     the long layout's per-row work, a batch at a time
 //   wide_layout.cpp      the wide layout
-//   ratings_finish.cpp   the Dataset's order, and the duplicate report
+//   ratings_finish.cpp   the Dataset's order, and the duplicate report (or sum)
 // Private to the reader. The per-cell helpers are inline here because both
 // layouts' row loops call them, from different files.
 #include <cmath>
@@ -66,6 +66,10 @@ struct RatingsLoad {
   // When a row has one field only: the separators tried, to say after the
   // error ("" when the delimiter was sniffed and the file has several).
   std::string one_column_hint() const;
+  // For an error about a long file with no rating column: "; a file of
+  // user,item pairs…? use --objective implicit", or "" when reading
+  // interactions already.
+  std::string pairs_hint() const;
 
   // A wide cell that means "not rated": empty, one of the `missing` texts, or
   // a number equal to one of them ("0.0" when missing is "0").
@@ -98,8 +102,9 @@ bool is_not_rated_mark(std::string_view cell);
 
 // The long layout's columns (0-based), and the fields a row must and may have.
 struct LongShape {
-  std::size_t user = 0, item = 1, rating = 2;
-  std::size_t needed = 3;  // fields a row must have: up to the last of the three
+  std::size_t user = 0, item = 1;
+  std::optional<std::size_t> rating = 2;  // none: interactions, each row counting 1
+  std::size_t needed = 3;  // fields a row must have: up to the last of the columns read
   std::size_t width = 0;   // fields a row may have
 };
 
@@ -112,16 +117,17 @@ void read_header(RatingsLoad& load);
 bool first_row_is_header(const RatingsLoad& load);
 // options.layout, or the layout the header and the first data row show.
 Layout decide_layout(const RatingsLoad& load);
-// From the header's recognised names and the --*-col options.
-LongShape long_shape(const RatingsLoad& load);
+// From the header's recognised names and the --*-col options; notes the
+// columns left unread when interactions have no value column.
+LongShape long_shape(RatingsLoad& load);
 
 // long_pipeline.cpp, wide_layout.cpp: every row from the current one on into
 // load.data.ratings, in file order, with their lines in load.lines.
-void load_long(RatingsLoad& load);
+void load_long(RatingsLoad& load, const LongShape& shape);
 void load_wide(RatingsLoad& load);
 
 // ratings_finish.cpp: sorts load.data.ratings into (user, item) order;
-// throws for no ratings or a duplicate pair.
+// throws for no ratings or a duplicate pair, which interactions add up.
 void finish_ratings(RatingsLoad& load);
 
 }  // namespace mfrec::detail

@@ -58,13 +58,13 @@ void report_decisions(const detail::RatingsLoad& load, const detail::LongShape& 
   report.notes = load.notes;
   report.user_column = shape.user;
   report.item_column = load.layout == Layout::Long ? shape.item : 1;
-  report.rating_column = shape.rating;
+  report.rating_column = shape.rating.value_or(ReadReport::kNoColumn);
   report.items = load.layout == Layout::Long ? 0 : load.data.items.size();
   const auto& names = load.header.names;
   const auto name = [&](std::size_t c) { return c < names.size() ? names[c] : std::string(); };
   report.user_name = name(report.user_column);
   report.item_name = load.layout == Layout::Long ? name(shape.item) : std::string();
-  report.rating_name = load.layout == Layout::Long ? name(shape.rating) : std::string();
+  report.rating_name = load.layout == Layout::Long ? name(report.rating_column) : std::string();
 }
 
 }  // namespace
@@ -76,8 +76,8 @@ Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport*
   load.lines = detail::RatingLines(layout == Layout::Long);
   detail::LongShape shape;
   if (layout == Layout::Long) {
-    shape = detail::long_shape(load);  // for the report; load_long decides the same
-    detail::load_long(load);
+    shape = detail::long_shape(load);
+    detail::load_long(load, shape);
   } else {
     detail::load_wide(load);
   }
