@@ -63,8 +63,9 @@ void explain(const Model& model, const Evaluation& e, const EvaluateOptions& o) 
 
 void run_evaluate(const EvaluateArgs& a) {
   const std::optional<Format> format = parse_format(a.shared.format);
-  const ReadOptions read_options = a.read.resolve();
+  ReadOptions read_options = a.read.resolve();
   const Model model = load_query_model(a.shared);
+  read_options.interactions = model.implicit();  // held-out clicks read as training's were
   StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
   const Dataset test = read_ratings_showing(a.test, read_options, nullptr, status);
   const Evaluation e = evaluate(model, test, a.options);

@@ -112,8 +112,11 @@ std::string columns_read(const ReadReport& r) {
   };
   std::string text = r.header ? "header row" : "no header row";
   text += ", user = " + column(r.user_column, r.user_name);
-  if (r.layout == Layout::Long)
-    return text + ", item = " + column(r.item_column, r.item_name) + ", rating = " + column(r.rating_column, r.rating_name);
+  if (r.layout == Layout::Long) {
+    text += ", item = " + column(r.item_column, r.item_name);
+    if (r.rating_column == ReadReport::kNoColumn) return text + ", each row counts 1";
+    return text + ", rating = " + column(r.rating_column, r.rating_name);
+  }
   const std::string items = r.items == 1 ? fmt::format("column {}", r.item_column + 1)
                                          : fmt::format("columns {}-{}", r.item_column + 1, r.item_column + r.items);
   return text + ", items = " + items + (r.header ? " (named by the header)" : " (named by number)");
@@ -190,6 +193,7 @@ void run_train(TrainArgs& a) {
   options.validate();
   ReadOptions read_options = a.read.resolve();
   read_options.threads = options.threads;
+  read_options.interactions = options.objective == Objective::Implicit;
   install_interrupt_handlers();
 
   // Create the outputs first, so a bad path fails before a long training.

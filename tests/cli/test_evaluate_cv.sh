@@ -49,7 +49,8 @@ for k in (10, 5):
     r = rows(f"{T}/eval{k}.csv")
     assert r[0] == ["metric", "value"], r[0]
     names = [x[0] for x in r[1:]]
-    want = ["rmse", "mae", "count", "unknown", f"precision@{k}", f"recall@{k}", f"ndcg@{k}", "ranked_users"]
+    want = ["rmse", "mae", "count", "unknown", f"precision@{k}", f"precision@{k}_popular", f"recall@{k}",
+            f"recall@{k}_popular", f"ndcg@{k}", f"ndcg@{k}_popular", "ranked_users"]
     assert names == want, (k, names)
     v = {x[0]: float(x[1]) for x in r[1:]}  # every value parses as a number
     assert all(math.isfinite(x) for x in v.values()), v
@@ -91,6 +92,25 @@ for k in (10, 5):
     assert abs(v[f"precision@{k}"] - p / c) < 1e-12, (v, p / c)
     assert abs(v[f"recall@{k}"] - r_ / c) < 1e-12, (v, r_ / c)
     assert abs(v[f"ndcg@{k}"] - n / c) < 1e-12, (v, n / c)
+
+    # The most-popular list: items by how many users rated them in
+    # music.csv (ties in the file's column order), the user's own left out.
+    music = rows("data/music.csv")
+    items = music[0][1:]
+    rated = {x[0]: {items[j] for j, cell in enumerate(x[1:]) if cell not in ("", "0")} for x in music[1:]}
+    count = {i: sum(i in s for s in rated.values()) for i in items}
+    by_count = sorted(items, key=lambda i: -count[i])  # stable: ties keep column order
+    p = r_ = n = 0.0
+    for u, rel in relevant.items():
+        top = [i for i in by_count if i not in rated[u]][:k]
+        hits = [j for j, i in enumerate(top) if i in rel]
+        p += len(hits) / k
+        r_ += len(hits) / len(rel)
+        ideal = sum(1 / math.log2(j + 2) for j in range(min(k, len(rel))))
+        n += sum(1 / math.log2(j + 2) for j in hits) / ideal
+    assert abs(v[f"precision@{k}_popular"] - p / c) < 1e-12, (v, p / c)
+    assert abs(v[f"recall@{k}_popular"] - r_ / c) < 1e-12, (v, r_ / c)
+    assert abs(v[f"ndcg@{k}_popular"] - n / c) < 1e-12, (v, n / c)
 PY
 
 run evaluate "$T/test.csv" -m "$T/m.model" -f csv
