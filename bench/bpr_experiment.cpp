@@ -10,7 +10,7 @@
 // (setting, epochs): NDCG@10 and P@10 (relevant = test rating >= 4,
 // candidates = items the user did not rate in training) and the training
 // seconds so far (sampling and updates only; scoring is not timed).
-// --save writes the last row's model, for `mfrec evaluate` to check the row.
+// The first row is the most-popular list's. --save writes the last row's model, for `mfrec evaluate` to check the row.
 //
 // Single-threaded and deterministic: a sample is a positive pair drawn
 // uniformly (with replacement) from the training pairs whose rating is at
@@ -47,6 +47,9 @@ struct Grid {
   std::uint64_t seed = 1;
   std::string save;  // model file of the last row; empty: none
 };
+
+// `mfrec evaluate`'s defaults; one thread, as the training.
+const mfrec::EvaluateOptions kEvaluate{.k = 10, .relevant_threshold = 4.0, .threads = 1};
 
 struct Setting {
   std::uint32_t k;
@@ -167,12 +170,13 @@ class BprTrainer {
   mfrec::Rng rng_;
 };
 
-// A model that ranks by u·v (+ the item bias): the mean and the user biases
-// are zero, so with options.bias the item bias is the only added term.
-mfrec::Model BprTrainer::model(const mfrec::Dataset& train) const {
+// A model that ranks by u·v + c_i, c = `item_bias` (empty: none): the mean
+// and the user biases are zero, so with options.bias c is the only added term.
+mfrec::Model ranking_model(const mfrec::Dataset& train, const RatedItems& rated, const mfrec::FactorMatrix& users,
+                           const mfrec::FactorMatrix& items, const std::vector<float>& item_bias) {
   mfrec::Model m;
-  m.options.factors = s_.k;
-  m.options.bias = s_.item_bias;
+  m.options.factors = static_cast<std::uint32_t>(users.k());
+  m.options.bias = !item_bias.empty();
   m.source = train.source;
   m.users = train.users;
   m.items = train.items;
@@ -180,13 +184,31 @@ mfrec::Model BprTrainer::model(const mfrec::Dataset& train) const {
   const mfrec::RatingRange range = mfrec::rating_range(train.ratings);
   m.rating_min = range.min;
   m.rating_max = range.max;
-  m.rated_offsets = rated_.offsets;
-  m.rated_items = rated_.items;
+  m.rated_offsets = rated.offsets;
+  m.rated_items = rated.items;
   m.user_bias.assign(train.users.size(), 0.0f);
-  m.item_bias = s_.item_bias ? bias_ : std::vector<float>(train.items.size(), 0.0f);
-  m.user_factors = users_;
-  m.item_factors = items_;
+  m.item_bias = item_bias.empty() ? std::vector<float>(train.items.size(), 0.0f) : item_bias;
+  m.user_factors = users;
+  m.item_factors = items;
   return m;
+}
+
+mfrec::Model BprTrainer::model(const mfrec::Dataset& train) const {
+  return ranking_model(train, rated_, users_, items_, s_.item_bias ? bias_ : std::vector<float>{});
+}
+
+// The most-popular list as a model: zero factors, item bias = the item's
+// number of training ratings.
+mfrec::Model popularity_model(const mfrec::Dataset& train, const RatedItems& rated) {
+  std::vector<float> count(train.items.size(), 0.0f);
+  for (const auto& r : train.ratings) ++count[r.item];
+  return ranking_model(train, rated, mfrec::FactorMatrix(train.users.size(), 1), mfrec::FactorMatrix(train.items.size(), 1),
+                       count);
+}
+
+void print_popularity(const mfrec::Dataset& train, const mfrec::Dataset& test, const RatedItems& rated) {
+  const mfrec::Evaluation e = mfrec::evaluate(popularity_model(train, rated), test, kEvaluate);
+  std::printf("popularity,,,,,,%.4f,%.4f,,,\n", e.ndcg, e.precision);
 }
 
 // Trains one setting to its last epoch count, printing a row at each;
@@ -202,7 +224,7 @@ mfrec::Model run_setting(const mfrec::Dataset& train, const mfrec::Dataset& test
     for (; done < static_cast<std::size_t>(target); ++done) trainer.epoch();
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     m = trainer.model(train);
-    const mfrec::Evaluation e = mfrec::evaluate(m, test, {.k = 10, .relevant_threshold = 4.0, .threads = 1});
+    const mfrec::Evaluation e = mfrec::evaluate(m, test, kEvaluate);
     std::printf("%u,%g,%g,%d,%g,%zu,%.4f,%.4f,%.3f,%.4f,%.4f\n", s.k, s.lr, s.reg, s.item_bias ? 1 : 0, s.positive_min,
                 done, e.ndcg, e.precision, seconds, seconds / static_cast<double>(done), e.ndcg / seconds);
     std::fflush(stdout);
@@ -214,6 +236,7 @@ mfrec::Model run_grid(const mfrec::Dataset& train, const mfrec::Dataset& test, c
   const RatedItems rated(train);
   mfrec::Model last;
   std::puts("k,lr,reg,item_bias,positive_min,epochs,ndcg10,precision10,train_seconds,seconds_per_epoch,ndcg_per_train_second");
+  print_popularity(train, test, rated);
   for (const double positive_min : g.positive_min)
     for (const double k : g.k)
       for (const double lr : g.lr)
