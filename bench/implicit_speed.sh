@@ -46,8 +46,8 @@ mfrec=$build/mfrec
 make_ratings=$build/bench/make_ratings
 if [ ! -x "$mfrec" ] || [ ! -x "$make_ratings" ]; then
   echo "implicit_speed.sh: building in $build" >&2
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$build" -j2 --target mfrec make_ratings >&2 ||
-    die "the build failed"
+  { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+    cmake --build "$build" -j2 --target mfrec make_ratings >&2; } || die "the build failed"
 fi
 [ -x /usr/bin/time ] || die "/usr/bin/time not found; install the 'time' package (scripts/setup.sh)"
 
