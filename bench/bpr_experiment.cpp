@@ -9,7 +9,9 @@
 // count and is scored after each listed one. Prints one CSV row per
 // (setting, epochs): NDCG@10 and P@10 (relevant = test rating >= 4,
 // candidates = items the user did not rate in training) and the training
-// seconds so far (sampling and updates only; scoring is not timed).
+// CPU seconds so far (sampling and updates only; scoring is not timed).
+// CPU time, not wall time: on a shared machine other processes stretch the
+// wall clock, and training runs on one thread, so the two agree when idle.
 // The first row is the most-popular list's. --save writes the last row's model, for `mfrec evaluate` to check the row.
 //
 // Single-threaded and deterministic: a sample is a positive pair drawn
@@ -18,7 +20,7 @@
 // uniformly from the items the user did not rate at all. An epoch is as
 // many samples as positive pairs.
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -225,9 +227,9 @@ mfrec::Model run_setting(const mfrec::Dataset& train, const mfrec::Dataset& test
   std::size_t done = 0;
   mfrec::Model m;
   for (const double target : g.epochs) {
-    const auto start = std::chrono::steady_clock::now();
+    const std::clock_t start = std::clock();
     for (; done < static_cast<std::size_t>(target); ++done) trainer.epoch();
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    seconds += static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
     m = trainer.model(train);
     const mfrec::Evaluation e = mfrec::evaluate(m, test, kEvaluate);
     std::printf("%u,%g,%g,%d,%g,%zu,%.4f,%.4f,%.3f,%.4f,%.4f\n", s.k, s.lr, s.reg, s.item_bias ? 1 : 0, s.positive_min,
@@ -240,7 +242,7 @@ mfrec::Model run_setting(const mfrec::Dataset& train, const mfrec::Dataset& test
 mfrec::Model run_grid(const mfrec::Dataset& train, const mfrec::Dataset& test, const Grid& g) {
   const RatedItems rated(train);
   mfrec::Model last;
-  std::puts("k,lr,reg,item_bias,positive_min,epochs,ndcg10,precision10,train_seconds,seconds_per_epoch,ndcg_per_train_second");
+  std::puts("k,lr,reg,item_bias,positive_min,epochs,ndcg10,precision10,train_cpu_seconds,cpu_seconds_per_epoch,ndcg_per_cpu_second");
   print_popularity(train, test, rated);
   for (const double positive_min : g.positive_min)
     for (const double k : g.k)
