@@ -1,0 +1,100 @@
+#include "train/implicit_trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <string>
+
+#include "mfrec/error.hpp"
+#include "train/implicit_als.hpp"
+#include "train/init_factors.hpp"
+
+namespace mfrec::detail {
+
+namespace {
+
+// Conjugate gradient steps per row and half-iteration. Warm-started from
+// the row's last value, 3 steps is as good as an exact solve for ranking
+// after a few iterations (the `implicit` library's choice; measured in
+// README "Ratings or clicks?").
+constexpr unsigned kCgSteps = 3;
+
+// X and Y with YᵀY, which the objective and the next user half share.
+struct AlsState {
+  FactorMatrix x, y, y_gram;
+};
+
+// Both sides ~ N(0, (1/k)²) from the seed (users first solve against the
+// items' start; the users' start is their first solve's warm start).
+AlsState initial_state(const Model& m, unsigned threads) {
+  const std::uint32_t k = m.options.factors;
+  AlsState s{FactorMatrix(m.users.size(), k), FactorMatrix(m.items.size(), k), {}};
+  std::vector<std::uint32_t> rows(std::max(m.users.size(), m.items.size()));
+  std::iota(rows.begin(), rows.end(), 0u);
+  rows.resize(m.users.size());
+  init_factors(s.x, rows, m.options.seed, kStreamInit, threads);
+  rows.resize(m.items.size());
+  init_factors(s.y, rows, m.options.seed, kStreamInitItems, threads);
+  s.y_gram = gram(s.y, threads);
+  return s;
+}
+
+// One iteration: every user against the items, then every item against the
+// users.
+void iterate(AlsState& s, const Interactions& in, const TrainOptions& o, const TrainInput& input, unsigned threads) {
+  const auto lambda = static_cast<float>(o.lambda);
+  solve_rows(s.x, FixedSide{s.y, s.y_gram, lambda, kCgSteps}, in.by_user, threads, input.stop);
+  const FactorMatrix x_gram = gram(s.x, threads);
+  solve_rows(s.y, FixedSide{s.x, x_gram, lambda, kCgSteps}, in.by_item, threads, input.stop);
+  s.y_gram = gram(s.y, threads);
+}
+
+bool stop_requested(const TrainInput& input) { return input.stop && input.stop->load(std::memory_order_relaxed); }
+
+}  // namespace
+
+void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& input, const EpochCallback& on_epoch,
+                    unsigned threads) {
+  m.options.bias = false;
+  m.mean = 0.0f;
+  m.user_bias.assign(m.users.size(), 0.0f);
+  m.item_bias.assign(m.items.size(), 0.0f);
+  const TrainOptions& o = m.options;
+  const Interactions in = make_interactions(ratings, m.users.size(), m.items.size(), o.confidence);
+  std::vector<Rating>().swap(ratings);
+  AlsState s = initial_state(m, threads);
+
+  using clock = std::chrono::steady_clock;
+  for (std::uint32_t it = 1; it <= o.epochs; ++it) {
+    const auto start = clock::now();
+    iterate(s, in, o, input, threads);
+    const auto solved = clock::now();
+    if (stop_requested(input)) {
+      if (!input.keep_on_stop)
+        throw Error(ErrorKind::Interrupted, "training interrupted in iteration " + std::to_string(it) +
+                                                "; no model written (--save-on-interrupt keeps it)");
+      m.summary.epochs_run = it;  // this one in part
+      break;
+    }
+    EpochReport r;
+    r.epoch = it;
+    r.epochs = o.epochs;
+    r.objective = implicit_objective(s.x, s.y, in.by_user, s.y_gram, o.lambda, threads);
+    if (!std::isfinite(r.objective))
+      throw Error(ErrorKind::Diverged, "training diverged at iteration " + std::to_string(it) +
+                                           " (the objective is not finite); try a smaller --confidence");
+    r.train_rmse = std::numeric_limits<double>::quiet_NaN();  // not a rating model
+    r.sgd_seconds = std::chrono::duration<double>(solved - start).count();
+    r.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    r.improved = true;
+    m.summary.epochs_run = m.summary.best_epoch = it;
+    m.summary.train_objective = r.objective;
+    m.summary.train_rmse = r.train_rmse;
+    if (on_epoch) on_epoch(r);
+  }
+  m.user_factors = std::move(s.x);
+  m.item_factors = std::move(s.y);
+}
+
+}  // namespace mfrec::detail
