@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <string>
+#include <type_traits>
 
 #include "mfrec/error.hpp"
 #include "train/sgd_kernel.hpp"
 #include "util/parallel.hpp"
+
+// Vector types stay inside always-inlined helpers (see block_kernels.cpp).
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace mfrec::detail {
 
@@ -28,6 +33,20 @@ constexpr std::uint32_t kRowsPerChunk = 1024;
 #define MFREC_ALS_CLONES
 #endif
 
+// Calls fn with the row stride as a compile-time constant for the common
+// ones (16, 32, 64, 128 floats), so the loops unroll fully, or 0 (read the
+// stride at run time).
+template <class Fn>
+[[gnu::always_inline]] inline decltype(auto) with_stride(std::size_t stride, Fn&& fn) {
+  switch (stride) {
+    case 16: return fn(std::integral_constant<std::size_t, 16>{});
+    case 32: return fn(std::integral_constant<std::size_t, 32>{});
+    case 64: return fn(std::integral_constant<std::size_t, 64>{});
+    case 128: return fn(std::integral_constant<std::size_t, 128>{});
+    default: return fn(std::integral_constant<std::size_t, 0>{});
+  }
+}
+
 // out += a·v over the padded stride (padding stays zero).
 template <std::size_t kStride>
 [[gnu::always_inline]] inline void axpy(float* __restrict out, float a, const float* __restrict v, std::size_t stride) {
@@ -44,6 +63,44 @@ template <std::size_t kStride>
   for (std::size_t f = 0; f < g.k(); ++f) axpy<kStride>(out, v[f], g.row(f), stride);
 }
 
+// out = Σ_e weight(e, y_e·v)·y_e over the interactions [first, last), v
+// fixed: the pass over a row's interactions that every CG step makes. With
+// the stride known, the sum stays in registers; the next rows are
+// prefetched, as the other side's rows come in no useful order.
+template <std::size_t kStride, class Weight>
+[[gnu::always_inline]] inline void accumulate(float* __restrict out, const float* __restrict v, const FactorMatrix& y,
+                                              const Interaction* first, const Interaction* last, Weight weight) {
+  constexpr std::size_t kAhead = 4;
+  auto prefetch = [&](const Interaction* e) {
+    if (e < last) {
+      const char* row = reinterpret_cast<const char*>(y.row(e->col));
+      for (std::size_t b = 0; b < y.stride() * sizeof(float); b += 64) __builtin_prefetch(row + b);
+    }
+  };
+  if constexpr (kStride == 0) {
+    for (const Interaction* e = first; e != last; ++e) {
+      prefetch(e + kAhead);
+      const float* row = y.row(e->col);
+      axpy<0>(out, weight(*e, dot_padded(row, v, y.stride())), row, y.stride());
+    }
+  } else {
+    constexpr std::size_t kVectors = kStride / 16;
+    Lanes16 acc[kVectors];
+    std::memcpy(acc, out, sizeof acc);
+    for (const Interaction* e = first; e != last; ++e) {
+      prefetch(e + kAhead);
+      const float* row = y.row(e->col);
+      const float w = weight(*e, dot_padded<kStride>(row, v, kStride));
+      for (std::size_t j = 0; j < kVectors; ++j) {
+        Lanes16 part;
+        std::memcpy(&part, row + 16 * j, sizeof part);
+        acc[j] += w * part;
+      }
+    }
+    std::memcpy(out, acc, sizeof acc);
+  }
+}
+
 // Conjugate gradient on A x = b, A = YᵀY + Σ(c − 1) y yᵀ + λI, b = Σ c·p·y,
 // from the current x: r = b − A x, then `steps` steps. A is never formed;
 // A·v costs O(k² + k·n).
@@ -56,19 +113,14 @@ template <std::size_t kStride>
   float* __restrict ap = scratch.ap();
   gram_times<kStride>(ap, side.gram, side.lambda, x, stride);
   for (std::size_t f = 0; f < stride; ++f) r[f] = -ap[f];
-  for (const Interaction* e = first; e != last; ++e) {
-    const float* y = side.y.row(e->col);
-    const float s = dot_padded<kStride>(y, x, stride);
-    axpy<kStride>(r, e->target() - (e->confidence() - 1.0f) * s, y, stride);
-  }
+  accumulate<kStride>(r, x, side.y, first, last,
+                      [](const Interaction& e, float s) { return e.target() - (e.confidence() - 1.0f) * s; });
   std::copy_n(r, stride, p);
   float rs = dot_padded<kStride>(r, r, stride);
   for (unsigned step = 0; step < side.steps && rs > 1e-20f; ++step) {
     gram_times<kStride>(ap, side.gram, side.lambda, p, stride);
-    for (const Interaction* e = first; e != last; ++e) {
-      const float* y = side.y.row(e->col);
-      axpy<kStride>(ap, (e->confidence() - 1.0f) * dot_padded<kStride>(y, p, stride), y, stride);
-    }
+    accumulate<kStride>(ap, p, side.y, first, last,
+                        [](const Interaction& e, float s) { return (e.confidence() - 1.0f) * s; });
     const float p_ap = dot_padded<kStride>(p, ap, stride);
     if (!(p_ap > 0.0f)) break;  // A is positive definite; this is rounding at the solution
     const float a = rs / p_ap;
@@ -92,45 +144,51 @@ template <std::size_t kStride>
 MFREC_ALS_CLONES
 void solve_task(FactorMatrix& x, const FixedSide& side, const InteractionRows& rows, std::uint32_t first,
                 std::uint32_t last, CgScratch& scratch) {
-  switch (x.stride()) {
-    case 16: return solve_task_for<16>(x, side, rows, first, last, scratch);
-    case 32: return solve_task_for<32>(x, side, rows, first, last, scratch);
-    case 64: return solve_task_for<64>(x, side, rows, first, last, scratch);
-    case 128: return solve_task_for<128>(x, side, rows, first, last, scratch);
-    default: return solve_task_for<0>(x, side, rows, first, last, scratch);
-  }
+  with_stride(x.stride(), [&](auto stride) __attribute__((always_inline)) {
+    solve_task_for<stride()>(x, side, rows, first, last, scratch);
+  });
 }
 
 // Σ y yᵀ over rows [first, last) of y, in float (a chunk is short), into
 // `acc` (k x stride, zero on entry).
 MFREC_ALS_CLONES
 void gram_chunk(const FactorMatrix& y, std::size_t first, std::size_t last, FactorMatrix& acc) {
-  for (std::size_t i = first; i < last; ++i) {
-    const float* row = y.row(i);
-    for (std::size_t a = 0; a < y.k(); ++a) axpy<0>(acc.row(a), row[a], row, y.stride());
-  }
+  with_stride(y.stride(), [&](auto stride) __attribute__((always_inline)) {
+    for (std::size_t i = first; i < last; ++i) {
+      const float* row = y.row(i);
+      for (std::size_t a = 0; a < y.k(); ++a) axpy<stride()>(acc.row(a), row[a], row, y.stride());
+    }
+  });
 }
 
-// Σ_observed [c(p − s)² − s²] + Σ_u x_uᵀ(YᵀY)x_u + λ‖x_u‖² over users
+// Σ_observed [c(p − s)² − s²] + Σ_u x_uᵀ(YᵀY + λI)x_u over users
 // [first, last).
-MFREC_ALS_CLONES
-double objective_chunk(const FactorMatrix& x, const FactorMatrix& y, const InteractionRows& by_user,
-                       const FactorMatrix& y_gram, double lambda, std::uint32_t first, std::uint32_t last,
-                       float* scratch) {
+template <std::size_t kStride>
+[[gnu::always_inline]] inline double objective_for(const FactorMatrix& x, const FixedSide& side,
+                                                   const InteractionRows& by_user, std::uint32_t first,
+                                                   std::uint32_t last, float* scratch) {
+  const std::size_t stride = kStride > 0 ? kStride : x.stride();
   double sum = 0.0;
-  const std::size_t stride = x.stride();
   for (std::uint32_t u = first; u < last; ++u) {
     const float* xu = x.row(u);
     for (auto k = by_user.offsets[u]; k < by_user.offsets[u + 1]; ++k) {
       const Interaction& e = by_user.entries[k];
-      const double s = dot_padded(xu, y.row(e.col), stride);
+      const double s = dot_padded<kStride>(xu, side.y.row(e.col), stride);
       const double p = e.weight > 0.0f ? 1.0 : 0.0;
       sum += e.confidence() * (p - s) * (p - s) - s * s;
     }
-    gram_times<0>(scratch, y_gram, static_cast<float>(lambda), xu, stride);  // (YᵀY + λI) x_u
-    sum += dot_padded(xu, scratch, stride);
+    gram_times<kStride>(scratch, side.gram, side.lambda, xu, stride);
+    sum += dot_padded<kStride>(xu, scratch, stride);
   }
   return sum;
+}
+
+MFREC_ALS_CLONES
+double objective_chunk(const FactorMatrix& x, const FixedSide& side, const InteractionRows& by_user,
+                       std::uint32_t first, std::uint32_t last, float* scratch) {
+  return with_stride(x.stride(), [&](auto stride) __attribute__((always_inline)) {
+    return objective_for<stride()>(x, side, by_user, first, last, scratch);
+  });
 }
 
 // Chunks of kRowsPerChunk rows of `rows`, summed by fn(first, last, worker)
@@ -223,8 +281,8 @@ double implicit_objective(const FactorMatrix& x, const FactorMatrix& y, const In
                           const FactorMatrix& y_gram, double lambda, unsigned threads) {
   FactorMatrix scratch(std::max(1u, threads), x.k());
   const double users = chunked_sum(x.rows(), threads, [&](std::size_t first, std::size_t last, unsigned worker) {
-    return objective_chunk(x, y, by_user, y_gram, lambda, static_cast<std::uint32_t>(first),
-                           static_cast<std::uint32_t>(last), scratch.row(worker));
+    return objective_chunk(x, FixedSide{y, y_gram, static_cast<float>(lambda), 0}, by_user,
+                           static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last), scratch.row(worker));
   });
   double items_norm = 0.0;  // ‖Y‖² = trace(YᵀY)
   for (std::size_t f = 0; f < y.k(); ++f) items_norm += y_gram.row(f)[f];
