@@ -215,17 +215,18 @@ TrainOptions implicit_options() {
   return o;
 }
 
-// Random interactions of 2500 users with 300 items: more rows than one
-// task of a half-iteration and one chunk of the sums.
+// Random interactions of 1100 users with 1300 items: more rows than one
+// task of a half-iteration, one chunk of the sums and one of the initial
+// factors, on both sides.
 Dataset random_interactions() {
   Dataset d;
   d.source = "random";
-  for (int u = 0; u < 2500; ++u) d.users.intern("u" + std::to_string(u));
-  for (int i = 0; i < 300; ++i) d.items.intern("i" + std::to_string(i));
+  for (int u = 0; u < 1100; ++u) d.users.intern("u" + std::to_string(u));
+  for (int i = 0; i < 1300; ++i) d.items.intern("i" + std::to_string(i));
   Rng rng(17);
-  for (std::uint32_t u = 0; u < 2500; ++u)
-    for (std::uint32_t i = 0; i < 300; ++i)
-      if (rng.uniform() < 0.03) d.ratings.push_back({u, i, static_cast<float>(1 + rng.below(5))});
+  for (std::uint32_t u = 0; u < 1100; ++u)
+    for (std::uint32_t i = 0; i < 1300; ++i)
+      if (rng.uniform() < 0.01) d.ratings.push_back({u, i, static_cast<float>(1 + rng.below(5))});
   return d;
 }
 

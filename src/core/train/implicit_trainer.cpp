@@ -30,12 +30,13 @@ struct AlsState {
 AlsState initial_state(const Model& m, unsigned threads) {
   const std::uint32_t k = m.options.factors;
   AlsState s{FactorMatrix(m.users.size(), k), FactorMatrix(m.items.size(), k), {}};
-  std::vector<std::uint32_t> rows(std::max(m.users.size(), m.items.size()));
-  std::iota(rows.begin(), rows.end(), 0u);
-  rows.resize(m.users.size());
-  init_factors(s.x, rows, m.options.seed, kStreamInit, threads);
-  rows.resize(m.items.size());
-  init_factors(s.y, rows, m.options.seed, kStreamInitItems, threads);
+  auto identity = [](std::uint32_t n) {
+    std::vector<std::uint32_t> rows(n);
+    std::iota(rows.begin(), rows.end(), 0u);
+    return rows;
+  };
+  init_factors(s.x, identity(m.users.size()), m.options.seed, kStreamInit, threads);
+  init_factors(s.y, identity(m.items.size()), m.options.seed, kStreamInitItems, threads);
   s.y_gram = gram(s.y, threads);
   return s;
 }
