@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -295,6 +296,20 @@ TEST(ImplicitTraining, RatingOnlyOptionsAreRefused) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Usage);
   }
+}
+
+TEST(ImplicitTraining, StopRequestInterruptsOrKeepsTheModel) {
+  const Dataset d = blocks();
+  const std::atomic<bool> stop{true};
+  try {
+    train({.ratings = &d, .stop = &stop}, implicit_options());
+    FAIL() << "expected Error(Interrupted)";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Interrupted);
+  }
+  const Model m = train({.ratings = &d, .stop = &stop, .keep_on_stop = true}, implicit_options());
+  EXPECT_EQ(m.summary.epochs_run, 1u);
+  EXPECT_EQ(m.user_factors.rows(), 20u);
 }
 
 }  // namespace

@@ -53,6 +53,25 @@ void iterate(AlsState& s, const Interactions& in, const TrainOptions& o, const T
 
 bool stop_requested(const TrainInput& input) { return input.stop && input.stop->load(std::memory_order_relaxed); }
 
+// The iteration just run, measured, and recorded in the summary (every
+// iteration is kept: there is no validation to choose by).
+EpochReport report_iteration(const AlsState& s, const Interactions& in, std::uint32_t it, Model& m,
+                             unsigned threads) {
+  EpochReport r;
+  r.epoch = it;
+  r.epochs = m.options.epochs;
+  r.objective = implicit_objective(s.x, s.y, in.by_user, s.y_gram, m.options.lambda, threads);
+  if (!std::isfinite(r.objective))
+    throw Error(ErrorKind::Diverged, "training diverged at iteration " + std::to_string(it) +
+                                         " (the objective is not finite); try a smaller --confidence");
+  r.train_rmse = std::numeric_limits<double>::quiet_NaN();  // not a rating model
+  r.improved = true;
+  m.summary.epochs_run = m.summary.best_epoch = it;
+  m.summary.train_objective = r.objective;
+  m.summary.train_rmse = r.train_rmse;
+  return r;
+}
+
 }  // namespace
 
 void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& input, const EpochCallback& on_epoch,
@@ -78,20 +97,9 @@ void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& inp
       m.summary.epochs_run = it;  // this one in part
       break;
     }
-    EpochReport r;
-    r.epoch = it;
-    r.epochs = o.epochs;
-    r.objective = implicit_objective(s.x, s.y, in.by_user, s.y_gram, o.lambda, threads);
-    if (!std::isfinite(r.objective))
-      throw Error(ErrorKind::Diverged, "training diverged at iteration " + std::to_string(it) +
-                                           " (the objective is not finite); try a smaller --confidence");
-    r.train_rmse = std::numeric_limits<double>::quiet_NaN();  // not a rating model
+    EpochReport r = report_iteration(s, in, it, m, threads);
     r.sgd_seconds = std::chrono::duration<double>(solved - start).count();
     r.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    r.improved = true;
-    m.summary.epochs_run = m.summary.best_epoch = it;
-    m.summary.train_objective = r.objective;
-    m.summary.train_rmse = r.train_rmse;
     if (on_epoch) on_epoch(r);
   }
   m.user_factors = std::move(s.x);
