@@ -1,12 +1,12 @@
 #include "train/implicit_trainer.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <string>
 
 #include "mfrec/error.hpp"
+#include "train/epoch_loop.hpp"
 #include "train/implicit_als.hpp"
 #include "train/init_factors.hpp"
 
@@ -51,8 +51,6 @@ void iterate(AlsState& s, const Interactions& in, const TrainOptions& o, const T
   s.y_gram = gram(s.y, threads);
 }
 
-bool stop_requested(const TrainInput& input) { return input.stop && input.stop->load(std::memory_order_relaxed); }
-
 // The iteration just run, measured, and recorded in the summary (every
 // iteration is kept: there is no validation to choose by).
 EpochReport report_iteration(const AlsState& s, const Interactions& in, std::uint32_t it, Model& m,
@@ -85,23 +83,13 @@ void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& inp
   std::vector<Rating>().swap(ratings);
   AlsState s = initial_state(m, threads);
 
-  using clock = std::chrono::steady_clock;
-  for (std::uint32_t it = 1; it <= o.epochs; ++it) {
-    const auto start = clock::now();
-    iterate(s, in, o, input, threads);
-    const auto solved = clock::now();
-    if (stop_requested(input)) {
-      if (!input.keep_on_stop)
-        throw Error(ErrorKind::Interrupted, "training interrupted in iteration " + std::to_string(it) +
-                                                "; no model written (--save-on-interrupt keeps it)");
-      m.summary.epochs_run = it;  // this one in part
-      break;
-    }
-    EpochReport r = report_iteration(s, in, it, m, threads);
-    r.sgd_seconds = std::chrono::duration<double>(solved - start).count();
-    r.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    if (on_epoch) on_epoch(r);
-  }
+  run_epochs(
+      o.epochs, input, m.summary, [&](std::uint32_t) { iterate(s, in, o, input, threads); },
+      [&](std::uint32_t it) { return report_iteration(s, in, it, m, threads); },
+      [&](const EpochReport& r) {
+        if (on_epoch) on_epoch(r);
+        return true;
+      });
   m.user_factors = std::move(s.x);
   m.item_factors = std::move(s.y);
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "util/random.hpp"
 #include "train/block_grid.hpp"
 #include "train/block_kernels.hpp"
+#include "train/epoch_loop.hpp"
 #include "train/implicit_trainer.hpp"
 #include "train/init_factors.hpp"
 #include "train/sgd_kernel.hpp"
@@ -463,25 +463,14 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   EpochRunner runner(s.grid, s.state, m, input, threads);
   EpochRecord record(options, s.held.size());
 
-  using clock = std::chrono::steady_clock;
-  for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    const auto start = clock::now();
-    runner.run(epoch);
-    const auto sgd_end = clock::now();
-    if (runner.stop_requested()) {
-      if (!input.keep_on_stop)
-        throw Error(ErrorKind::Interrupted, "training interrupted in epoch " + std::to_string(epoch) +
-                                                "; no model written (--save-on-interrupt keeps it)");
-      m.summary.epochs_run = epoch;  // this one in part
-      break;
-    }
-    EpochReport report = measure_epoch(m, s, record, epoch, threads);
-    report.sgd_seconds = std::chrono::duration<double>(sgd_end - start).count();
-    report.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    record.add(report, s.state, m.summary);
-    if (on_epoch) on_epoch(report);
-    if (record.should_stop()) break;
-  }
+  detail::run_epochs(
+      options.epochs, input, m.summary, [&](std::uint32_t epoch) { runner.run(epoch); },
+      [&](std::uint32_t epoch) { return measure_epoch(m, s, record, epoch, threads); },
+      [&](const EpochReport& report) {
+        record.add(report, s.state, m.summary);
+        if (on_epoch) on_epoch(report);
+        return !record.should_stop();
+      });
 
   // Finish: the kept epoch's parameters, in the model's order.
   record.restore_best(s.state, m.summary);
