@@ -14,10 +14,11 @@ namespace mfrec::detail {
 
 namespace {
 
-// Conjugate gradient steps per row and half-iteration. Warm-started from
-// the row's last value, 3 steps is as good as an exact solve for ranking
-// after a few iterations (the `implicit` library's choice; measured in
-// README "Ratings or clicks?").
+// Conjugate gradient steps per row and half-iteration (the `implicit`
+// library's choice). Warm-started from the row's last value, 3 steps reach
+// the objective of 4 and 8 after 10 iterations and rank as well on
+// MovieLens; 2 ranked as well too but left the objective 0.06-0.09% higher
+// on 1M and 10M interactions, for 15% less time.
 constexpr unsigned kCgSteps = 3;
 
 // X and Y with YᵀY, which the objective and the next user half share.
