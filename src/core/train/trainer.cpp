@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -14,6 +13,9 @@
 #include "util/random.hpp"
 #include "train/block_grid.hpp"
 #include "train/block_kernels.hpp"
+#include "train/epoch_loop.hpp"
+#include "train/implicit_trainer.hpp"
+#include "train/init_factors.hpp"
 #include "train/sgd_kernel.hpp"
 
 namespace mfrec {
@@ -161,22 +163,6 @@ struct Snapshot {
   TrainSummary summary;
 };
 
-// Draws the initial factors ~ N(0, (1/k)²), standard deviation 1/k as in the
-// seed, each into its training row. Indices come in fixed chunks of 1024,
-// each with its own seeded stream, so threads can draw chunks in any order
-// and the values depend only on the seed and the index.
-void init_factors(FactorMatrix& f, const std::vector<std::uint32_t>& row_of, std::uint64_t seed, RngStream stream,
-                  unsigned threads) {
-  constexpr std::uint32_t kRowsPerInitStream = 1024;
-  const auto n = static_cast<std::uint32_t>(row_of.size());
-  const double sd = 1.0 / static_cast<double>(f.k());
-  detail::parallel_for((n + kRowsPerInitStream - 1) / kRowsPerInitStream, threads, [&](std::uint32_t chunk) {
-    Rng rng(seed ^ (std::uint64_t{chunk} * 0x9E3779B97F4A7C15ull), stream);
-    for (std::uint32_t i = chunk * kRowsPerInitStream; i < std::min(n, (chunk + 1) * kRowsPerInitStream); ++i)
-      rng.fill_normal(f.row(row_of[i]), f.k(), sd);
-  });
-}
-
 // Copies the training rows back into the model's index order.
 FactorMatrix to_model_order(const FactorMatrix& trained, const std::vector<std::uint32_t>& row_of) {
   FactorMatrix out(row_of.size(), trained.k());
@@ -199,6 +185,9 @@ void check_input(const TrainInput& input, const Dataset& all, const TrainOptions
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
   if (options.early_stop > 0 && !(options.validation_fraction > 0.0 || input.validation))
     throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+  if (options.objective == Objective::Implicit &&
+      (options.validation_fraction > 0.0 || input.validation || options.early_stop > 0 || options.normalize))
+    throw Error(ErrorKind::Usage, "--validation, --early-stop and --normalize are for --objective rating");
 }
 
 // The model's description of its data: options, source, counts, rating
@@ -417,8 +406,8 @@ TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
     if (h.user != kUnknown) h.user = s.grid.users.row[h.user];
     if (h.item != kUnknown) h.item = s.grid.items.row[h.item];
   }
-  init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
-  init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
+  detail::init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
+  detail::init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
   return s;
 }
 
@@ -463,6 +452,10 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   check_input(input, *all, options, threads);
   Model m = start_model(*all, options, threads);
   TrainingData data = take_training_data(input, *all, options, m);
+  if (options.objective == Objective::Implicit) {
+    detail::train_implicit(std::move(data.ratings), m, input, on_epoch, threads);
+    return m;
+  }
   scale_and_center(data.ratings, m, threads);
 
   // Build the state the epochs work on.
@@ -470,25 +463,14 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   EpochRunner runner(s.grid, s.state, m, input, threads);
   EpochRecord record(options, s.held.size());
 
-  using clock = std::chrono::steady_clock;
-  for (std::uint32_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    const auto start = clock::now();
-    runner.run(epoch);
-    const auto sgd_end = clock::now();
-    if (runner.stop_requested()) {
-      if (!input.keep_on_stop)
-        throw Error(ErrorKind::Interrupted, "training interrupted in epoch " + std::to_string(epoch) +
-                                                "; no model written (--save-on-interrupt keeps it)");
-      m.summary.epochs_run = epoch;  // this one in part
-      break;
-    }
-    EpochReport report = measure_epoch(m, s, record, epoch, threads);
-    report.sgd_seconds = std::chrono::duration<double>(sgd_end - start).count();
-    report.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    record.add(report, s.state, m.summary);
-    if (on_epoch) on_epoch(report);
-    if (record.should_stop()) break;
-  }
+  detail::run_epochs(
+      options.epochs, input, m.summary, [&](std::uint32_t epoch) { runner.run(epoch); },
+      [&](std::uint32_t epoch) { return measure_epoch(m, s, record, epoch, threads); },
+      [&](const EpochReport& report) {
+        record.add(report, s.state, m.summary);
+        if (on_epoch) on_epoch(report);
+        return !record.should_stop();
+      });
 
   // Finish: the kept epoch's parameters, in the model's order.
   record.restore_best(s.state, m.summary);

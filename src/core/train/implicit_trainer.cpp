@@ -1,0 +1,98 @@
+#include "train/implicit_trainer.hpp"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <string>
+
+#include "mfrec/error.hpp"
+#include "train/epoch_loop.hpp"
+#include "train/implicit_als.hpp"
+#include "train/init_factors.hpp"
+
+namespace mfrec::detail {
+
+namespace {
+
+// Conjugate gradient steps per row and half-iteration (the `implicit`
+// library's choice). Warm-started from the row's last value, 3 steps reach
+// the objective of 4 and 8 after 10 iterations and rank as well on
+// MovieLens; 2 ranked as well too but left the objective 0.06-0.09% higher
+// on 1M and 10M interactions, for 15% less time.
+constexpr unsigned kCgSteps = 3;
+
+// X and Y with YᵀY, which the objective and the next user half share.
+struct AlsState {
+  FactorMatrix x, y, y_gram;
+};
+
+// Both sides ~ N(0, (1/k)²) from the seed (users first solve against the
+// items' start; the users' start is their first solve's warm start).
+AlsState initial_state(const Model& m, unsigned threads) {
+  const std::uint32_t k = m.options.factors;
+  AlsState s{FactorMatrix(m.users.size(), k), FactorMatrix(m.items.size(), k), {}};
+  auto identity = [](std::uint32_t n) {
+    std::vector<std::uint32_t> rows(n);
+    std::iota(rows.begin(), rows.end(), 0u);
+    return rows;
+  };
+  init_factors(s.x, identity(m.users.size()), m.options.seed, kStreamInit, threads);
+  init_factors(s.y, identity(m.items.size()), m.options.seed, kStreamInitItems, threads);
+  s.y_gram = gram(s.y, threads);
+  return s;
+}
+
+// One iteration: every user against the items, then every item against the
+// users.
+void iterate(AlsState& s, const Interactions& in, const TrainOptions& o, const TrainInput& input, unsigned threads) {
+  const auto lambda = static_cast<float>(o.lambda);
+  solve_rows(s.x, FixedSide{s.y, s.y_gram, lambda, kCgSteps}, in.by_user, threads, input.stop);
+  const FactorMatrix x_gram = gram(s.x, threads);
+  solve_rows(s.y, FixedSide{s.x, x_gram, lambda, kCgSteps}, in.by_item, threads, input.stop);
+  s.y_gram = gram(s.y, threads);
+}
+
+// The iteration just run, measured, and recorded in the summary (every
+// iteration is kept: there is no validation to choose by).
+EpochReport report_iteration(const AlsState& s, const Interactions& in, std::uint32_t it, Model& m,
+                             unsigned threads) {
+  EpochReport r;
+  r.epoch = it;
+  r.epochs = m.options.epochs;
+  r.objective = implicit_objective(s.x, s.y, in.by_user, s.y_gram, m.options.lambda, threads);
+  if (!std::isfinite(r.objective))
+    throw Error(ErrorKind::Diverged, "training diverged at iteration " + std::to_string(it) +
+                                         " (the objective is not finite); try a smaller --confidence");
+  r.train_rmse = std::numeric_limits<double>::quiet_NaN();  // not a rating model
+  r.improved = true;
+  m.summary.epochs_run = m.summary.best_epoch = it;
+  m.summary.train_objective = r.objective;
+  m.summary.train_rmse = r.train_rmse;
+  return r;
+}
+
+}  // namespace
+
+void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& input, const EpochCallback& on_epoch,
+                    unsigned threads) {
+  m.options.bias = false;
+  m.mean = 0.0f;
+  m.user_bias.assign(m.users.size(), 0.0f);
+  m.item_bias.assign(m.items.size(), 0.0f);
+  const TrainOptions& o = m.options;
+  const Interactions in = make_interactions(ratings, m.users.size(), m.items.size(), o.confidence);
+  std::vector<Rating>().swap(ratings);
+  AlsState s = initial_state(m, threads);
+
+  run_epochs(
+      o.epochs, input, m.summary, [&](std::uint32_t) { iterate(s, in, o, input, threads); },
+      [&](std::uint32_t it) { return report_iteration(s, in, it, m, threads); },
+      [&](const EpochReport& r) {
+        if (on_epoch) on_epoch(r);
+        return true;
+      });
+  m.user_factors = std::move(s.x);
+  m.item_factors = std::move(s.y);
+}
+
+}  // namespace mfrec::detail
