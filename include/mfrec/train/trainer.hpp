@@ -1,6 +1,9 @@
 #pragma once
-// Trains a Model from ratings with SGD. Single entry point; progress is
-// reported through a callback after every epoch (on the calling thread).
+// Trains a Model from ratings: with SGD on the squared error (the rating
+// objective), or by alternating least squares on weighted interactions
+// (--objective implicit). Single entry point; progress is reported through a
+// callback after every epoch, an ALS iteration for implicit (on the calling
+// thread).
 // Throws Error(Usage) for bad options, Error(Data) for unusable data and
 // Error(Diverged) when the objective stops being finite or explodes, and
 // Error(Internal) when the Dataset breaks its contract (unsorted, repeated
@@ -18,7 +21,9 @@ namespace mfrec {
 struct EpochReport {
   std::uint32_t epoch = 0;  // 1-based
   std::uint32_t epochs = 0;
-  double objective = 0.0;   // Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²), training scale
+  // Rating: Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²), training scale. Implicit: the
+  // weighted loss over all user-item pairs plus the penalty (implicit_als.hpp).
+  double objective = 0.0;
   double train_rmse = 0.0;  // input scale, clipped predictions
   double validation_rmse = std::numeric_limits<double>::quiet_NaN();  // NaN: none
   double validation_mae = std::numeric_limits<double>::quiet_NaN();
@@ -43,8 +48,9 @@ struct TrainInput {
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});
 
-// Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²) of `model` over `ratings` on the training scale
-// (ratings given on the input scale).
+// Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²) of a rating model over `ratings` on the
+// training scale (ratings given on the input scale). Throws Error(Usage) for
+// an implicit model, whose objective runs over every user-item pair.
 double objective(const Model& model, const std::vector<Rating>& ratings);
 
 // The SGD kernel train() uses on this CPU ("AVX-512", "AVX2+FMA" or

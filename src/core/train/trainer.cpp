@@ -370,6 +370,7 @@ class EpochRecord {
 }  // namespace
 
 double objective(const Model& model, const std::vector<Rating>& ratings) {
+  if (model.implicit()) throw Error(ErrorKind::Usage, "objective() measures rating models; this one is implicit");
   std::vector<Rating> scaled(ratings);
   for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
   const auto grid = detail::make_grid(
