@@ -995,7 +995,9 @@ TEST_F(Cli, RecommendSeveralUsersEqualsOneCoreCallPerUserInTheOrderAsked) {
 TEST_F(Cli, RecommendPredictedScoresAreTheBestPredictions) {
   const std::string model_path = bias_model();
   const mfrec::Model m = mfrec::load_model(model_path);
-  const auto recs = parse_recommendations(output_of({"recommend", "-m", model_path, "--all-users", "--top", "3"}));
+  // --shrink 0: rank by the plain prediction (the default shrinks it).
+  const auto recs = parse_recommendations(
+      output_of({"recommend", "-m", model_path, "--all-users", "--top", "3", "--shrink", "0"}));
   for (std::uint32_t u = 0; u < m.users.size(); ++u) {
     // The three unrated items with the highest exact prediction, ties to the earlier item.
     std::vector<std::pair<double, std::uint32_t>> best;
@@ -1020,7 +1022,8 @@ TEST_F(Cli, RecommendNeighborScoresFollowTheSeedsFormula) {
   for (const std::string k : {"1", "2", "3"}) {
     SCOPED_TRACE("--neighbors " + k);
     const auto recs = parse_recommendations(
-        output_of({"recommend", "-m", model_path, "--user", "Darth Vader", "--method", "neighbors", "--neighbors", k}));
+        output_of({"recommend", "-m", model_path, "--user", "Darth Vader", "--method", "neighbors", "--neighbors", k,
+                   "--shrink", "0"}));  // the seed's formula: plain predictions
     const std::vector<double> want = neighbor_scores(m, 0, std::stoul(k));
     ASSERT_EQ(recs.size(), 4u);  // Darth Vader's unrated songs
     for (std::size_t r = 0; r < recs.size(); ++r) {

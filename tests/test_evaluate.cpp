@@ -197,6 +197,7 @@ EvaluateOptions options_at(std::size_t k, double relevant = 4.0, unsigned thread
   o.k = k;
   o.relevant_threshold = relevant;
   o.threads = threads;
+  o.recommend.shrink = 0.0;  // rank by the plain predictions worked out above
   return o;
 }
 

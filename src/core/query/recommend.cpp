@@ -20,6 +20,8 @@ RecommendMethod parse_recommend_method(std::string_view t) {
 
 std::uint32_t default_min_ratings(const Model&) { return 1; }
 
+double default_shrink(const Model& model) { return model.implicit() ? 0.0 : kDefaultShrink; }
+
 namespace {
 
 struct Candidate {
@@ -99,22 +101,93 @@ struct UserScan {
   const std::uint32_t* rated_end;
 };
 
-// Exact scores (double, as `predict` prints them) for the chosen items.
-std::vector<Recommendation> finish_predicted(const Model& m, std::uint32_t user, const std::vector<Candidate>& chosen) {
-  std::vector<Recommendation> out;
-  out.reserve(chosen.size());
-  for (const auto& c : chosen) out.push_back({c.item, m.predict(user, c.item)});
-  // Re-sort on the exact scores; ties (and float-equal neighbours) by item.
-  std::stable_sort(out.begin(), out.end(), [](const Recommendation& a, const Recommendation& b) {
+// What one call ranks by, per item, computed once: whether the item may be
+// recommended at all (min_ratings) and the weight of its own part of the
+// prediction (shrink; 1 when off).
+class ItemRule {
+ public:
+  ItemRule(const Model& m, const RecommendOptions& o) : m_(m) {
+    const std::uint32_t min_ratings = o.min_ratings.value_or(default_min_ratings(m));
+    const double shrink = o.shrink.value_or(default_shrink(m));
+    if (min_ratings <= 1 && shrink <= 0.0) return;
+    const std::vector<std::uint32_t> counts = training_counts(m);
+    if (min_ratings > 1) {
+      eligible_.resize(counts.size());
+      for (std::size_t i = 0; i < counts.size(); ++i) eligible_[i] = counts[i] >= min_ratings;
+    }
+    if (shrink > 0.0) weight_ = shrink_weights(counts, shrink);
+  }
+  bool eligible(std::uint32_t item) const { return eligible_.empty() || eligible_[item]; }
+  bool shrinks() const { return !weight_.empty(); }
+  double weight(std::uint32_t item) const { return weight_.empty() ? 1.0 : weight_[item]; }
+
+  // The score ranked and printed, on the input scale: the prediction, or
+  // with shrink base + w·(prediction − base), base the model's guess for
+  // this user and an item it knows nothing about (mean + user bias).
+  double score(std::uint32_t user, std::uint32_t item) const {
+    if (weight_.empty()) return m_.predict(user, item);
+    const double base = m_.mean + (m_.options.bias ? m_.user_bias[user] : 0.0f);
+    return m_.scaler.inverse(base + weight_[item] * (m_.raw_score(user, item) - base));
+  }
+
+ private:
+  // n/(n + m) with m = shrink × the mean count, so that one setting means
+  // the same on data sets of any size; divided by the most-rated item's
+  // weight, which changes no order but leaves that item its prediction, so
+  // the printed scores stay ratings.
+  static std::vector<double> shrink_weights(const std::vector<std::uint32_t>& counts, double shrink) {
+    double total = 0.0;
+    std::uint32_t most = 0;
+    for (std::uint32_t n : counts) {
+      total += n;
+      most = std::max(most, n);
+    }
+    const double m = shrink * total / static_cast<double>(counts.size());
+    std::vector<double> weights(counts.size(), 0.0);
+    if (most == 0) return weights;
+    const double top = most / (most + m);
+    for (std::size_t i = 0; i < counts.size(); ++i) weights[i] = counts[i] / (counts[i] + m) / top;
+    return weights;
+  }
+
+  // Training ratings per item; a model built without counts has its
+  // rated lists to count them from.
+  static std::vector<std::uint32_t> training_counts(const Model& m) {
+    if (m.item_counts.size() == m.items.size()) return m.item_counts;
+    std::vector<std::uint32_t> counts(m.items.size(), 0);
+    for (std::uint32_t i : m.rated_items) ++counts[i];
+    return counts;
+  }
+
+  const Model& m_;
+  std::vector<char> eligible_;  // empty: every item
+  std::vector<double> weight_;  // empty: no shrink
+};
+
+// Best first on the exact scores; ties (and float-equal neighbours) by item.
+void sort_best_first(std::vector<Recommendation>& recs) {
+  std::stable_sort(recs.begin(), recs.end(), [](const Recommendation& a, const Recommendation& b) {
     return a.score != b.score ? a.score > b.score : a.item < b.item;
   });
+}
+
+// Exact scores (double, as `predict` prints them) for the chosen items.
+std::vector<Recommendation> finish_predicted(const ItemRule& rule, std::uint32_t user,
+                                             const std::vector<Candidate>& chosen) {
+  std::vector<Recommendation> out;
+  out.reserve(chosen.size());
+  for (const auto& c : chosen) out.push_back({c.item, rule.score(user, c.item)});
+  sort_best_first(out);
   return out;
 }
 
 // Items transposed per block (k x block) so that scoring a user against a
 // block is a broadcast-and-add over contiguous items, which vectorizes
-// without horizontal sums. Scores are training-scale U·V + c (the terms that
-// vary by item); the scaler is increasing, so the order is the same.
+// without horizontal sums. Scores are training-scale w·(U·V + c) (the terms
+// that vary by item; w = 1 without shrink; see make_panels without biases); the scaler is increasing, so the
+// order is the same. An item that may not be recommended gets base −inf:
+// its score stays −inf, which no threshold lets in, so the scan pays nothing
+// for the filter.
 constexpr std::uint32_t kItemBlock = 512;
 constexpr std::uint32_t kUserBlock = 4;
 
@@ -125,7 +198,7 @@ struct ItemPanels {
   std::vector<float> base;    // item bias, padded to whole blocks
 };
 
-ItemPanels make_panels(const Model& m) {
+ItemPanels make_panels(const Model& m, const ItemRule& rule) {
   ItemPanels p;
   p.n_items = m.items.size();
   p.k = m.k();
@@ -135,8 +208,13 @@ ItemPanels make_panels(const Model& m) {
   for (std::uint32_t i = 0; i < p.n_items; ++i) {
     const std::uint32_t b = i / kItemBlock, o = i % kItemBlock;
     float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
-    for (std::size_t f = 0; f < p.k; ++f) panel[f * kItemBlock + o] = m.item_factors.row(i)[f];
-    if (m.options.bias) p.base[i] = m.item_bias[i];
+    const double w = rule.weight(i);
+    for (std::size_t f = 0; f < p.k; ++f) panel[f * kItemBlock + o] = static_cast<float>(w * m.item_factors.row(i)[f]);
+    // What an item adds to the user's base: its bias; shrunk without
+    // biases, u·v − mean (the base is the mean).
+    if (m.options.bias) p.base[i] = static_cast<float>(w * m.item_bias[i]);
+    else if (rule.shrinks()) p.base[i] = static_cast<float>(-w * m.mean);
+    if (!rule.eligible(i)) p.base[i] = -std::numeric_limits<float>::infinity();
   }
   return p;
 }
@@ -190,8 +268,8 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
 // to kTileUsers users are scored against it, four at a time.
 constexpr std::uint32_t kTileUsers = 64;
 
-void rank_users(const Model& m, const ItemPanels& p, const std::uint32_t* users, std::uint32_t count,
-                const RecommendOptions& o, std::vector<Recommendation>* results) {
+void rank_users(const Model& m, const ItemRule& rule, const ItemPanels& p, const std::uint32_t* users,
+                std::uint32_t count, const RecommendOptions& o, std::vector<Recommendation>* results) {
   const std::uint32_t groups = (count + kUserBlock - 1) / kUserBlock;
   std::vector<float> weights(std::size_t{groups} * p.k * kUserBlock, 0.0f);
   for (std::uint32_t u = 0; u < count; ++u) {
@@ -216,23 +294,23 @@ void rank_users(const Model& m, const ItemPanels& p, const std::uint32_t* users,
         scans[g * kUserBlock + u].offer(&scores[std::size_t{u} * kItemBlock], first_item, items);
     }
   }
-  for (std::uint32_t u = 0; u < count; ++u) results[u] = finish_predicted(m, users[u], scans[u].top.sorted());
+  for (std::uint32_t u = 0; u < count; ++u) results[u] = finish_predicted(rule, users[u], scans[u].top.sorted());
 }
 
 std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t user, const RecommendOptions& o,
-                                                const SimilarityIndex& sims) {
+                                                const SimilarityIndex& sims, const ItemRule& rule) {
   const std::vector<Neighbor> near = sims.nearest(user, o.neighbors);
   std::vector<double> total(m.items.size(), 0.0);
   for (const auto& n : near)
-    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += n.similarity * m.predict(n.index, i);
+    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += n.similarity * rule.score(n.index, i);
   std::vector<float> as_float(total.begin(), total.end());
+  for (std::uint32_t i = 0; i < m.items.size(); ++i)
+    if (!rule.eligible(i)) as_float[i] = -std::numeric_limits<float>::infinity();  // as in make_panels
   UserScan scan(m, user, o.include_rated, o.top);
   scan.offer(as_float.data(), 0, m.items.size());
   std::vector<Recommendation> out;
   for (const auto& c : scan.top.sorted()) out.push_back({c.item, total[c.item]});
-  std::stable_sort(out.begin(), out.end(), [](const Recommendation& a, const Recommendation& b) {
-    return a.score != b.score ? a.score > b.score : a.item < b.item;
-  });
+  sort_best_first(out);
   return out;
 }
 
@@ -240,6 +318,7 @@ void check(const Model& m, const RecommendOptions& o) {
   if (o.top == 0) throw Error(ErrorKind::Usage, "--top must be at least 1");
   if (o.method == RecommendMethod::Neighbors && o.neighbors == 0)
     throw Error(ErrorKind::Usage, "--neighbors must be at least 1");
+  if (o.shrink && !(*o.shrink >= 0.0)) throw Error(ErrorKind::Usage, "--shrink must be at least 0");
   if (m.items.size() == 0) throw Error(ErrorKind::Data, "the model has no items");
 }
 
@@ -247,12 +326,13 @@ void check(const Model& m, const RecommendOptions& o) {
 
 std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const RecommendOptions& o) {
   check(m, o);
+  const ItemRule rule(m, o);
   if (o.method == RecommendMethod::Neighbors) {
     const SimilarityIndex sims(m, Side::Users, SimilaritySpace::Predicted);
-    return recommend_neighbors(m, user, o, sims);
+    return recommend_neighbors(m, user, o, sims, rule);
   }
   std::vector<Recommendation> result;
-  rank_users(m, make_panels(m), &user, 1, o, &result);
+  rank_users(m, rule, make_panels(m, rule), &user, 1, o, &result);
   return result;
 }
 
@@ -273,10 +353,11 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
   constexpr std::uint32_t kUsersPerBatch = 4096;
   std::vector<std::vector<Recommendation>> results(std::min(kUsersPerBatch, n));
 
+  const ItemRule rule(m, o);
   std::optional<SimilarityIndex> sims;
   std::optional<ItemPanels> panels;
   if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, SimilaritySpace::Predicted);
-  else panels.emplace(make_panels(m));
+  else panels.emplace(make_panels(m, rule));
 
   for (std::uint32_t batch = 0; batch < n; batch += kUsersPerBatch) {
     const std::uint32_t end = std::min(n, batch + kUsersPerBatch);
@@ -286,9 +367,9 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
       const std::uint32_t count = std::min(kTileUsers, end - first);
       if (sims) {
         for (std::uint32_t p = first; p < first + count; ++p)
-          results[p - batch] = recommend_neighbors(m, users[p], o, *sims);
+          results[p - batch] = recommend_neighbors(m, users[p], o, *sims, rule);
       } else {
-        rank_users(m, *panels, &users[first], count, o, &results[first - batch]);
+        rank_users(m, rule, *panels, &users[first], count, o, &results[first - batch]);
       }
     });
     for (std::uint32_t p = batch; p < end; ++p) emit(users[p], results[p - batch]);
