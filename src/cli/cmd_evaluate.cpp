@@ -95,6 +95,9 @@ Runner register_evaluate(CLI::App& app) {
   cmd->add_option("--min-ratings", o.recommend.min_ratings,
                   "rank only items with at least N training ratings, as recommend does (default: recommend's)")
       ->check(whole_range(1, 4294967295u));
+  cmd->add_option("--shrink", o.recommend.shrink,
+                  "rank with recommend's shrunk score, S as there; 0 = the plain prediction (default: recommend's)")
+      ->check(CLI::Range(0.0, 1e12));
   cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"
