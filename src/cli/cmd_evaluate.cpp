@@ -97,7 +97,7 @@ Runner register_evaluate(CLI::App& app) {
       ->check(whole_range(1, 4294967295u));
   cmd->add_option("--shrink", o.recommend.shrink,
                   "rank with recommend's shrunk score, S as there; 0 = the plain prediction (default: recommend's)")
-      ->check(CLI::Range(0.0, 1e12));
+      ->check(non_negative());
   cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"

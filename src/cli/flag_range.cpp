@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "mfrec/io/ratings_reader.hpp"
+
 namespace mfrec::cli {
 
 CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi) {
@@ -20,6 +22,16 @@ CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi) {
         return "";  // CLI11 puts the flag in front of a problem
       },
       "", "whole_range");
+}
+
+CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const auto value = parse_number(text);  // finite only
+        if (!value || *value < 0.0) return "must be a number >= 0 (not '" + text + "')";
+        return "";
+      },
+      "", "non_negative");
 }
 
 }  // namespace mfrec::cli

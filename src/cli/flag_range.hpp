@@ -1,5 +1,5 @@
 #pragma once
-// Limits of the whole-number flags outside the training option table, as a
+// Limits of the number flags outside the training option table, as a
 // CLI11 check worded like the table's ranges ("--top must be >= 1"), not
 // CLI11's "Value 0 not in range 1 to 1073741824".
 #include <cstdint>
@@ -9,5 +9,7 @@
 namespace mfrec::cli {
 
 CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi);
+// A finite number >= 0 ("--shrink must be a number >= 0").
+CLI::Validator non_negative();
 
 }  // namespace mfrec::cli
