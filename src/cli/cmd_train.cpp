@@ -175,9 +175,10 @@ class EpochOutputs {
   std::optional<EpochReport> last_;
 };
 
-void log_read(const Dataset& data, const ReadReport& report, double seconds) {
-  log_line(fmt::format("mfrec: read {} ratings ({} users, {} items) from {}: {} layout, {} separated, {}, {:.2f} s",
-                       data.ratings.size(), data.users.size(), data.items.size(), data.source,
+void log_read(const Dataset& data, const ReadReport& report, Objective objective, double seconds) {
+  log_line(fmt::format("mfrec: read {} {} ({} users, {} items) from {}: {} layout, {} separated, {}, {:.2f} s",
+                       data.ratings.size(), objective == Objective::Implicit ? "interactions" : "ratings",
+                       data.users.size(), data.items.size(), data.source,
                        layout_name(report.layout), delimiter_name(report.delimiter), columns_read(report), seconds));
   for (const auto& note : report.notes) log_line("mfrec: note: " + note);
 }
@@ -204,7 +205,7 @@ void run_train(TrainArgs& a) {
   ReadReport report;
   Dataset data = read_ratings_showing(a.ratings, read_options, &report, outputs.status());
   if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs.status());
-  if (!a.shared.quiet) log_read(data, report, seconds_since(start));
+  if (!a.shared.quiet) log_read(data, report, options.objective, seconds_since(start));
 
   const auto train_start = std::chrono::steady_clock::now();
   outputs.training_starts();
