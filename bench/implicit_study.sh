@@ -4,6 +4,9 @@
 # NDCG@10 of the implicit model against the popular baseline on each.
 #   bench/implicit_study.sh prepare
 #   bench/implicit_study.sh score SHAPE [train options...]   -> shape,ndcg@10,ndcg@10_popular,p@10
+#   bench/implicit_study.sh sweep "LAMBDAS" "ALPHAS" SHAPE...  -> λ,α, then score's row
+# Shapes: ml-s42 ml-s7 ml-s123 ml-users40 ml-half ml-clicks syn-pop-20k
+# syn-lr-20k syn-lr-60k syn-taste-20k syn-taste-100k. BUILD picks the mfrec.
 set -euo pipefail
 BUILD=${BUILD:-build}
 DIR=${DIR:-/tmp/reg-study}
@@ -68,6 +71,14 @@ score() {  # score SHAPE [train options...]
     awk -F, -v s="$shape" '{ v[$1] = $2 }
       END { printf "%s,%.4f,%.4f,%.4f\n", s, v["ndcg@10"], v["ndcg@10_popular"], v["precision@10"] }'
   rm -f "$model"
+}
+
+sweep() {  # sweep "LAMBDAS" "ALPHAS" SHAPE...
+  local lambdas=$1 alphas=$2 shape a l
+  shift 2
+  for shape in "$@"; do for a in $alphas; do for l in $lambdas; do
+    echo "$l,$a,$(score "$shape" --threads 2 --lambda "$l" --confidence "$a")"
+  done; done; done
 }
 
 "$@"
