@@ -58,7 +58,7 @@ Interactions make_interactions(const std::vector<Rating>& ratings, std::uint32_t
 // has σ = √s·‖√C∘P‖_F = √(s·Σ c·p). A fixed λ therefore keeps weaker and
 // weaker patterns (noise among them) as the data grow, and drops real ones
 // in small data: λ = 40, best on MovieLens-small's 80k ratings, ranked
-// below popularity on 3M clicks. Scaled by ‖√C∘P‖_F, λ is a share of the
+// below popularity on 2.4M clicks. Scaled by ‖√C∘P‖_F, λ is a share of the
 // data's energy, whatever its size, density or confidence.
 // (Per-row scaling, λ·Σ_i c_ui as in Zhou et al. 2008 and Rendle et al.
 // 2021, was measured too: its best λ halved from 20000 x 2000 to 100000 x
