@@ -242,6 +242,12 @@ Interactions make_interactions(const std::vector<Rating>& ratings, std::uint32_t
   return out;
 }
 
+double scaled_lambda(double lambda, const InteractionRows& rows) {
+  double energy = 0.0;  // Σ c·p², in the rows' order: the same for any thread count
+  for (const Interaction& e : rows.entries) energy += e.target();
+  return lambda * std::sqrt(std::max(1.0, energy));
+}
+
 FactorMatrix gram(const FactorMatrix& y, unsigned threads) {
   const std::size_t k = y.k();
   const std::size_t chunks = (y.rows() + kRowsPerChunk - 1) / kRowsPerChunk;

@@ -44,8 +44,8 @@ AlsState initial_state(const Model& m, unsigned threads) {
 
 // One iteration: every user against the items, then every item against the
 // users.
-void iterate(AlsState& s, const Interactions& in, const TrainOptions& o, const TrainInput& input, unsigned threads) {
-  const auto lambda = static_cast<float>(o.lambda);
+void iterate(AlsState& s, const Interactions& in, double lambda_scaled, const TrainInput& input, unsigned threads) {
+  const auto lambda = static_cast<float>(lambda_scaled);
   solve_rows(s.x, FixedSide{s.y, s.y_gram, lambda, kCgSteps}, in.by_user, threads, input.stop);
   const FactorMatrix x_gram = gram(s.x, threads);
   solve_rows(s.y, FixedSide{s.x, x_gram, lambda, kCgSteps}, in.by_item, threads, input.stop);
@@ -54,12 +54,12 @@ void iterate(AlsState& s, const Interactions& in, const TrainOptions& o, const T
 
 // The iteration just run, measured, and recorded in the summary (every
 // iteration is kept: there is no validation to choose by).
-EpochReport report_iteration(const AlsState& s, const Interactions& in, std::uint32_t it, Model& m,
+EpochReport report_iteration(const AlsState& s, const Interactions& in, double lambda, std::uint32_t it, Model& m,
                              unsigned threads) {
   EpochReport r;
   r.epoch = it;
   r.epochs = m.options.epochs;
-  r.objective = implicit_objective(s.x, s.y, in.by_user, s.y_gram, m.options.lambda, threads);
+  r.objective = implicit_objective(s.x, s.y, in.by_user, s.y_gram, lambda, threads);
   if (!std::isfinite(r.objective))
     throw Error(ErrorKind::Diverged, "training diverged at iteration " + std::to_string(it) +
                                          " (the objective is not finite); try a smaller --confidence");
@@ -82,11 +82,12 @@ void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& inp
   const TrainOptions& o = m.options;
   const Interactions in = make_interactions(ratings, m.users.size(), m.items.size(), o.confidence);
   std::vector<Rating>().swap(ratings);
+  const double lambda = scaled_lambda(o.lambda, in.by_user);
   AlsState s = initial_state(m, threads);
 
   run_epochs(
-      o.epochs, input, m.summary, [&](std::uint32_t) { iterate(s, in, o, input, threads); },
-      [&](std::uint32_t it) { return report_iteration(s, in, it, m, threads); },
+      o.epochs, input, m.summary, [&](std::uint32_t) { iterate(s, in, lambda, input, threads); },
+      [&](std::uint32_t it) { return report_iteration(s, in, lambda, it, m, threads); },
       [&](const EpochReport& r) {
         if (on_epoch) on_epoch(r);
         return true;
