@@ -249,7 +249,6 @@ Runner register_train(CLI::App& app) {
       "Examples:\n"
       "  mfrec train data/music.csv -m music.model\n"
       "  mfrec train ratings.csv -k 64 --epochs 30 --validation 0.1 --early-stop 3\n"
-      "  mfrec train ratings.csv --layout long --user-col userId --item-col movieId --rating-col rating\n"
       "  mfrec train plays.csv --objective implicit    (user,item rows: clicks or plays; repeats add up)");
   return [a, cmd] {
     apply_objective_defaults(*cmd, a->options);

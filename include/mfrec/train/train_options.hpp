@@ -111,7 +111,7 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
                    .min = 1, .max = 4096, .file_slot = 0, .grid = true},
         o.factors);
-  visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ",
+  visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ (implicit: a share of the data's size, times √(Σ confidence))",
                    .min = 0, .max = 1e6, .max_open = true, .file_slot = 2, .grid = true},
         o.lambda);
   visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α",
