@@ -61,6 +61,13 @@ grep -qx "rmse," "$T/out" && grep -qx "mae," "$T/out" && grep -qx "count,2" "$T/
   || fail "evaluate rows: $(cat "$T/out")"
 expect_err_contains "every test interaction counts as relevant" "evaluate says how it chose relevance"
 
+# Strengths of 0 are no interaction: a file of nothing else has nothing to learn.
+printf 'user,item,count\nann,jazz,0\nbob,rock,0\n' >"$T/zeros.csv"
+run train "$T/zeros.csv" --objective implicit -m "$T/z.model"
+expect_exit 65 "every strength 0"
+expect_err_contains "no interaction has a value above 0" "says why"
+[ ! -e "$T/z.model" ] || fail "a model written for a file without interactions"
+
 # Flags for the other objective are refused before anything is read.
 run train "$T/clicks.csv" --objective implicit --lr 0.01 -m "$T/x.model"
 expect_exit 64 "--lr with implicit"

@@ -9,6 +9,7 @@
 
 #include "mfrec/error.hpp"
 #include "train/sgd_kernel.hpp"
+#include "util/number_text.hpp"
 #include "util/parallel.hpp"
 
 // Vector types stay inside always-inlined helpers (see block_kernels.cpp).
@@ -206,8 +207,8 @@ double chunked_sum(std::size_t rows, unsigned threads, Fn&& fn) {
 float interaction_weight(float value, double alpha) {
   const auto c = static_cast<float>(1.0 + alpha * std::fabs(static_cast<double>(value)));
   if (!std::isfinite(c))
-    throw Error(ErrorKind::Data, "an interaction's confidence 1 + " + std::to_string(alpha) + " × " +
-                                     std::to_string(value) + " is not a finite number; use a smaller --confidence");
+    throw Error(ErrorKind::Data, "an interaction's confidence 1 + " + shortest(alpha) + " × " + shortest(value) +
+                                     " is not a finite number; use a smaller --confidence");
   return value > 0.0f ? c : -c;
 }
 

@@ -1,5 +1,6 @@
 #include "train/implicit_trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -80,6 +81,10 @@ void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& inp
   m.user_bias.assign(m.users.size(), 0.0f);
   m.item_bias.assign(m.items.size(), 0.0f);
   const TrainOptions& o = m.options;
+  const bool any_positive = std::any_of(ratings.begin(), ratings.end(), [](const Rating& r) { return r.value > 0.0f; });
+  if (!any_positive)
+    throw Error(ErrorKind::Data, "no interaction has a value above 0 in " + m.source +
+                                     ", so there is nothing to learn (values of 0 count as no interaction)");
   const Interactions in = make_interactions(ratings, m.users.size(), m.items.size(), o.confidence);
   std::vector<Rating>().swap(ratings);
   const double lambda = scaled_lambda(o.lambda, in.by_user);

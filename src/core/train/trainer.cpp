@@ -10,6 +10,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/metrics.hpp"
+#include "util/number_text.hpp"
 #include "util/random.hpp"
 #include "train/block_grid.hpp"
 #include "train/block_kernels.hpp"
@@ -33,12 +34,7 @@ struct HeldOut {
   float value;  // input scale
 };
 
-// "0.005", not std::to_string's "0.005000": the value as the user typed it.
-std::string shortest(double x) {
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, res.ptr);
-}
+using detail::shortest;
 
 double squared_norm(const FactorMatrix& m) {
   double s = 0.0;
