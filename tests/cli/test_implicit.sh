@@ -63,7 +63,7 @@ expect_err_contains "every test interaction counts as relevant" "evaluate says h
 
 # Strengths of 0 are no interaction: a file of nothing else has nothing to learn.
 printf 'user,item,count\nann,jazz,0\nbob,rock,0\n' >"$T/zeros.csv"
-run train "$T/zeros.csv" --objective implicit -m "$T/z.model"
+run train "$T/zeros.csv" --objective implicit -q -m "$T/z.model"
 expect_exit 65 "every strength 0"
 expect_err_contains "no interaction has a value above 0" "says why"
 [ ! -e "$T/z.model" ] || fail "a model written for a file without interactions"
