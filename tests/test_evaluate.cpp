@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mfrec/train/cross_validation.hpp"
+#include "mfrec/train/grid_search.hpp"
 #include "mfrec/model/dataset.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/evaluate.hpp"
@@ -563,6 +564,40 @@ TEST(CrossValidation, EachFoldScoresAModelTrainedOnTheOthers) {
   EXPECT_EQ(cv.folds[1].rmse, e.rmse);
   EXPECT_EQ(cv.folds[1].mae, e.mae);
   EXPECT_EQ(cv.folds[1].unknown, e.unknown);
+}
+
+TEST(CrossValidation, AnImplicitModelIsScoredByItsRanking) {
+  // Fold 2 redone by hand: evaluate's ranking at 10 with its default
+  // relevance; no rating error.
+  const Dataset d = small_synthetic();
+  TrainOptions o = TrainOptions::defaults_for(Objective::Implicit);
+  o.factors = 4;
+  o.epochs = 3;
+  const CrossValidation cv = cross_validate(d, o, 3, 11);
+  const Split s = fold_split(d, assign_folds(d.ratings.size(), 3, 11), 1);
+  const Evaluation e = evaluate(train(TrainInput{&s.train, nullptr}, o), s.holdout, EvaluateOptions{.k = 10});
+  ASSERT_EQ(cv.folds.size(), 3u);
+  ASSERT_GT(e.ranked_users, 0u);
+  EXPECT_EQ(cv.folds[1].ndcg, e.ndcg);
+  EXPECT_EQ(cv.folds[1].precision, e.precision);
+  EXPECT_EQ(cv.folds[1].recall, e.recall);
+  EXPECT_TRUE(std::isnan(cv.folds[1].rmse));
+  EXPECT_NEAR(cv.ndcg_mean, (cv.folds[0].ndcg + cv.folds[1].ndcg + cv.folds[2].ndcg) / 3.0, 1e-12);
+  // A rating model's folds leave the ranking undefined.
+  EXPECT_TRUE(std::isnan(cross_validate(d, cv_options(), 3, 11).folds[0].ndcg));
+}
+
+TEST(CrossValidation, AGridOfImplicitSettingsIsRankedByNdcgHighestFirst) {
+  const Dataset d = small_synthetic();
+  TrainOptions o = TrainOptions::defaults_for(Objective::Implicit);
+  o.factors = 4;
+  o.epochs = 3;
+  const std::vector<GridResult> results =
+      grid_search(d, expand_grid(o, {parse_grid_axis("lambda=0.001,0.06,5")}), 3, 11, {});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_GE(results[0].cv.ndcg_mean, results[1].cv.ndcg_mean);
+  EXPECT_GE(results[1].cv.ndcg_mean, results[2].cv.ndcg_mean);
+  EXPECT_GT(results[0].cv.ndcg_mean, results[2].cv.ndcg_mean);  // the settings do rank differently
 }
 
 TEST(CrossValidation, TheSameFoldsForAnyTrainingOptions) {

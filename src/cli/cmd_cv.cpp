@@ -3,6 +3,8 @@
 // core's (mfrec/train/grid_search.hpp); this file parses and prints.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <cmath>
 #include <memory>
 
 #include "commands.hpp"
@@ -33,43 +35,96 @@ std::string describe(const TrainOptions& o) {
   return fmt::format("k={} lambda={} lr={} epochs={}", o.factors, o.lambda, o.lr, o.epochs);
 }
 
+// What cv reports for a model of `objective`: the rating error, or for an
+// implicit model the ranking at kCvRankingK (its scores are not ratings).
+struct Score {
+  std::string name;
+  double FoldResult::*fold;
+  double CrossValidation::*mean;
+  double CrossValidation::*sd;
+};
+
+std::vector<Score> scores(Objective objective) {
+  using CV = CrossValidation;
+  if (objective == Objective::Implicit) {
+    const std::string at = fmt::format("@{}", kCvRankingK);
+    return {{"ndcg" + at, &FoldResult::ndcg, &CV::ndcg_mean, &CV::ndcg_std},
+            {"precision" + at, &FoldResult::precision, &CV::precision_mean, &CV::precision_std},
+            {"recall" + at, &FoldResult::recall, &CV::recall_mean, &CV::recall_std}};
+  }
+  return {{"rmse", &FoldResult::rmse, &CV::rmse_mean, &CV::rmse_std},
+          {"mae", &FoldResult::mae, &CV::mae_mean, &CV::mae_std}};
+}
+
+Cell number(double x) { return std::isnan(x) ? kNull : Cell{x}; }
+
 // One setting, no grid: a row per fold, then the mean and the sample
 // standard deviation of every numeric column. The std of the counts and of
 // the seconds says nothing useful, so those cells are null.
 void write_folds(RecordWriter& out, const GridResult& result) {
   const CrossValidation& cv = result.cv;
-  out.header({"fold", "rmse", "mae", "count", "unknown", "seconds"});
+  const std::vector<Score> columns = scores(result.options.objective);
+  std::vector<std::string> header{"fold"};
+  for (const Score& s : columns) header.push_back(s.name);
+  for (const char* column : {"count", "unknown", "seconds"}) header.emplace_back(column);
+  out.header(header);
   double count = 0, unknown = 0, seconds = 0;
   for (const auto& f : cv.folds) {
-    out.row({Cell{std::int64_t{f.fold}}, Cell{f.rmse}, Cell{f.mae}, Cell{static_cast<std::int64_t>(f.count)},
-             Cell{static_cast<std::int64_t>(f.unknown)}, Cell{f.seconds}});
+    std::vector<Cell> row{Cell{std::int64_t{f.fold}}};
+    for (const Score& s : columns) row.push_back(number(f.*s.fold));
+    row.insert(row.end(), {Cell{static_cast<std::int64_t>(f.count)}, Cell{static_cast<std::int64_t>(f.unknown)},
+                           Cell{f.seconds}});
+    out.row(row);
     count += static_cast<double>(f.count);
     unknown += static_cast<double>(f.unknown);
     seconds += f.seconds;
   }
   const auto n = static_cast<double>(cv.folds.size());
-  out.row({Cell{std::string("mean")}, Cell{cv.rmse_mean}, Cell{cv.mae_mean}, Cell{count / n}, Cell{unknown / n},
-           Cell{seconds / n}});
-  out.row({Cell{std::string("std")}, Cell{cv.rmse_std}, Cell{cv.mae_std}, kNull, kNull, kNull});
+  std::vector<Cell> mean{Cell{std::string("mean")}}, sd{Cell{std::string("std")}};
+  for (const Score& s : columns) {
+    mean.push_back(number(cv.*s.mean));
+    sd.push_back(number(cv.*s.sd));
+  }
+  mean.insert(mean.end(), {Cell{count / n}, Cell{unknown / n}, Cell{seconds / n}});
+  sd.insert(sd.end(), {kNull, kNull, kNull});
+  out.row(mean);
+  out.row(sd);
 }
 
 // A grid: a row per setting, best first, with every grid option's value.
 void write_ranking(RecordWriter& out, const std::vector<GridResult>& results) {
+  const Objective objective = results.front().options.objective;
   std::vector<std::string> names;
   for (const auto& name : grid_option_names())
-    if (applies(*find_option(name), results.front().options.objective)) names.push_back(name);
+    if (applies(*find_option(name), objective)) names.push_back(name);
+  const std::vector<Score> columns = scores(objective);
   std::vector<std::string> header{"rank"};
   header.insert(header.end(), names.begin(), names.end());
-  for (const char* column : {"rmse_mean", "rmse_std", "mae_mean", "mae_std", "seconds"}) header.emplace_back(column);
+  for (const Score& s : columns) {
+    header.push_back(s.name + "_mean");
+    header.push_back(s.name + "_std");
+  }
+  header.emplace_back("seconds");
   out.header(header);
   std::int64_t rank = 0;
   for (const auto& r : results) {
     std::vector<Cell> row;
     row.emplace_back(++rank);
     for (const auto& name : names) row.push_back(option_cell(r.options, name));
-    for (double x : {r.cv.rmse_mean, r.cv.rmse_std, r.cv.mae_mean, r.cv.mae_std, r.seconds}) row.emplace_back(std::in_place_type<double>, x);
+    for (const Score& s : columns) {
+      row.push_back(number(r.cv.*s.mean));
+      row.push_back(number(r.cv.*s.sd));
+    }
+    row.emplace_back(std::in_place_type<double>, r.seconds);
     out.row(row);
   }
+}
+
+// "rmse 0.8412  mae 0.6431" or "ndcg@10 0.2958  precision@10 …".
+std::string fold_scores(const FoldResult& f, Objective objective) {
+  std::string text;
+  for (const Score& s : scores(objective)) text += fmt::format("  {} {:.4f}", s.name, f.*s.fold);
+  return text;
 }
 
 void run_cv(const CvArgs& a) {
@@ -79,7 +134,10 @@ void run_cv(const CvArgs& a) {
   for (const auto& g : a.grid) axes.push_back(parse_grid_axis(g));
   const std::vector<TrainOptions> settings = expand_grid(a.options, axes);
   StatusLine status(stderr, !a.shared.quiet && stderr_is_terminal());
-  const Dataset data = read_ratings_showing(a.ratings, a.read.resolve(), nullptr, status);
+  ReadOptions read_options = a.read.resolve();
+  read_options.interactions = a.options.objective == Objective::Implicit;
+  const Dataset data = read_ratings_showing(a.ratings, read_options, nullptr, status);
+  const Score first = scores(a.options.objective).front();
 
   auto label = [&](std::size_t n) {
     return axes.empty() ? std::string() : fmt::format("[{}/{}] {}  ", n + 1, settings.size(), describe(settings[n]));
@@ -87,12 +145,12 @@ void run_cv(const CvArgs& a) {
   GridProgress progress;
   if (!a.shared.quiet) {
     progress.fold = [&](std::size_t n, const FoldResult& f) {
-      log_line(fmt::format("{}fold {}/{}  rmse {:.4f}  mae {:.4f}  {:.2f} s", label(n), f.fold, a.folds, f.rmse, f.mae,
+      log_line(fmt::format("{}fold {}/{}{}  {:.2f} s", label(n), f.fold, a.folds, fold_scores(f, a.options.objective),
                            f.seconds));
     };
     if (!axes.empty())
       progress.setting = [&](std::size_t n, const GridResult& r) {
-        log_line(fmt::format("{}rmse {:.4f} ± {:.4f}", label(n), r.cv.rmse_mean, r.cv.rmse_std));
+        log_line(fmt::format("{}{} {:.4f} ± {:.4f}", label(n), first.name, r.cv.*first.mean, r.cv.*first.sd));
       };
   }
   const std::vector<GridResult> results =
@@ -127,10 +185,6 @@ Runner register_cv(CLI::App& app) {
   return [a, cmd] {
     apply_objective_defaults(*cmd, a->options);
     check_objective_flags(*cmd, a->options);
-    if (a->options.objective == Objective::Implicit)
-      throw Error(ErrorKind::Usage,
-                  "cv scores rating error, which --objective implicit does not learn; score an implicit model with "
-                  "`mfrec evaluate` on held-out interactions");
     run_cv(*a);
   };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `--objective implicit` from the command line: a user,item file (repeats
 # adding up) trains an implicit model; flags that do not apply are refused;
-# info, predict and evaluate say what its scores are; the model is the same
+# info, predict and evaluate say what its scores are; cv ranks; the model is the same
 # for any --threads.
 . "$(dirname "$0")/lib.sh"
 
@@ -77,8 +77,17 @@ expect_exit 64 "--confidence with ratings"
 expect_err_contains "--confidence has no effect with --objective rating" "names the flag"
 run train "$T/clicks.csv" --objective implicit --validation 0.2 -m "$T/x.model"
 expect_exit 64 "--validation with implicit"
-run cv "$T/clicks.csv" --objective implicit
-expect_exit 64 "cv with implicit"
+# cv scores an implicit model by its ranking.
+run cv "$T/clicks.csv" --objective implicit --folds 2 -k 2 -e 3 -f csv -q
+expect_exit 0 "cv --objective implicit"
+CHECKS=$((CHECKS + 1))
+[ "$(head -1 "$T/out")" = "fold,ndcg@10,precision@10,recall@10,count,unknown,seconds" ] || fail "cv columns: $(head -1 "$T/out")"
+run cv "$T/clicks.csv" --objective implicit --folds 2 -k 2 -e 3 --grid lambda=0.01,1 -f csv -q
+expect_exit 0 "cv --grid with implicit"
+CHECKS=$((CHECKS + 1))
+head -1 "$T/out" | grep -q "^rank,k,lambda,epochs,confidence,ndcg@10_mean,ndcg@10_std," || fail "grid columns: $(head -1 "$T/out")"
+run cv "$T/clicks.csv" --objective implicit --lr 0.1
+expect_exit 64 "cv: --lr with implicit"
 run train "$T/clicks.csv" --objective clicks -m "$T/x.model"
 expect_exit 64 "an unknown objective"
 [ ! -e "$T/x.model" ] || fail "a refused command wrote a model"

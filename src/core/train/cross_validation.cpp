@@ -35,12 +35,45 @@ Split fold_split(const Dataset& data, const std::vector<std::uint32_t>& fold_of,
 }
 
 namespace {
-void mean_std(const std::vector<double>& x, double& mean, double& sd) {
-  mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+
+// The mean and sample standard deviation of one field over the folds.
+void mean_std(const std::vector<FoldResult>& folds, double FoldResult::*field, double& mean, double& sd) {
+  double sum = 0.0;
+  for (const FoldResult& f : folds) sum += f.*field;
+  mean = sum / static_cast<double>(folds.size());
   double ss = 0.0;
-  for (double v : x) ss += (v - mean) * (v - mean);
-  sd = x.size() > 1 ? std::sqrt(ss / static_cast<double>(x.size() - 1)) : 0.0;
+  for (const FoldResult& f : folds) ss += (f.*field - mean) * (f.*field - mean);
+  sd = folds.size() > 1 ? std::sqrt(ss / static_cast<double>(folds.size() - 1)) : 0.0;
 }
+
+void summarize(CrossValidation& cv) {
+  mean_std(cv.folds, &FoldResult::rmse, cv.rmse_mean, cv.rmse_std);
+  mean_std(cv.folds, &FoldResult::mae, cv.mae_mean, cv.mae_std);
+  mean_std(cv.folds, &FoldResult::precision, cv.precision_mean, cv.precision_std);
+  mean_std(cv.folds, &FoldResult::recall, cv.recall_mean, cv.recall_std);
+  mean_std(cv.folds, &FoldResult::ndcg, cv.ndcg_mean, cv.ndcg_std);
+}
+
+// A rating model by its error; an implicit one by its ranking (no user of
+// the fold with a relevant item: NaN, as evaluate leaves it undefined).
+FoldResult score_fold(const Model& model, const Dataset& holdout) {
+  EvaluateOptions eo;
+  eo.ranking = model.implicit();
+  eo.k = kCvRankingK;
+  const Evaluation e = evaluate(model, holdout, eo);
+  FoldResult r;
+  r.rmse = e.rmse;
+  r.mae = e.mae;
+  r.count = e.count;
+  r.unknown = e.unknown;
+  if (model.implicit() && e.ranked_users > 0) {
+    r.precision = e.precision;
+    r.recall = e.recall;
+    r.ndcg = e.ndcg;
+  }
+  return r;
+}
+
 }  // namespace
 
 CrossValidation cross_validate(const Dataset& data, const TrainOptions& options, std::uint32_t folds,
@@ -51,23 +84,17 @@ CrossValidation cross_validate(const Dataset& data, const TrainOptions& options,
   o.validate();
   const std::vector<std::uint32_t> fold_of = assign_folds(data.ratings.size(), folds, fold_seed);
   CrossValidation cv;
-  std::vector<double> rmse, mae;
   for (std::uint32_t f = 0; f < folds; ++f) {
     const auto start = std::chrono::steady_clock::now();
     const Split split = fold_split(data, fold_of, f);
     const Model model = train(TrainInput{&split.train, nullptr}, o);
-    EvaluateOptions eo;
-    eo.ranking = false;
-    const Evaluation e = evaluate(model, split.holdout, eo);
-    FoldResult r{f + 1, e.rmse, e.mae, e.count, e.unknown,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+    FoldResult r = score_fold(model, split.holdout);
+    r.fold = f + 1;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     cv.folds.push_back(r);
-    rmse.push_back(r.rmse);
-    mae.push_back(r.mae);
     if (on_fold) on_fold(r);
   }
-  mean_std(rmse, cv.rmse_mean, cv.rmse_std);
-  mean_std(mae, cv.mae_mean, cv.mae_std);
+  summarize(cv);
   return cv;
 }
 

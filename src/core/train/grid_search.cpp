@@ -88,8 +88,9 @@ std::vector<GridResult> grid_search(const Dataset& data, const std::vector<Train
     results.push_back({settings[n], std::move(cv), seconds});
     if (progress.setting) progress.setting(n, results.back());
   }
-  std::stable_sort(results.begin(), results.end(),
-                   [](const GridResult& x, const GridResult& y) { return x.cv.rmse_mean < y.cv.rmse_mean; });
+  std::stable_sort(results.begin(), results.end(), [](const GridResult& x, const GridResult& y) {
+    return x.cv.better_than(y.cv, x.options.objective);
+  });
   return results;
 }
 
