@@ -692,9 +692,15 @@ TEST(Evaluate, ImplicitModelHasNoRatingErrorAndCountsEveryInteractionWhenNoneRea
   EXPECT_TRUE(std::isnan(e.rmse));
   EXPECT_TRUE(std::isnan(e.mae));
   EXPECT_EQ(e.count, 12u);
-  EXPECT_TRUE(std::isinf(e.relevant_threshold) && e.relevant_threshold < 0);
+  EXPECT_GT(e.relevant_threshold, 0.0);  // any value above 0
+  EXPECT_LT(e.relevant_threshold, 1e-300);
   // Now b is ranked too (y, z relevant), as are a (y, w, v) and c (x).
   EXPECT_EQ(e.ranked_users, 3u);
+  // A 0 or a negative value is no "yes": with b's two set so, b drops out.
+  Dataset noes = clicks;
+  for (Rating& r : noes.ratings)
+    if (noes.users.name(r.user) == "b") r.value = noes.items.name(r.item) == "y" ? 0.0f : -1.0f;
+  EXPECT_EQ(evaluate(m, noes, EvaluateOptions{.k = 2}).ranked_users, 2u);
   // With ratings that reach 4, the default stays 4 (a and c ranked).
   const Evaluation rated = evaluate(m, hand_test(), EvaluateOptions{.k = 2});
   EXPECT_EQ(rated.relevant_threshold, 4.0);

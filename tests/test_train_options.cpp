@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "mfrec/error.hpp"
@@ -74,6 +75,20 @@ TEST(TrainOptions, ANegativeLambdaBiasMeansLambda) {
   EXPECT_EQ(option_value(o, "lambda_bias"), 0.25);
   o.lambda_bias = 0.5;
   EXPECT_EQ(option_value(o, "lambda_bias"), 0.5);
+}
+
+TEST(TrainOptions, TheObjectivesHelpStatesTheImplicitDefaults) {
+  // The help text is a constant; it must say what defaults_for() does.
+  const TrainOptions d = TrainOptions::defaults_for(Objective::Implicit);
+  std::string help;
+  for_each_option(d, [&](const OptionSpec& spec, const auto&) {
+    if (spec.name == "objective") help = std::string(spec.help);
+  });
+  std::ostringstream want;
+  want << "-k " << d.factors << " --lambda " << d.lambda << " -e " << d.epochs;
+  EXPECT_NE(help.find(want.str()), std::string::npos) << help << " lacks " << want.str();
+  EXPECT_FALSE(d.bias);
+  EXPECT_EQ(TrainOptions::defaults_for(Objective::Rating).factors, TrainOptions{}.factors);
 }
 
 TEST(TrainOptions, OptionsAreFoundByNameOrByAnyOfTheirFlags) {

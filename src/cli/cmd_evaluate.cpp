@@ -53,9 +53,15 @@ void explain(const Model& model, const Evaluation& e, const EvaluateOptions& o) 
     log_line(fmt::format("mfrec: {} of {} test ratings have a user or item the model never trained on", e.unknown, e.count));
   if (model.implicit())
     log_line("mfrec: an implicit model scores preferences, not ratings: rmse and mae are undefined (empty; null in JSON)");
-  if (!o.relevant_threshold && std::isinf(e.relevant_threshold))
-    log_line("mfrec: no test value reaches 4, so every test interaction counts as relevant (--relevant to choose)");
-  if (e.ranked_users == 0)
+  const bool any_positive = !o.relevant_threshold && e.relevant_threshold < kRelevantRating;
+  if (any_positive)
+    log_line("mfrec: no test value reaches 4, so every test interaction (value above 0) counts as relevant "
+             "(--relevant to choose)");
+  if (e.ranked_users == 0 && any_positive)
+    log_line(fmt::format("mfrec: no test user has an interaction with an item they had none with in training, "
+                         "so precision@{k}, recall@{k} and ndcg@{k} are undefined (empty; null in JSON)",
+                         fmt::arg("k", o.k)));
+  else if (e.ranked_users == 0)
     log_line(fmt::format("mfrec: no test user has a rating >= {} (--relevant) of an item they did not rate in training, "
                          "so precision@{k}, recall@{k} and ndcg@{k} are undefined (empty; null in JSON)",
                          e.relevant_threshold, fmt::arg("k", o.k)));
@@ -97,7 +103,7 @@ Runner register_evaluate(CLI::App& app) {
       ->check(whole_range(1, 4294967295u));
   cmd->add_option("--shrink", o.recommend.shrink,
                   "rank with recommend's shrunk score, S as there; 0 = the plain prediction (default: recommend's)")
-      ->check(non_negative());
+      ->check(number_range(0, kMaxShrink));
   cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"

@@ -121,7 +121,7 @@ Runner register_recommend(CLI::App& app) {
   cmd->add_option("--shrink", o.shrink,
                   "rank by the prediction with each item's own part weighted n/(n + S x mean ratings per item), n its "
                   "training ratings; 0 = the plain prediction (default: 300 for rating models, 0 for implicit ones)")
-      ->check(non_negative());
+      ->check(number_range(0, kMaxShrink));
   cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"

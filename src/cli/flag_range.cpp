@@ -7,6 +7,19 @@
 
 namespace mfrec::cli {
 
+namespace {
+
+// 1000000, not 1e+06: a limit as users would type it.
+std::string shortest(double x) {
+  char buf[32];
+  const bool whole = x == static_cast<double>(static_cast<long long>(x));
+  const auto res = whole ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(x))
+                         : std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
+
+}  // namespace
+
 CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
@@ -24,14 +37,15 @@ CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi) {
       "", "whole_range");
 }
 
-CLI::Validator non_negative() {
+CLI::Validator number_range(double lo, double hi) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
+      [lo, hi](std::string& text) -> std::string {
         const auto value = parse_number(text);  // finite only
-        if (!value || *value < 0.0) return "must be a number >= 0 (not '" + text + "')";
+        if (!value || *value < lo || *value > hi)
+          return "must be a number between " + shortest(lo) + " and " + shortest(hi) + " (not '" + text + "')";
         return "";
       },
-      "", "non_negative");
+      "", "number_range");
 }
 
 }  // namespace mfrec::cli

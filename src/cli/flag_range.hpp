@@ -9,7 +9,7 @@
 namespace mfrec::cli {
 
 CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi);
-// A finite number >= 0 ("--shrink must be a number >= 0").
-CLI::Validator non_negative();
+// A number in [lo, hi] ("--shrink must be a number between 0 and 1000000").
+CLI::Validator number_range(double lo, double hi);
 
 }  // namespace mfrec::cli

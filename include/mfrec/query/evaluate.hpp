@@ -26,7 +26,8 @@ struct EvaluateOptions {
   std::size_t k = 10;
   // A test rating at or above this is relevant. nullopt: 4, except for an
   // implicit model tested on values that never reach 4 (interactions with
-  // no rating count 1), where every test interaction is relevant.
+  // no rating count 1), where every test interaction with a value above 0
+  // is relevant.
   std::optional<double> relevant_threshold;
   unsigned threads = 0;  // 0 = all cores; never changes the result
   bool ranking = true;   // false: rating error only (cross-validation)
@@ -53,6 +54,13 @@ struct Evaluation {
   RankingMetrics popular;          // the most-popular list's
   std::uint64_t ranked_users = 0;  // users that entered the ranking metrics
 };
+
+// A test rating at or above this is relevant unless told otherwise.
+inline constexpr double kRelevantRating = 4.0;
+
+// The default relevance threshold for `test`: kRelevantRating, or for an
+// implicit model when no value of `test` reaches it, any value above 0.
+double default_relevance(const Dataset& test, bool implicit);
 
 // The relevance threshold evaluate() uses for `test` with these options.
 double relevant_threshold(const Model& model, const Dataset& test, const EvaluateOptions& options);

@@ -38,6 +38,9 @@ constexpr std::string_view recommend_method_name(RecommendMethod method) {
 // The shrink rating models rank with (bench/ranking_study.md): best or
 // within 0.001 NDCG@10 of best on every split studied.
 inline constexpr double kDefaultShrink = 300.0;
+// Beyond this every item's own part is shrunk to nothing anyway (the order
+// stops changing long before): the limit keeps the weights finite.
+inline constexpr double kMaxShrink = 1e6;
 
 struct RecommendOptions {
   std::size_t top = 10;

@@ -134,13 +134,16 @@ void score_rankings(const Model& m, RelevantItems& relevant, const EvaluateOptio
 
 }  // namespace
 
-double relevant_threshold(const Model& m, const Dataset& test, const EvaluateOptions& o) {
-  constexpr double kRelevant = 4.0;
-  if (o.relevant_threshold) return *o.relevant_threshold;
-  if (!m.implicit()) return kRelevant;
+double default_relevance(const Dataset& test, bool implicit) {
+  if (!implicit) return kRelevantRating;
   const bool reaches = std::any_of(test.ratings.begin(), test.ratings.end(),
-                                   [](const Rating& r) { return r.value >= kRelevant; });
-  return reaches ? kRelevant : -std::numeric_limits<double>::infinity();
+                                   [](const Rating& r) { return r.value >= kRelevantRating; });
+  // Every interaction with a value above 0 (a 0 or a negative is no "yes").
+  return reaches ? kRelevantRating : std::numeric_limits<double>::denorm_min();
+}
+
+double relevant_threshold(const Model& m, const Dataset& test, const EvaluateOptions& o) {
+  return o.relevant_threshold ? *o.relevant_threshold : default_relevance(test, m.implicit());
 }
 
 Evaluation evaluate(const Model& m, const Dataset& test, const EvaluateOptions& o) {

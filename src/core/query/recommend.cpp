@@ -110,7 +110,7 @@ class ItemRule {
     const std::uint32_t min_ratings = o.min_ratings.value_or(default_min_ratings(m));
     const double shrink = o.shrink.value_or(default_shrink(m));
     if (min_ratings <= 1 && shrink <= 0.0) return;
-    const std::vector<std::uint32_t> counts = training_counts(m);
+    const std::vector<std::uint32_t> counts = m.popularity();
     if (min_ratings > 1) {
       eligible_.resize(counts.size());
       for (std::size_t i = 0; i < counts.size(); ++i) eligible_[i] = counts[i] >= min_ratings;
@@ -145,18 +145,10 @@ class ItemRule {
     const double m = shrink * total / static_cast<double>(counts.size());
     std::vector<double> weights(counts.size(), 0.0);
     if (most == 0) return weights;
-    const double top = most / (most + m);
-    for (std::size_t i = 0; i < counts.size(); ++i) weights[i] = counts[i] / (counts[i] + m) / top;
+    // n/(n + m) ÷ most/(most + m), written so that a large m cannot make it 0/0.
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      weights[i] = counts[i] / (counts[i] + m) * ((most + m) / most);
     return weights;
-  }
-
-  // Training ratings per item; a model built without counts has its
-  // rated lists to count them from.
-  static std::vector<std::uint32_t> training_counts(const Model& m) {
-    if (m.item_counts.size() == m.items.size()) return m.item_counts;
-    std::vector<std::uint32_t> counts(m.items.size(), 0);
-    for (std::uint32_t i : m.rated_items) ++counts[i];
-    return counts;
   }
 
   const Model& m_;
@@ -318,7 +310,8 @@ void check(const Model& m, const RecommendOptions& o) {
   if (o.top == 0) throw Error(ErrorKind::Usage, "--top must be at least 1");
   if (o.method == RecommendMethod::Neighbors && o.neighbors == 0)
     throw Error(ErrorKind::Usage, "--neighbors must be at least 1");
-  if (o.shrink && !(*o.shrink >= 0.0)) throw Error(ErrorKind::Usage, "--shrink must be at least 0");
+  if (o.shrink && !(*o.shrink >= 0.0 && *o.shrink <= kMaxShrink))
+    throw Error(ErrorKind::Usage, "--shrink must be between 0 and 1000000");
   if (m.items.size() == 0) throw Error(ErrorKind::Data, "the model has no items");
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "mfrec/error.hpp"
@@ -36,14 +37,18 @@ Split fold_split(const Dataset& data, const std::vector<std::uint32_t>& fold_of,
 
 namespace {
 
-// The mean and sample standard deviation of one field over the folds.
+// The mean and sample standard deviation of one field over the folds where
+// it is defined (a fold with no user to rank has no NDCG); NaN when none.
 void mean_std(const std::vector<FoldResult>& folds, double FoldResult::*field, double& mean, double& sd) {
-  double sum = 0.0;
-  for (const FoldResult& f : folds) sum += f.*field;
-  mean = sum / static_cast<double>(folds.size());
+  std::vector<double> x;
+  for (const FoldResult& f : folds)
+    if (!std::isnan(f.*field)) x.push_back(f.*field);
+  mean = sd = std::numeric_limits<double>::quiet_NaN();
+  if (x.empty()) return;
+  mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
   double ss = 0.0;
-  for (const FoldResult& f : folds) ss += (f.*field - mean) * (f.*field - mean);
-  sd = folds.size() > 1 ? std::sqrt(ss / static_cast<double>(folds.size() - 1)) : 0.0;
+  for (double v : x) ss += (v - mean) * (v - mean);
+  sd = x.size() > 1 ? std::sqrt(ss / static_cast<double>(x.size() - 1)) : 0.0;
 }
 
 void summarize(CrossValidation& cv) {
@@ -56,10 +61,11 @@ void summarize(CrossValidation& cv) {
 
 // A rating model by its error; an implicit one by its ranking (no user of
 // the fold with a relevant item: NaN, as evaluate leaves it undefined).
-FoldResult score_fold(const Model& model, const Dataset& holdout) {
+FoldResult score_fold(const Model& model, const Dataset& holdout, double relevance) {
   EvaluateOptions eo;
   eo.ranking = model.implicit();
   eo.k = kCvRankingK;
+  eo.relevant_threshold = relevance;
   const Evaluation e = evaluate(model, holdout, eo);
   FoldResult r;
   r.rmse = e.rmse;
@@ -83,12 +89,14 @@ CrossValidation cross_validate(const Dataset& data, const TrainOptions& options,
   o.early_stop = 0;
   o.validate();
   const std::vector<std::uint32_t> fold_of = assign_folds(data.ratings.size(), folds, fold_seed);
+  // Decided once, on all the data, so that every fold ranks by the same rule.
+  const double relevance = default_relevance(data, o.objective == Objective::Implicit);
   CrossValidation cv;
   for (std::uint32_t f = 0; f < folds; ++f) {
     const auto start = std::chrono::steady_clock::now();
     const Split split = fold_split(data, fold_of, f);
     const Model model = train(TrainInput{&split.train, nullptr}, o);
-    FoldResult r = score_fold(model, split.holdout);
+    FoldResult r = score_fold(model, split.holdout, relevance);
     r.fold = f + 1;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     cv.folds.push_back(r);

@@ -9,7 +9,8 @@
 // (value r > 0), else 0; confidence c = 1 + α·|r| (1 for pairs not in the
 // data). Minimized: Σ_ui c(p − x_u·y_i)² + λ(‖X‖² + ‖Y‖²), over ALL pairs.
 // A value r < 0 is a confident "no" (p = 0, c = 1 + α·|r|), as in the
-// `implicit` library; r = 0 says nothing, the same as no line at all.
+// `implicit` library; r = 0 adds nothing to the objective (the pair is still
+// known to the model: never recommended, not counted as popularity).
 #include <atomic>
 #include <cstdint>
 #include <vector>

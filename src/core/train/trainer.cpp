@@ -240,8 +240,13 @@ TrainingData take_training_data(const TrainInput& input, const Dataset& all, con
     m.items = all.items;
   }
   m.train_ratings = d.ratings.size();
+  // Popularity counts evidence of choice: an implicit pair of value 0 or
+  // below (no interaction, a "no") is known, so never recommended, but does
+  // not make its item popular.
   m.item_counts.assign(m.items.size(), 0);
-  for (const Rating& r : d.ratings) ++m.item_counts[r.item];
+  const bool implicit = options.objective == Objective::Implicit;
+  for (const Rating& r : d.ratings)
+    if (!implicit || r.value > 0.0f) ++m.item_counts[r.item];
   return d;
 }
 
