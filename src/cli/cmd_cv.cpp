@@ -183,8 +183,7 @@ Runner register_cv(CLI::App& app) {
       "  mfrec cv data/music.csv --folds 3\n"
       "  mfrec cv ratings.csv --grid k=16,64 --grid lambda=0.02,0.1 -f table");
   return [a, cmd] {
-    apply_objective_defaults(*cmd, a->options);
-    check_objective_flags(*cmd, a->options);
+    resolve_objective(*cmd, a->options);
     run_cv(*a);
   };
 }

@@ -98,12 +98,7 @@ Runner register_evaluate(CLI::App& app) {
   cmd->add_option("--relevant", o.relevant_threshold,
                   "a test rating at or above this is relevant (default: 4; for an implicit model tested on values "
                   "below 4, every test interaction)");
-  cmd->add_option("--min-ratings", o.recommend.min_ratings,
-                  "rank only items with at least N training ratings, as recommend does (default: recommend's)")
-      ->check(whole_range(1, 4294967295u));
-  cmd->add_option("--shrink", o.recommend.shrink,
-                  "rank with recommend's shrunk score, S as there; 0 = the plain prediction (default: recommend's)")
-      ->check(number_range(0, kMaxShrink));
+  add_ranking_flags(*cmd, o.recommend);  // rank as recommend does
   cmd->add_option("--threads", o.threads, "threads for ranking (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"

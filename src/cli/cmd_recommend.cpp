@@ -40,7 +40,7 @@ class ShortAnswers {
     if (per_user_ || short_ == 0) return;
     std::string line = fmt::format("mfrec: {} of {} users got fewer than --top {} recommendations", short_,
                                    model_.users.size(), o_.top);
-    if (empty_ && min_ratings() > 1) line += fmt::format(" ({} got none)", empty_);
+    if (empty_ && o_.min_ratings > 1) line += fmt::format(" ({} got none)", empty_);
     else if (empty_) line += fmt::format(" ({} got none: they rated every item)", empty_);
     log_line(line);
   }
@@ -50,7 +50,7 @@ class ShortAnswers {
     const std::string& name = model_.users.name(user);
     // With --min-ratings the shortage may be the filter's, not the user's.
     const std::string eligible =
-        min_ratings() > 1 ? fmt::format(" with at least {} ratings (--min-ratings)", min_ratings()) : "";
+        o_.min_ratings > 1 ? fmt::format(" with at least {} ratings (--min-ratings)", o_.min_ratings) : "";
     if (o_.include_rated)
       return fmt::format("mfrec: the model has only {} items{}, fewer than --top {}", got, eligible, o_.top);
     if (got == 0 && eligible.empty())
@@ -59,8 +59,6 @@ class ShortAnswers {
     return fmt::format("mfrec: {} has only {} unrated item{}{}, fewer than --top {}", name, got, got == 1 ? "" : "s",
                        eligible, o_.top);
   }
-
-  std::uint32_t min_ratings() const { return o_.min_ratings.value_or(default_min_ratings(model_)); }
 
   const Model& model_;
   const RecommendOptions& o_;
@@ -114,14 +112,7 @@ Runner register_recommend(CLI::App& app) {
       ->default_str(std::string(recommend_method_name(o.method)));
   cmd->add_option("--neighbors,--neighbours", o.neighbors, "neighbors method: how many similar users")
       ->check(whole_range(1, 1u << 30));
-  cmd->add_option("--min-ratings", o.min_ratings,
-                  "only items with at least N training ratings (default 1: every item; the shrunk score already "
-                  "ranks barely-rated items low)")
-      ->check(whole_range(1, 4294967295u));
-  cmd->add_option("--shrink", o.shrink,
-                  "rank by the prediction with each item's own part weighted n/(n + S x mean ratings per item), n its "
-                  "training ratings; 0 = the plain prediction (default: 300 for rating models, 0 for implicit ones)")
-      ->check(number_range(0, kMaxShrink));
+  add_ranking_flags(*cmd, o);
   cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"

@@ -251,8 +251,7 @@ Runner register_train(CLI::App& app) {
       "  mfrec train ratings.csv -k 64 --epochs 30 --validation 0.1 --early-stop 3\n"
       "  mfrec train plays.csv --objective implicit    (user,item rows: clicks or plays; repeats add up)");
   return [a, cmd] {
-    apply_objective_defaults(*cmd, a->options);
-    check_objective_flags(*cmd, a->options);
+    resolve_objective(*cmd, a->options);
     run_train(*a);
   };
 }

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "flag_range.hpp"
+
 namespace mfrec::cli {
 
 void add_model_options(CLI::App& cmd, SharedOptions& opts) {
@@ -55,6 +57,18 @@ ReadOptions ReadFlags::resolve() const {
   o.rating_col = rating_col;
   o.missing = missing;
   return o;
+}
+
+void add_ranking_flags(CLI::App& cmd, RecommendOptions& o) {
+  cmd.add_option("--min-ratings", o.min_ratings,
+                 "only items with at least N training ratings (1: every item; the shrunk score already ranks "
+                 "barely-rated items low)")
+      ->check(whole_range(1, 4294967295u))
+      ->capture_default_str();
+  cmd.add_option("--shrink", o.shrink,
+                 "rank by the prediction with each item's own part weighted n/(n + S x mean ratings per item), n its "
+                 "training ratings; 0 = the plain prediction (default: 300 for rating models, 0 for implicit ones)")
+      ->check(number_range(0, kMaxShrink));
 }
 
 std::string resolve_model_path(const std::string& flag) {

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mfrec/io/ratings_reader.hpp"
+#include "mfrec/query/recommend.hpp"
 
 namespace mfrec::cli {
 
@@ -37,6 +38,10 @@ void add_read_options(CLI::App& cmd, ReadFlags& flags);
 // The flags `predict --pairs` reads its user,item rows with: the delimiter,
 // the header and the two columns (no layout, rating or missing value).
 void add_pairs_read_options(CLI::App& cmd, ReadFlags& flags);
+
+// How `recommend` ranks, shared by `evaluate` so that it scores the same
+// lists: --min-ratings and --shrink.
+void add_ranking_flags(CLI::App& cmd, RecommendOptions& options);
 
 // The model path to use: the flag, else $MFREC_MODEL, else ./mfrec.model.
 std::string resolve_model_path(const std::string& flag);

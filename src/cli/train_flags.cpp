@@ -68,26 +68,22 @@ void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train) {
   });
 }
 
-void apply_objective_defaults(const CLI::App& cmd, TrainOptions& options) {
+void resolve_objective(const CLI::App& cmd, TrainOptions& options) {
   const TrainOptions defaults = TrainOptions::defaults_for(options.objective);
   for_each_option(options, [&](const OptionSpec& spec, auto& field) {
     if (spec.flags.empty()) return;
     const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));
-    if (!flag || flag->count() > 0) return;
+    if (!flag) return;
+    if (flag->count() > 0) {
+      if (!applies(spec, options.objective))
+        throw Error(ErrorKind::Usage, flag_name(spec) + " has no effect with --objective " +
+                                          objective_name(options.objective));
+      return;
+    }
     for_each_option(defaults, [&](const OptionSpec& other, const auto& value) {
       if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::decay_t<decltype(field)>>)
         if (other.name == spec.name) field = value;
     });
-  });
-}
-
-void check_objective_flags(const CLI::App& cmd, const TrainOptions& options) {
-  for_each_option(options, [&](const OptionSpec& spec, const auto&) {
-    if (spec.flags.empty() || applies(spec, options.objective)) return;
-    const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));
-    if (flag && flag->count() > 0)
-      throw Error(ErrorKind::Usage, flag_name(spec) + " has no effect with --objective " +
-                                        objective_name(options.objective));
   });
 }
 

@@ -14,11 +14,9 @@ namespace mfrec::cli {
 void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train);
 
 // After parsing: the options' defaults for the chosen --objective, for
-// every flag the command line did not give.
-void apply_objective_defaults(const CLI::App& cmd, TrainOptions& options);
-// Throws Error(Usage) when the command line gives a flag that the chosen
-// objective ignores (--lr with --objective implicit).
-void check_objective_flags(const CLI::App& cmd, const TrainOptions& options);
+// every flag the command line did not give; throws Error(Usage) when it
+// gives a flag that objective ignores (--lr with --objective implicit).
+void resolve_objective(const CLI::App& cmd, TrainOptions& options);
 
 // Option `name` of `o` as an output cell, as `info` and `cv --grid` print
 // it: whole numbers as integers, switches yes/no, choices by name, and a

@@ -71,7 +71,7 @@ void score_ratings(const Model& m, const Dataset& test, const EvaluateOptions& o
 class PopularList {
  public:
   PopularList(const Model& m, const RecommendOptions& o) : m_(m) {
-    const std::uint32_t min_ratings = std::max(o.min_ratings.value_or(default_min_ratings(m)), 1u);
+    const std::uint32_t min_ratings = std::max(o.min_ratings, 1u);
     const std::vector<std::uint32_t> counts = m.popularity();
     for (std::uint32_t i = 0; i < m.items.size(); ++i)
       if (counts[i] >= min_ratings) by_count_.push_back(i);

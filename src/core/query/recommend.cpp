@@ -18,7 +18,6 @@ RecommendMethod parse_recommend_method(std::string_view t) {
   throw Error(ErrorKind::Usage, "unknown method '" + std::string(t) + "' (use predicted or neighbors)");
 }
 
-std::uint32_t default_min_ratings(const Model&) { return 1; }
 
 double default_shrink(const Model& model) { return model.implicit() ? 0.0 : kDefaultShrink; }
 
@@ -107,7 +106,7 @@ struct UserScan {
 class ItemRule {
  public:
   ItemRule(const Model& m, const RecommendOptions& o) : m_(m) {
-    const std::uint32_t min_ratings = o.min_ratings.value_or(default_min_ratings(m));
+    const std::uint32_t min_ratings = o.min_ratings;
     const double shrink = o.shrink.value_or(default_shrink(m));
     if (min_ratings <= 1 && shrink <= 0.0) return;
     const std::vector<std::uint32_t> counts = m.popularity();
