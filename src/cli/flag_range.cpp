@@ -7,18 +7,6 @@
 
 namespace mfrec::cli {
 
-namespace {
-
-// 1000000, not 1e+06: a limit as users would type it.
-std::string shortest(double x) {
-  char buf[32];
-  const bool whole = x == static_cast<double>(static_cast<long long>(x));
-  const auto res = whole ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(x))
-                         : std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, res.ptr);
-}
-
-}  // namespace
 
 CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi) {
   return CLI::Validator(
@@ -37,15 +25,16 @@ CLI::Validator whole_range(std::uint64_t lo, std::uint64_t hi) {
       "", "whole_range");
 }
 
-CLI::Validator number_range(double lo, double hi) {
+CLI::Validator range_check(const OptionSpec& spec) {
   return CLI::Validator(
-      [lo, hi](std::string& text) -> std::string {
+      [spec](std::string& text) -> std::string {
         const auto value = parse_number(text);  // finite only
-        if (!value || *value < lo || *value > hi)
-          return "must be a number between " + shortest(lo) + " and " + shortest(hi) + " (not '" + text + "')";
-        return "";
+        if (!value) return "'" + text + "' is not a number";
+        return range_problem(spec, *value);  // CLI11 puts the flag in front
       },
-      "", "number_range");
+      "", std::string(spec.name));
 }
+
+CLI::Validator number_range(double lo, double hi) { return range_check(OptionSpec{.min = lo, .max = hi}); }
 
 }  // namespace mfrec::cli

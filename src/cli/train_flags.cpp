@@ -5,9 +5,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "flag_range.hpp"
 #include "mfrec/error.hpp"
-
-#include "mfrec/io/ratings_reader.hpp"
 
 namespace mfrec::cli {
 
@@ -18,19 +17,6 @@ namespace {
 std::string first_flag(const OptionSpec& spec) {
   const auto comma = spec.flags.find(',');
   return std::string(comma == std::string_view::npos ? spec.flags : spec.flags.substr(0, comma));
-}
-
-// The table's limits as a CLI11 check, so a bad value is refused while
-// parsing, with the same words as TrainOptions::validate().
-CLI::Validator range_check(const OptionSpec& spec) {
-  return CLI::Validator(
-      [spec](std::string& text) -> std::string {
-        const auto value = parse_number(text);
-        if (!value) return "'" + text + "' is not a number";
-        const std::string problem = range_problem(spec, *value);
-        return problem;  // CLI11 puts the flag in front
-      },
-      "", std::string(spec.name));
 }
 
 template <class T>
