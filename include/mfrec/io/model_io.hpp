@@ -16,7 +16,7 @@
 namespace mfrec {
 
 // 2: the objective and --confidence, and per-item training counts.
-// 3: the optimizer and --tol.
+// 3: the optimizer, --tol and --lambda-row.
 // Versions 1 and 2 are still read (as SGD models without a stopping rule;
 // version 1 as rating models, the counts taken from which items each user
 // rated).

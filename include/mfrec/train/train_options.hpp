@@ -61,6 +61,9 @@ struct TrainOptions {
   std::uint32_t factors = 128;  // k
   double lr = 0.05;             // α (AdaGrad: the rate of a row without history)
   double lambda = 0.1;          // λ
+  // AdaGrad: a prior on each user and item row; a row of n ratings has its
+  // factors penalised λ + lambda_row/n per step (adagrad.hpp says why).
+  double lambda_row = 10.0;
   std::uint32_t epochs = 100;   // at most: `tol` stops sooner
   // Stop once an epoch lowers the training objective by less than this
   // fraction of it (0: run every epoch).
@@ -128,7 +131,7 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "optimizer", .flags = "--optimizer",
                    .help = "the step rule: adagrad (a rate per user and item row that shrinks with its squared "
                            "gradients; LIBMF's) or sgd (one rate α, the seed's; its defaults: --lr 0.003 "
-                           "--lambda 0.075 -e 60 --tol 0)",
+                           "--lambda 0.075 -e 60 --tol 0 --lambda-row 0)",
                    .file_slot = 14, .rating_only = true},
         o.optimizer);
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
@@ -137,6 +140,11 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ (implicit: relative, times √(Σ confidence) over the positive interactions)",
                    .min = 0, .max = 1e6, .max_open = true, .file_slot = 2, .grid = true},
         o.lambda);
+  visit(OptionSpec{.name = "lambda_row", .flags = "--lambda-row",
+                   .help = "adagrad: regularization of each user and item as a whole, spread over its n ratings "
+                           "(λ + this/n per step), so rows with few ratings stay near zero",
+                   .min = 0, .max = 1e6, .max_open = true, .file_slot = 16, .grid = true, .rating_only = true},
+        o.lambda_row);
   visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α (adagrad: a row's first rate)",
                    .min = 0, .max = 1e3, .min_open = true, .max_open = true, .file_slot = 1, .grid = true,
                    .rating_only = true},

@@ -208,7 +208,8 @@ namespace {
 // Options are stored in file_slot order, each in its own type (switches
 // and choices as one byte), as the option table in train_options.hpp says.
 // Version 1 files stop before the objective's slot, version 2 files before
-// the optimizer's: both were trained by plain SGD with no stopping rule.
+// the optimizer's: both were trained by plain SGD with no stopping rule
+// and no per-row prior.
 constexpr int kVersion1OptionSlots = 12;
 constexpr int kVersion2OptionSlots = 14;
 

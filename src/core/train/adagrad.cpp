@@ -1,5 +1,6 @@
 #include "train/adagrad.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "util/parallel.hpp"
@@ -15,32 +16,49 @@ void squared_norms(const FactorMatrix& f, std::vector<float>& out, unsigned thre
   });
 }
 
-void rates_of(const std::vector<GradientSums>& sums, float lr, std::vector<RowRate>& out, unsigned threads) {
+struct RateRule {
+  double lr, variance, lambda, lambda_row;
+  RowRate operator()(const GradientSums& g) const {
+    const double factor = lr / std::sqrt(variance + g.factor);
+    const double penalty = lambda + (g.ratings > 0 ? lambda_row / g.ratings : 0.0);
+    return {static_cast<float>(factor), static_cast<float>(lr / std::sqrt(variance + g.bias)),
+            static_cast<float>(1.0 / (1.0 + factor * penalty))};
+  }
+};
+
+void rates_of(const std::vector<GradientSums>& sums, const RateRule& rule, std::vector<RowRate>& out,
+              unsigned threads) {
   out.resize(sums.size());
   for_each_chunk(sums.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t) {
-    for (std::size_t i = first; i < last; ++i)
-      out[i] = {static_cast<float>(lr / std::sqrt(1.0 + sums[i].factor)),
-                static_cast<float>(lr / std::sqrt(1.0 + sums[i].bias))};
+    for (std::size_t i = first; i < last; ++i) out[i] = rule(sums[i]);
   });
 }
 
 }  // namespace
 
-GradientPass AdaGradHistory::pass(const TrainState& state, float lambda, float lambda_bias, unsigned threads) {
+GradientPass AdaGradHistory::pass(const TrainState& state, unsigned threads) {
   squared_norms(state.u, user_norms_, threads);
   squared_norms(state.v, item_norms_, threads);
-  return {lambda,
-          lambda_bias,
-          1.0 / static_cast<double>(state.u.k()),
-          user_norms_.data(),
-          item_norms_.data(),
-          users_.data(),
-          items_.data()};
+  const bool count = !counted_;
+  counted_ = true;
+  return {lambda_,           lambda_bias_,      1.0 / static_cast<double>(state.u.k()),
+          user_norms_.data(), item_norms_.data(), users_.data(),
+          items_.data(),      count};
+}
+
+GradientPass AdaGradHistory::first_pass(const TrainState& state, double variance, unsigned threads) {
+  variance_ = variance;
+  GradientPass p = pass(state, threads);
+  const auto sigma = static_cast<float>(std::sqrt(variance));
+  std::fill(user_norms_.begin(), user_norms_.end(), sigma);
+  std::fill(item_norms_.begin(), item_norms_.end(), sigma);
+  return p;
 }
 
 void AdaGradHistory::set_rates(float lr, TrainState& state, unsigned threads) const {
-  rates_of(users_, lr, state.user_rates, threads);
-  rates_of(items_, lr, state.item_rates, threads);
+  const RateRule rule{lr, variance_, lambda_, lambda_row_};
+  rates_of(users_, rule, state.user_rates, threads);
+  rates_of(items_, rule, state.item_rates, threads);
 }
 
 }  // namespace mfrec::detail

@@ -67,6 +67,10 @@ GradientPass block_gradients(const GradientPass& g, BlockOrigin o) {
   const double uu = g.user_norms[user], vv = g.item_norms[item];
   g.users[user].factor += (two_e * two_e * vv - cross + lambda2 * uu) * g.inverse_k;
   g.items[item].factor += (two_e * two_e * uu - cross + lambda2 * vv) * g.inverse_k;
+  if (g.count) {
+    ++g.users[user].ratings;
+    ++g.items[item].ratings;
+  }
   if (!bias) return;
   const double du = two_e - double{g.lambda_bias} * bu[user], dv = two_e - double{g.lambda_bias} * bv[item];
   g.users[user].bias += du * du;

@@ -27,6 +27,7 @@ struct TrainState {
 struct GradientSums {
   double factor = 0.0;
   double bias = 0.0;
+  std::uint32_t ratings = 0;  // counted by the first pass only
 };
 
 // What fit_block needs to add every rating's squared gradients to its rows'
@@ -39,6 +40,7 @@ struct GradientPass {
   const float* item_norms;            // ‖V_j‖² per item row
   GradientSums* users;                // added to, per user row
   GradientSums* items;
+  bool count = false;                 // also count each row's ratings
 };
 
 // What measuring the fit needs beyond the parameters.

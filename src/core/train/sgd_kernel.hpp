@@ -51,6 +51,7 @@ template <std::size_t kStride = 0>
 struct RowRate {
   float factor;
   float bias;
+  float keep;    // what the factors keep of themselves per step: 1 − factor·λ
 };
 
 struct SgdStep {
@@ -70,7 +71,7 @@ struct SgdStep {
   // type is split badly by GCC. The dot product's sums do not depend on it.
   template <bool kBias, std::size_t kStride = 0, class Group = Lanes16>
   [[gnu::always_inline]] float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv) const {
-    return update<kBias, kStride, Group>(rating, u, v, bu, bv, {lr, lr}, {lr, lr});
+    return update<kBias, kStride, Group>(rating, u, v, bu, bv, {lr, lr, 1.0f - lr * lambda}, {lr, lr, 1.0f - lr * lambda});
   }
 
   // The same rule with the rates of the user's row and the item's row
@@ -89,8 +90,8 @@ struct SgdStep {
     // one fused multiply-add per lane instead of three operations. Group by
     // group, V_j's with the group of U_i just computed; written with vector
     // types because GCC scalarized the fully unrolled k=16 loop.
-    const float keep_u = 1.0f - user.factor * lambda, step_u = user.factor * g;
-    const float keep_v = 1.0f - item.factor * lambda, step_v = item.factor * g;
+    const float keep_u = user.keep, step_u = user.factor * g;
+    const float keep_v = item.keep, step_v = item.factor * g;
     constexpr std::size_t kGroup = sizeof(Group) / sizeof(float);
     for (std::size_t f = 0; f < stride; f += kGroup) {
       Group uf, vf;

@@ -196,6 +196,8 @@ void check_input(const TrainInput& input, const Dataset& all, const TrainOptions
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
   if (options.early_stop > 0 && !(options.validation_fraction > 0.0 || input.validation))
     throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+  if (options.optimizer == Optimizer::Sgd && options.lambda_row > 0.0)
+    throw Error(ErrorKind::Usage, "--lambda-row is for --optimizer adagrad");
   if (options.objective == Objective::Implicit &&
       (options.validation_fraction > 0.0 || input.validation || options.early_stop > 0 || options.normalize))
     throw Error(ErrorKind::Usage, "--validation, --early-stop and --normalize are for --objective rating");
@@ -417,8 +419,7 @@ struct TrainSetup {
 // start of the next epoch).
 Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
   if (!s.adagrad) return measure_fit(m, s.state, s.grid, threads);
-  const detail::GradientPass pass = s.adagrad->pass(s.state, static_cast<float>(m.options.lambda),
-                                                    static_cast<float>(m.options.bias_lambda()), threads);
+  const detail::GradientPass pass = s.adagrad->pass(s.state, threads);
   return measure_fit(m, s.state, s.grid, threads, &pass);
 }
 
@@ -443,8 +444,12 @@ TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
   detail::init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
   detail::init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
   if (o.optimizer == Optimizer::AdaGrad) {
-    s.adagrad.emplace(users, items);
-    measure_and_learn_rates(m, s, threads);  // epoch 1's rates: the gradients at the start
+    s.adagrad.emplace(users, items, static_cast<float>(o.lambda), static_cast<float>(o.bias_lambda()), o.lambda_row);
+    // Epoch 1's rates: the gradients at the start, and the ratings' spread
+    // (the initial predictions are the mean, near enough).
+    const Fit start = measure_fit(m, s.state, s.grid, threads);
+    const detail::GradientPass pass = s.adagrad->first_pass(s.state, start.raw_rmse * start.raw_rmse, threads);
+    measure_fit(m, s.state, s.grid, threads, &pass);
   }
   return s;
 }
