@@ -147,7 +147,7 @@ TEST(ScalerTraining, PredictionsComeBackOnTheInputScale) {
   // the way back differs, by a factor 10.
   const Dataset small = music(1.0f);
   const Dataset large = music(10.0f);
-  TrainOptions o;
+  TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
   o.factors = 5;
   o.lr = 0.01;
   o.lambda = 0.02;

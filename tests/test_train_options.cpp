@@ -119,10 +119,10 @@ TEST(GridSearch, AxesTakeTheTablesNamesAndLimits) {
   EXPECT_EQ(axis.name, "k");
   EXPECT_EQ(axis.values, (std::vector<double>{2, 4}));
   EXPECT_EQ(usage_message([] { parse_grid_axis("seed=1,2"); }),
-            "--grid seed=1,2: unknown option 'seed' (use k, lambda, lr, epochs, lr_decay, lambda_bias or confidence)");
+            "--grid seed=1,2: unknown option 'seed' (use k, lambda, lambda_row, lr, epochs, lr_decay, lambda_bias or confidence)");
   EXPECT_EQ(usage_message([] { parse_grid_axis("k=0"); }),
             "--grid k=0: bad value '0' (k must be between 1 and 4096)");
-  EXPECT_EQ(grid_option_names(), (std::vector<std::string>{"k", "lambda", "lr", "epochs", "lr_decay", "lambda_bias", "confidence"}));
+  EXPECT_EQ(grid_option_names(), (std::vector<std::string>{"k", "lambda", "lambda_row", "lr", "epochs", "lr_decay", "lambda_bias", "confidence"}));
 }
 
 TEST(GridSearch, ExpandGridVariesTheLastAxisFastest) {

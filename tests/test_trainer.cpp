@@ -46,10 +46,10 @@ Dataset music() {
   return d;
 }
 
-// The seed's settings: k = 5, α = 0.01, λ = 0.02, 1000 epochs, plain U·Vᵀ,
-// row-major order.
+// The seed's settings: plain SGD, k = 5, α = 0.01, λ = 0.02, 1000 epochs,
+// plain U·Vᵀ, row-major order.
 TrainOptions seed_options() {
-  TrainOptions o;
+  TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
   o.factors = 5;
   o.lr = 0.01;
   o.lambda = 0.02;
@@ -69,8 +69,10 @@ Dataset small_synthetic(std::uint64_t seed = 3) {
   return make_synthetic(s);
 }
 
+// Plain SGD, as the first round trained: these tests are about the
+// trainer's bookkeeping; the AdaGrad ones below say so.
 TrainOptions quick_options() {
-  TrainOptions o;
+  TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
   o.factors = 8;
   o.lr = 0.02;
   o.lambda = 0.02;
@@ -105,6 +107,7 @@ ErrorKind kind_of(const std::function<void()>& f) {
 // λ = 0.125 keeps every sum exact in binary.
 Model tiny_model(bool bias) {
   Model m;
+  m.options = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
   m.options.factors = 2;
   m.options.lambda = 0.125;
   m.options.bias = bias;
@@ -150,6 +153,20 @@ TEST(Objective, BiasedModelByHand) {
   // ‖U‖² + ‖V‖² = 7.5, ‖b‖² = 0.25 + 0.25 = 0.5, ‖c‖² = 0.0625 + 0 = 0.0625 (μ is not regularized)
   // objective = 0.875 + 0.125·(7.5 + 0.5 + 0.0625) = 0.875 + 1.0078125 = 1.8828125
   EXPECT_DOUBLE_EQ(objective(m, kTinyRatings), 1.8828125);
+}
+
+// AdaGrad minimises the per-rating penalty, λ/2·‖x‖² for each of a row's n
+// ratings, plus the row prior λ_row/2·‖x‖²; its objective says so.
+TEST(Objective, AdaGradModelByHand) {
+  Model m = tiny_model(true);
+  m.options.optimizer = Optimizer::AdaGrad;
+  m.options.lambda_row = 0.5;
+  // Σe² = 0.875 (BiasedModelByHand). Ratings per row: a 2, b 1, x 2, y 1.
+  // ‖U_a‖² = 1, ‖U_b‖² = 0.5, ‖V_x‖² = 5, ‖V_y‖² = 1; λ = 0.125.
+  // factors: ½[(2λ + ½)·1 + (λ + ½)·0.5 + (2λ + ½)·5 + (λ + ½)·1]
+  //        = ½[0.75 + 0.3125 + 3.75 + 0.625] = 2.71875
+  // biases:  ½λ[2·0.25 + 1·0.25 + 2·0.0625 + 1·0] = ½·0.125·0.875 = 0.0546875
+  EXPECT_DOUBLE_EQ(objective(m, kTinyRatings), 0.875 + 2.71875 + 0.0546875);
 }
 
 // The fit goes 8 ratings at a time with vector arithmetic and the rest one
@@ -293,7 +310,7 @@ TEST(Trainer, RecoversASyntheticLowRankMatrixToTheNoiseLevel) {
   spec.noise_sd = 0.1;
   const Dataset d = make_synthetic(spec);
 
-  TrainOptions o;
+  TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
   o.factors = 8;
   o.lr = 0.02;
   o.lambda = 0.02;
@@ -315,6 +332,26 @@ TEST(Trainer, RecoversASyntheticLowRankMatrixToTheNoiseLevel) {
   ErrorStats baseline;
   for (const auto& r : split.holdout.ratings) baseline.add(r.value - mean);
   EXPECT_GT(baseline.rmse(), 4 * spec.noise_sd);
+  EXPECT_LT(m.summary.validation_rmse, 2 * spec.noise_sd);
+  EXPECT_GT(m.summary.validation_rmse, 0.9 * spec.noise_sd);
+}
+
+// The defaults (AdaGrad, its stopping rule), untouched, on the same matrix.
+TEST(Trainer, AdaGradDefaultsRecoverTheLowRankMatrixAndStopByThemselves) {
+  SyntheticSpec spec;
+  spec.users = 300;
+  spec.items = 200;
+  spec.rank = 3;
+  spec.ratings = 15000;
+  spec.noise_sd = 0.1;
+  const Dataset d = make_synthetic(spec);
+
+  TrainOptions o;
+  o.validation_fraction = 0.2;
+  const Model m = train({&d}, o);
+  EXPECT_EQ(m.options.optimizer, Optimizer::AdaGrad);
+  EXPECT_TRUE(m.summary.converged);
+  EXPECT_LT(m.summary.epochs_run, o.epochs);
   EXPECT_LT(m.summary.validation_rmse, 2 * spec.noise_sd);
   EXPECT_GT(m.summary.validation_rmse, 0.9 * spec.noise_sd);
 }
@@ -363,7 +400,7 @@ Dataset overfit_data() {
 }
 
 TrainOptions overfit_options() {
-  TrainOptions o;
+  TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
   o.factors = 16;
   o.lr = 0.02;
   o.lambda = 0.0;

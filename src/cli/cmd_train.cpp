@@ -100,6 +100,9 @@ std::string summary_line(const Model& model, double train_seconds) {
     line += fmt::format(", validation RMSE {:.4f} (MAE {:.4f}, {} ratings)", s.validation_rmse, s.validation_mae,
                         s.validation_count);
   if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
+  if (s.converged)
+    line += fmt::format("; stopped: the objective improved by less than --tol {} in the last epoch",
+                        model.options.tol);
   return line;
 }
 

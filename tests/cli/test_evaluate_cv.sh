@@ -198,7 +198,7 @@ assert isinstance(js[4]["rmse"], float) and isinstance(js[4]["mae"], float), js[
 assert without_seconds(cv) == without_seconds(rows(f"{T}/cv2.csv")), "cv is not reproducible"
 
 g = rows(f"{T}/grid1.csv")
-head = ["rank", "k", "lambda", "lr", "epochs", "lr_decay", "lambda_bias", "rmse_mean", "rmse_std", "mae_mean",
+head = ["rank", "k", "lambda", "lambda_row", "lr", "epochs", "lr_decay", "lambda_bias", "rmse_mean", "rmse_std", "mae_mean",
         "mae_std", "seconds"]
 assert g[0] == head, g[0]
 body = [dict(zip(head, x)) for x in g[1:]]

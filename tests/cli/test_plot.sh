@@ -88,7 +88,7 @@ cmp -s "$T/csv.svg" "$T/stdout.svg" || fail "plot -o and stdout differ"
 
 # The objective falls by more than 10x over 300 epochs of the seed's
 # settings: its axis is a log scale.
-run train data/music.csv -m "$T/m3.model" -q -k 5 --lr 0.01 --lambda 0.02 -e 300 --no-bias --order sequential --log-file "$T/seed.csv"
+run train data/music.csv -m "$T/m3.model" -q --optimizer sgd -k 5 --lr 0.01 --lambda 0.02 -e 300 --no-bias --order sequential --log-file "$T/seed.csv"
 expect_exit 0 "train the seed's settings"
 run plot "$T/seed.csv" -o "$T/seed.svg"
 expect_exit 0 "plot the seed's log"

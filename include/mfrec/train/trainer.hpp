@@ -21,7 +21,10 @@ namespace mfrec {
 struct EpochReport {
   std::uint32_t epoch = 0;  // 1-based
   std::uint32_t epochs = 0;
-  // Rating: Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²), training scale. Implicit: the
+  // Rating, --optimizer sgd: Σe² + λ(‖U‖²+‖V‖²+‖b‖²+‖c‖²), training scale
+  // (the seed's). adagrad: the objective its steps minimise, Σe² +
+  // ½Σ_rows (λ·n + λ_row)‖x‖² + ½λ_b·Σ_rows n·b² (n: the row's ratings;
+  // src/core/train/adagrad.hpp), on which --tol decides. Implicit: the
   // weighted loss over all user-item pairs plus the penalty (implicit_als.hpp).
   double objective = 0.0;
   double train_rmse = 0.0;  // input scale, clipped predictions

@@ -55,6 +55,20 @@ GradientPass AdaGradHistory::first_pass(const TrainState& state, double variance
   return p;
 }
 
+double AdaGradHistory::penalty(const TrainState& state, bool bias) const {
+  const auto side = [&](const std::vector<GradientSums>& sums, const std::vector<float>& norms,
+                        const std::vector<float>& biases) {
+    double total = 0.0;
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+      const double n = sums[i].ratings;
+      total += (lambda_ * n + lambda_row_) * norms[i];
+      if (bias) total += lambda_bias_ * n * double{biases[i]} * biases[i];
+    }
+    return 0.5 * total;
+  };
+  return side(users_, user_norms_, state.bu) + side(items_, item_norms_, state.bv);
+}
+
 void AdaGradHistory::set_rates(float lr, TrainState& state, unsigned threads) const {
   const RateRule rule{lr, variance_, lambda_, lambda_row_};
   rates_of(users_, rule, state.user_rates, threads);

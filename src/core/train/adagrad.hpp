@@ -43,6 +43,11 @@ class AdaGradHistory {
   // (‖U_i‖·‖V_j‖ ≈ the spread of what they explain), not at its start.
   GradientPass first_pass(const TrainState& state, double variance, unsigned threads);
 
+  // The penalty the steps minimise with Σe², after a pass over `state`:
+  // ½Σ_rows (λ·n + λ_row)·‖x‖² + ½λ_b·Σ_rows n·b² (a step's shrink λx is
+  // the gradient of λ/2·‖x‖², taken once per rating).
+  double penalty(const TrainState& state, bool bias) const;
+
   // Every row's rates for an epoch whose base rate is `lr`.
   void set_rates(float lr, TrainState& state, unsigned threads) const;
 

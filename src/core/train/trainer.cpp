@@ -67,6 +67,7 @@ struct Scorer {
 
 struct Fit {
   double objective = 0.0;
+  double squared_error = 0.0;  // Σe², training scale
   double raw_rmse = 0.0;  // training scale, unclipped: how far off the model really is
   double rmse = 0.0;      // input scale, clipped: what users see
 };
@@ -99,8 +100,8 @@ Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid
   const double reg = m.options.lambda * (squared_norm(state.u) + squared_norm(state.v)) +
                      (m.options.bias ? m.options.bias_lambda() * (squared_norm(state.bu) + squared_norm(state.bv)) : 0.0);
   const auto n = static_cast<double>(grid.size());
-  if (grid.size() == 0) return {reg, 0.0, 0.0};
-  return {total.raw + reg, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
+  if (grid.size() == 0) return {reg, 0.0, 0.0, 0.0};
+  return {total.raw + reg, total.raw, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
 }
 
 // Held-out ratings with training rows (kUnknown where the model has none).
@@ -400,7 +401,12 @@ double objective(const Model& model, const std::vector<Rating>& ratings) {
   const auto grid = detail::make_grid(
       std::move(scaled), {.users = model.users.size(), .items = model.items.size(), .shuffle_rows = false});
   TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias, {}, {}};
-  return measure_fit(model, state, grid, 1).objective;
+  if (model.options.optimizer != Optimizer::AdaGrad) return measure_fit(model, state, grid, 1).objective;
+  const TrainOptions& o = model.options;
+  detail::AdaGradHistory history(model.users.size(), model.items.size(), static_cast<float>(o.lambda),
+                                 static_cast<float>(o.bias_lambda()), o.lambda_row);
+  const detail::GradientPass pass = history.pass(state, 1);  // counts each row's ratings
+  return measure_fit(model, state, grid, 1, &pass).squared_error + history.penalty(state, o.bias);
 }
 
 namespace {
@@ -416,11 +422,14 @@ struct TrainSetup {
 
 // The fit of the current state; with AdaGrad, the same pass adds the
 // state's squared gradients to the rows' history (the gradients at the
-// start of the next epoch).
+// start of the next epoch), and the objective is the one AdaGrad's steps
+// minimise (AdaGradHistory::penalty).
 Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
   if (!s.adagrad) return measure_fit(m, s.state, s.grid, threads);
   const detail::GradientPass pass = s.adagrad->pass(s.state, threads);
-  return measure_fit(m, s.state, s.grid, threads, &pass);
+  Fit fit = measure_fit(m, s.state, s.grid, threads, &pass);
+  fit.objective = fit.squared_error + s.adagrad->penalty(s.state, m.options.bias);
+  return fit;
 }
 
 // Shuffled: the block grid, with users and items renumbered in a seeded

@@ -1,0 +1,163 @@
+// --optimizer adagrad: the update with per-row rates and the squared
+// gradients behind those rates, worked out by hand (dyadic numbers, exact in
+// float, compared with ==), the rates they give, the --tol stopping rule on
+// a made-up objective sequence, and the same model for any thread count.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "mfrec/io/model_io.hpp"
+#include "mfrec/train/trainer.hpp"
+#include "train/adagrad.hpp"
+#include "train/block_grid.hpp"
+#include "train/block_kernels.hpp"
+#include "train/sgd_kernel.hpp"
+#include "train/stopping_rule.hpp"
+#include "util/random.hpp"
+#include "util/synthetic.hpp"
+
+namespace mfrec {
+namespace {
+
+using detail::RowRate;
+
+// One user and one item of k = 2: U = (1, 0.5), V = (0.5, −1), b = 0.25,
+// c = −0.5, μ = 0.5; rating 2. U·V = 0, r̂ = 0.25, e = 1.75, 2e = 3.5.
+struct OneRating {
+  detail::TrainState s{FactorMatrix(1, 2), FactorMatrix(1, 2), {0.25f}, {-0.5f}, {}, {}};
+  OneRating() {
+    s.u.row(0)[0] = 1.0f, s.u.row(0)[1] = 0.5f;
+    s.v.row(0)[0] = 0.5f, s.v.row(0)[1] = -1.0f;
+  }
+};
+
+TEST(AdaGradStep, UpdateWithEachRowsRatesByHand) {
+  OneRating r;
+  const detail::SgdStep step{/*lr=*/1.0f, /*lambda=*/0.5f, /*mean=*/0.5f, r.s.u.stride(), /*lambda_bias=*/0.5f};
+  // Rates are given; lr is not used. keep = what a factor keeps of itself.
+  const RowRate user{/*factor=*/0.25f, /*bias=*/0.125f, /*keep=*/0.75f};
+  const RowRate item{/*factor=*/0.5f, /*bias=*/0.25f, /*keep=*/0.5f};
+  const float e = step.update<true>(2.0f, r.s.u.row(0), r.s.v.row(0), &r.s.bu[0], &r.s.bv[0], user, item);
+  EXPECT_EQ(e, 1.75f);
+  // U = keep_u·U + (rate_u·2e)·V = 0.75·(1, 0.5) + 0.875·(0.5, −1) = (1.1875, −0.5)
+  EXPECT_EQ(r.s.u.row(0)[0], 1.1875f);
+  EXPECT_EQ(r.s.u.row(0)[1], -0.5f);
+  // V = keep_v·V + (rate_v·2e)·U_new = 0.5·(0.5, −1) + 1.75·(1.1875, −0.5) = (2.328125, −1.375)
+  EXPECT_EQ(r.s.v.row(0)[0], 2.328125f);
+  EXPECT_EQ(r.s.v.row(0)[1], -1.375f);
+  // b += rate_b·(2e − λ_b·b) = 0.25 + 0.125·(3.5 − 0.125) = 0.671875
+  // c += rate_c·(2e − λ_b·c) = −0.5 + 0.25·(3.5 + 0.25) = 0.4375
+  EXPECT_EQ(r.s.bu[0], 0.671875f);
+  EXPECT_EQ(r.s.bv[0], 0.4375f);
+}
+
+// `--optimizer sgd` keeps its models bit for bit because its update is this
+// one with every rate α and keep 1 − αλ, computed the same way.
+TEST(AdaGradStep, RatesAllAlphaAreTheSgdStepBitForBit) {
+  FactorMatrix u(2, 40), v(2, 40);
+  Rng rng(5);
+  for (auto* f : {&u, &v})
+    for (std::size_t i = 0; i < 2; ++i) rng.fill_normal(f->row(i), 40, 0.3);
+  std::vector<float> b = {0.1f, -0.2f};
+  const detail::SgdStep step{0.013f, 0.07f, 3.3f, u.stride(), 0.05f};
+  const RowRate same{step.lr, step.lr, 1.0f - step.lr * step.lambda};
+  for (int t = 0; t < 20; ++t) {
+    step.update<true, 48>(4.0f, u.row(0), v.row(0), &b[0], &b[1]);
+    step.update<true, 48>(4.0f, u.row(1), v.row(1), &b[0], &b[1], same, same);
+  }
+  // Rows 0 and 1 started apart, so compare each against its own replay.
+  FactorMatrix u2(2, 40), v2(2, 40);
+  Rng replay(5);
+  for (auto* f : {&u2, &v2})
+    for (std::size_t i = 0; i < 2; ++i) replay.fill_normal(f->row(i), 40, 0.3);
+  std::vector<float> b2 = {0.1f, -0.2f};
+  for (int t = 0; t < 20; ++t) {
+    step.update<true, 48>(4.0f, u2.row(0), v2.row(0), &b2[0], &b2[1], same, same);
+    step.update<true, 48>(4.0f, u2.row(1), v2.row(1), &b2[0], &b2[1]);
+  }
+  EXPECT_TRUE(u == u2 && v == v2 && b == b2);
+}
+
+TEST(AdaGradHistory, SquaredGradientsOfOneRatingByHand) {
+  OneRating r;
+  const detail::BlockGrid grid = detail::make_grid({{0, 0, 2.0f}}, {.users = 1, .items = 1, .bands = 1});
+  detail::AdaGradHistory history(1, 1, /*lambda=*/0.5f, /*lambda_bias=*/0.5f, /*lambda_row=*/1.0);
+  const detail::GradientPass pass = history.pass(r.s, 1);
+  const detail::FitContext context{true, 0.5f, Scaler{}, 0.0f, 10.0f};
+  const detail::FitSums fit = detail::fit_block(context, r.s, grid, 0, &pass);
+  EXPECT_EQ(fit.raw, 1.75 * 1.75);
+  // User factors: 2e·V − λU = 3.5·(0.5, −1) − 0.5·(1, 0.5) = (1.25, −3.75),
+  //   mean square over k = 2: (1.5625 + 14.0625)/2 = 7.8125.
+  // Item factors: 2e·U − λV = (3.5 − 0.25, 1.75 + 0.5) = (3.25, 2.25): 7.8125.
+  // Biases: (2e − λ_b·b)² = 3.375² = 11.390625, (2e − λ_b·c)² = 3.75² = 14.0625.
+  // Rates with σ² = 1 (no first pass), α = 0.5: 0.5/√(1 + G); the factors
+  // keep 1/(1 + rate·(λ + λ_row/n)) of themselves, n = 1 rating.
+  detail::TrainState rated = r.s;
+  history.set_rates(0.5f, rated, 1);
+  const auto rate = [](double g) { return static_cast<float>(0.5 / std::sqrt(1.0 + g)); };
+  const float factor = rate(7.8125);
+  EXPECT_EQ(rated.user_rates[0].factor, factor);
+  EXPECT_EQ(rated.item_rates[0].factor, factor);
+  EXPECT_EQ(rated.user_rates[0].bias, rate(11.390625));
+  EXPECT_EQ(rated.item_rates[0].bias, rate(14.0625));
+  EXPECT_EQ(rated.user_rates[0].keep, static_cast<float>(1.0 / (1.0 + factor * 1.5)));
+  // A second pass at the same state doubles G (and counts no rating twice).
+  const detail::GradientPass again = history.pass(r.s, 1);
+  detail::fit_block(context, r.s, grid, 0, &again);
+  history.set_rates(0.5f, rated, 1);
+  EXPECT_EQ(rated.user_rates[0].factor, rate(2 * 7.8125));
+  EXPECT_EQ(rated.user_rates[0].keep, static_cast<float>(1.0 / (1.0 + rate(2 * 7.8125) * 1.5)));
+}
+
+TEST(StoppingRule, StopsOnceAnEpochImprovesByLessThanTol) {
+  detail::StoppingRule rule(0.01);
+  EXPECT_FALSE(rule.should_stop(100.0));  // the first epoch has nothing to compare with
+  EXPECT_FALSE(rule.should_stop(90.0));   // 10% lower
+  EXPECT_FALSE(rule.should_stop(89.0));   // 1.1% lower
+  EXPECT_TRUE(rule.should_stop(88.2));    // 0.9% lower
+}
+
+TEST(StoppingRule, ARiseStopsAndZeroNeverDoes) {
+  detail::StoppingRule rising(0.001);
+  EXPECT_FALSE(rising.should_stop(10.0));
+  EXPECT_TRUE(rising.should_stop(10.5));
+  detail::StoppingRule off(0.0);
+  for (double objective : {10.0, 10.0, 11.0, 9.0, 9.0}) EXPECT_FALSE(off.should_stop(objective));
+}
+
+// Enough ratings for a grid of 2×2 blocks, so blocks do run in parallel.
+TEST(AdaGradTraining, SameModelBytesForOneTwoAndEightThreads) {
+  const Dataset d = make_synthetic({.users = 2000, .items = 500, .ratings = 100'000});
+  ASSERT_GT(detail::choose_bands(d.ratings.size()), 1u);
+  TrainOptions o;
+  o.factors = 8;
+  o.epochs = 4;
+  std::string first;
+  for (unsigned threads : {1u, 2u, 8u}) {
+    o.threads = threads;
+    const std::string bytes = serialize_model(train({&d}, o));
+    if (first.empty()) first = bytes;
+    EXPECT_EQ(bytes, first) << threads << " threads";
+  }
+}
+
+TEST(AdaGradTraining, TolStopsTrainingAndTheSummarySaysSo) {
+  const Dataset d = make_synthetic({.users = 300, .items = 200, .ratings = 15000});
+  TrainOptions o;
+  o.factors = 8;
+  o.tol = 0.01;
+  std::vector<double> objectives;
+  const Model m = train({&d}, o, [&](const EpochReport& r) { objectives.push_back(r.objective); });
+  ASSERT_GE(objectives.size(), 2u);
+  EXPECT_LT(objectives.size(), o.epochs);
+  EXPECT_TRUE(m.summary.converged);
+  EXPECT_EQ(m.summary.epochs_run, objectives.size());
+  const std::size_t n = objectives.size();
+  EXPECT_LT(objectives[n - 2] - objectives[n - 1], o.tol * objectives[n - 2]);
+  for (std::size_t e = 1; e + 1 < n; ++e) EXPECT_GE(objectives[e - 1] - objectives[e], o.tol * objectives[e - 1]);
+}
+
+}  // namespace
+}  // namespace mfrec
