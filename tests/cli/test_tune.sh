@@ -2,7 +2,8 @@
 # mfrec tune on the seed's music.csv: its setting,value rows, the same bytes
 # on a rerun and for any --threads, a best score that a hand `cv` with the
 # printed flags gives again, fixed flags kept out of the search, -m writing
-# a model `info` reads, and cv's exit codes for bad flags.
+# a model `info` reads, SIGINT writing nothing, and cv's exit codes for bad
+# flags.
 source "$(dirname "$0")/lib.sh" "$1"
 
 M=data/music.csv
@@ -77,6 +78,25 @@ expect_exit 0 "tune --objective implicit"
 CHECKS=$((CHECKS + 1))
 [ "$(cut -d, -f1 "$T/out" | tr '\n' ' ')" = "setting k lambda epochs confidence cv_ndcg@10 flags " ] ||
   fail "implicit rows: $(cat "$T/out")"
+
+# --- SIGINT: the search stops after its current fold, nothing written ------
+# Signalled once the first trial's line shows on stderr (a FIFO: no sleeps).
+rm -f "$T/fifo" "$T/int.model"
+mkfifo "$T/fifo"
+"$MFREC" tune "$M" --folds 2 --trials 3 -e 300000 -m "$T/int.model" 2>"$T/fifo" >/dev/null </dev/null &
+pid=$!
+exec 3<"$T/fifo"
+while IFS= read -r line <&3; do
+  case "$line" in "[rung 1/2"*) kill -INT "$pid"; break ;; esac
+done
+cat <&3 >"$T/err"
+exec 3<&-
+RC=0
+{ wait "$pid"; } 2>/dev/null || RC=$?
+expect_exit 130 "SIGINT during tune"
+expect_err_contains "tune interrupted; nothing written" "SIGINT message"
+CHECKS=$((CHECKS + 1))
+[ -z "$(find "$T" -name '*int.model*' | head -n 1)" ] || fail "an interrupted tune left a model file"
 
 # --- errors as cv's --------------------------------------------------------
 run "${TUNE[@]}" --trials 0
