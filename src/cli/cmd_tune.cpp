@@ -149,8 +149,9 @@ Runner register_tune(CLI::App& app) {
   cmd->add_option("-m,--model", a->shared.model,
                   "train the best setting on all of RATINGS and write the model here (default: none)");
   cmd->footer(
-      "A training flag given (-k 32, --no-bias, --objective implicit) is fixed for every trial; -e sets the most "
-      "epochs a trial trains. --seed draws the trials and picks the folds.\n\n"
+      "A training flag given (-k 32, -e 40, --no-bias, --objective implicit) is the same for every trial and not "
+      "searched (with -e, the lower rungs still train fewer epochs to prune). --seed draws the trials and picks the "
+      "folds.\n\n"
       "Examples:\n"
       "  mfrec tune data/music.csv --trials 9 --folds 3\n"
       "  mfrec tune ratings.csv -m best.model\n"
