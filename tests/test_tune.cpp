@@ -147,7 +147,7 @@ TEST(Tune, ReportedScoresAreCrossValidateOfTheSameOptionsAndFolds) {
   const Dataset d = small_synthetic();
   const TuneResult r = tune(d, quick_base(), quick_tune());
   ASSERT_EQ(r.rungs.size(), 3u);
-  ASSERT_EQ(r.records.size(), 9u + 3u + 1u);
+  ASSERT_EQ(r.records.size(), 9u + 3u + 1u + 1u);  // and the base at the last rung
   for (const TuneRecord& record : r.records) EXPECT_EQ(record.options.epochs, r.rungs[record.rung].epochs);
   const TuneRecord& best = r.records[r.best];
   const CrossValidation hand = cross_validate(d, best.options, 3, 42);
@@ -158,10 +158,10 @@ TEST(Tune, ReportedScoresAreCrossValidateOfTheSameOptionsAndFolds) {
   for (const TuneRecord& record : r.records) EXPECT_FALSE(record.cv.better_than(best.cv, Objective::Rating));
 }
 
-TEST(Tune, EachRungKeepsTheBestThirdInTrialOrder) {
+TEST(Tune, EachRungKeepsTheBestThirdInTrialOrderAndTheBaseIsScoredLast) {
   const TuneResult r = tune(small_synthetic(), quick_base(), quick_tune());
   std::vector<TuneRecord> first(r.records.begin(), r.records.begin() + 9);
-  for (std::size_t t = 0; t < 9; ++t) EXPECT_EQ(first[t].trial, t);
+  for (std::size_t t = 0; t < 9; ++t) EXPECT_EQ(first[t].trial, t + 1);
   std::stable_sort(first.begin(), first.end(),
                    [](const TuneRecord& x, const TuneRecord& y) { return x.cv.rmse_mean < y.cv.rmse_mean; });
   std::vector<std::size_t> kept{first[0].trial, first[1].trial, first[2].trial};
@@ -170,6 +170,20 @@ TEST(Tune, EachRungKeepsTheBestThirdInTrialOrder) {
     EXPECT_EQ(r.records[9 + i].trial, kept[i]);
     EXPECT_EQ(r.records[9 + i].rung, 1u);
   }
+  // The last rung: the base setting (trial 0) at the full epochs, then the
+  // one drawn trial left.
+  ASSERT_EQ(r.records.size(), 9u + 3u + 2u);
+  EXPECT_EQ(r.records[12].trial, 0u);
+  EXPECT_EQ(r.records[12].rung, 2u);
+  EXPECT_EQ(r.records[12].options.lambda, quick_base().lambda);
+  EXPECT_EQ(r.records[12].options.epochs, 9u);
+}
+
+TEST(Tune, NeverWorseThanTheBaseSetting) {
+  const Dataset d = small_synthetic();
+  const TuneResult r = tune(d, quick_base(), quick_tune());
+  const CrossValidation base = cross_validate(d, quick_base(), 3, 42);
+  EXPECT_LE(r.records[r.best].cv.rmse_mean, base.rmse_mean);
 }
 
 TEST(Tune, ReproducibleFromItsSeedForAnyThreadCount) {
@@ -186,7 +200,8 @@ TEST(Tune, ReproducibleFromItsSeedForAnyThreadCount) {
     EXPECT_EQ(a.records[i].cv.rmse_mean, b.records[i].cv.rmse_mean);
   }
   EXPECT_EQ(a.best, b.best);
-  EXPECT_NE(a.trials[0].lambda, c.trials[0].lambda);
+  EXPECT_EQ(a.trials[0].lambda, c.trials[0].lambda);  // the base
+  EXPECT_NE(a.trials[1].lambda, c.trials[1].lambda);
 }
 
 TEST(Tune, FixedOptionsHoldForEveryTrialAndEpochsFixedPicksFromTheLastRung) {

@@ -59,21 +59,27 @@ std::string flags_text(const TrainOptions& o, const std::vector<std::string>& se
   return text;
 }
 
+// Trial 0 is the command's own setting, the others are drawn.
+std::string trial_name(std::size_t trial, std::uint32_t trials) {
+  return trial == 0 ? std::string("yours") : fmt::format("trial {}/{}", trial, trials);
+}
+
 // One stderr line per trial and per rung.
 TuneProgress progress_lines(const TuneArgs& a, const std::vector<std::string>& searched) {
   const std::vector<Rung> rungs = rung_schedule(a.trials, a.options.epochs);
   const Objective objective = a.options.objective;
   TuneProgress progress;
   progress.record = [=](const TuneRecord& r) {
-    log_line(fmt::format("[rung {}/{}, {} epochs] trial {}/{}  {}  {} {:.4f}  {:.2f} s", r.rung + 1, rungs.size(),
-                         rungs[r.rung].epochs, r.trial + 1, a.trials, describe(r.options, searched),
+    log_line(fmt::format("[rung {}/{}, {} epochs] {}  {}  {} {:.4f}  {:.2f} s", r.rung + 1, rungs.size(),
+                         rungs[r.rung].epochs, trial_name(r.trial, a.trials), describe(r.options, searched),
                          score_name(objective), score(r.cv, objective), r.seconds));
   };
   progress.rung = [=](std::size_t rung, const std::vector<TuneRecord>& ranked) {
-    std::string line = fmt::format("rung {}/{} done: best trial {} ({} {:.4f})", rung + 1, rungs.size(),
-                                   ranked.front().trial + 1, score_name(objective), score(ranked.front().cv, objective));
+    std::string line = fmt::format("rung {}/{} done: best {} ({} {:.4f})", rung + 1, rungs.size(),
+                                   trial_name(ranked.front().trial, a.trials), score_name(objective),
+                                   score(ranked.front().cv, objective));
     if (rung + 1 < rungs.size())
-      line += fmt::format("; the best {} of {} go on to {} epochs", rungs[rung + 1].trials, ranked.size(),
+      line += fmt::format("; {} of {} go on to {} epochs", rungs[rung + 1].trials, ranked.size(),
                           rungs[rung + 1].epochs);
     log_line(line);
   };
@@ -143,7 +149,8 @@ Runner register_tune(CLI::App& app) {
   cmd->add_flag("-q,--quiet", a->shared.quiet, "print nothing on stderr but errors");
   add_read_options(*cmd, a->read);
   add_train_flags(*cmd, a->options, /*for_train=*/false);
-  cmd->add_option("--trials", a->trials, "settings to draw and cross-validate (the best third of each rung go on)")
+  cmd->add_option("--trials", a->trials, "settings to draw around yours (the defaults and the flags given) and cross-validate, the best "
+                  "third of each rung going on; yours is scored at the full epochs too")
       ->check(whole_range(1, 100000));
   cmd->add_option("--folds", a->folds, "number of folds")->check(whole_range(2, 1000));
   cmd->add_option("-m,--model", a->shared.model,

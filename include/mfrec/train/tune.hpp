@@ -3,7 +3,9 @@
 // scored by k-fold cross-validation on the same folds, with successive
 // halving over epochs (Jamieson and Talwalkar 2016; one bracket of Li et
 // al.'s Hyperband): all trials train a few epochs, the best third trains
-// three times as many, and so on up to the full epoch count. Every rung
+// three times as many, and so on up to the full epoch count. The caller's
+// own setting is scored too, at the full epochs, so the search never picks
+// a setting that cross-validates worse than no search. Every rung
 // trains from scratch, so a trial's score at a rung is exactly what
 // `mfrec cv` gives for its options with that rung's epochs.
 #include <atomic>
@@ -36,13 +38,14 @@ std::vector<std::string> searched_options(const TrainOptions& base, const std::v
 
 struct Rung {
   std::uint32_t epochs = 0;
-  std::uint32_t trials = 0;  // how many train at this rung
+  std::uint32_t trials = 0;  // how many drawn trials train at this rung
 };
 
 // The successive-halving schedule for `trials` trials and at most
 // `max_epochs` epochs: R + 1 rungs, R = min(⌊log₃ trials⌋, ⌊log₃ max_epochs⌋);
 // rung r trains max_epochs / 3^(R−r) epochs (rounded, so at least 1) and
-// keeps ⌈n/3⌉ of its n trials for the next. The last rung trains max_epochs.
+// keeps the best ⌈n/3⌉ of its n trials for the next. The last rung trains
+// max_epochs.
 std::vector<Rung> rung_schedule(std::uint32_t trials, std::uint32_t max_epochs);
 
 // Rounds to two significant digits, so that a drawn value prints short and
@@ -70,8 +73,11 @@ struct TuneRecord {
 struct TuneResult {
   std::vector<std::string> searched;  // as searched_options()
   std::vector<Rung> rungs;
-  std::vector<TrainOptions> trials;   // as drawn, at the full epochs
-  std::vector<TuneRecord> records;    // rung by rung, each rung in trial order
+  // The base setting (trial 0), then draw_trials()' (1 … options.trials),
+  // at the full epochs.
+  std::vector<TrainOptions> trials;
+  // Rung by rung, each rung in trial order; trial 0 in the last rung only.
+  std::vector<TuneRecord> records;
   // Index in `records` of the best setting: of all records when epochs was
   // searched (a trial may do best at fewer epochs), else of the last rung.
   // Best by CrossValidation::better_than; ties: the earlier record.
@@ -86,11 +92,12 @@ struct TuneProgress {
   std::function<void(std::size_t rung, const std::vector<TuneRecord>& ranked)> rung;
 };
 
-// Runs the search on `data`: trials drawn around `base` (the resolved
-// options of the command: its defaults and flags), options.folds folds
-// picked by options.seed for every rung. Deterministic for any
-// base.threads. Throws Error(Usage) for no trials or fewer than two folds,
-// and as cross_validate() does.
+// Runs the search on `data`: options.trials trials drawn around `base`
+// (the resolved options of the command: its defaults and flags) through
+// the rungs, and `base` itself at the last, on options.folds folds picked
+// by options.seed for every rung.
+// Deterministic for any base.threads. Throws Error(Usage) for no trials or
+// fewer than two folds, and as cross_validate() does.
 TuneResult tune(const Dataset& data, const TrainOptions& base, const TuneOptions& options,
                 const TuneProgress& progress = {});
 

@@ -83,10 +83,41 @@ TuneRecord run_trial(const Dataset& data, const TuneResult& result, std::size_t 
   return record;
 }
 
+// The trials the next rung trains, in trial order: the `count` best of
+// `order`.
+std::vector<std::size_t> survivors(const std::vector<TuneRecord>& records, const std::vector<std::size_t>& order,
+                                   std::size_t count) {
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 0; i < count; ++i) kept.push_back(records[order[i]].trial);
+  std::sort(kept.begin(), kept.end());
+  return kept;
+}
+
+// Cross-validates `trials` at `rung`, adds their records to `result` and
+// returns them best first (as indices in result.records).
+std::vector<std::size_t> run_rung(const Dataset& data, TuneResult& result, std::size_t rung,
+                                  const std::vector<std::size_t>& trials, const TuneOptions& options,
+                                  const TuneProgress& progress) {
+  const std::size_t first = result.records.size();
+  for (std::size_t trial : trials) {
+    result.records.push_back(run_trial(data, result, trial, rung, options));
+    if (progress.record) progress.record(result.records.back());
+  }
+  const std::vector<std::size_t> order = ranked(result.records, first, result.trials.front().objective);
+  if (progress.rung) {
+    std::vector<TuneRecord> best_first;
+    for (std::size_t i : order) best_first.push_back(result.records[i]);
+    progress.rung(rung, best_first);
+  }
+  return order;
+}
+
 // The best record of all rungs when epochs is searched, else of the last.
 std::size_t best_record(const TuneResult& result, Objective objective) {
-  const std::size_t last_rung = result.records.size() - result.rungs.back().trials;
-  return ranked(result.records, contains(result.searched, "epochs") ? 0 : last_rung, objective).front();
+  std::size_t first = 0;
+  if (!contains(result.searched, "epochs"))
+    while (result.records[first].rung + 1 < result.rungs.size()) ++first;
+  return ranked(result.records, first, objective).front();
 }
 
 }  // namespace
@@ -142,24 +173,16 @@ TuneResult tune(const Dataset& data, const TrainOptions& base, const TuneOptions
   result.searched = searched_options(base, options.fixed);
   result.rungs = rung_schedule(options.trials, base.epochs);
   result.trials = draw_trials(base, result.searched, options.trials, options.seed);
+  result.trials.insert(result.trials.begin(), base);
   std::vector<std::size_t> alive(options.trials);
-  std::iota(alive.begin(), alive.end(), std::size_t{0});
-  for (std::size_t rung = 0; rung < result.rungs.size(); ++rung) {
-    const std::size_t first = result.records.size();
-    for (std::size_t trial : alive) {
-      result.records.push_back(run_trial(data, result, trial, rung, options));
-      if (progress.record) progress.record(result.records.back());
-    }
-    const std::vector<std::size_t> order = ranked(result.records, first, base.objective);
-    if (progress.rung) {
-      std::vector<TuneRecord> best_first;
-      for (std::size_t i : order) best_first.push_back(result.records[i]);
-      progress.rung(rung, best_first);
-    }
+  std::iota(alive.begin(), alive.end(), std::size_t{1});
+  for (std::size_t rung = 0;; ++rung) {
+    // The base setting skips the halving: it is scored at the full epochs,
+    // where it competes with the best.
+    if (rung + 1 == result.rungs.size()) alive.insert(alive.begin(), 0);
+    const std::vector<std::size_t> order = run_rung(data, result, rung, alive, options, progress);
     if (rung + 1 == result.rungs.size()) break;
-    alive.clear();
-    for (std::size_t i = 0; i < result.rungs[rung + 1].trials; ++i) alive.push_back(result.records[order[i]].trial);
-    std::sort(alive.begin(), alive.end());  // the next rung runs in trial order too
+    alive = survivors(result.records, order, result.rungs[rung + 1].trials);
   }
   result.best = best_record(result, base.objective);
   return result;
