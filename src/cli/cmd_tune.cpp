@@ -61,7 +61,7 @@ std::string flags_text(const TrainOptions& o, const std::vector<std::string>& se
 
 // Trial 0 is the command's own setting, the others are drawn.
 std::string trial_name(std::size_t trial, std::uint32_t trials) {
-  return trial == 0 ? std::string("yours") : fmt::format("trial {}/{}", trial, trials);
+  return trial == 0 ? std::string("your setting") : fmt::format("trial {}/{}", trial, trials);
 }
 
 // One stderr line per trial and per rung.
@@ -75,7 +75,7 @@ TuneProgress progress_lines(const TuneArgs& a, const std::vector<std::string>& s
                          score_name(objective), score(r.cv, objective), r.seconds));
   };
   progress.rung = [=](std::size_t rung, const std::vector<TuneRecord>& ranked) {
-    std::string line = fmt::format("rung {}/{} done: best {} ({} {:.4f})", rung + 1, rungs.size(),
+    std::string line = fmt::format("rung {}/{} done, best: {} ({} {:.4f})", rung + 1, rungs.size(),
                                    trial_name(ranked.front().trial, a.trials), score_name(objective),
                                    score(ranked.front().cv, objective));
     if (rung + 1 < rungs.size())

@@ -48,9 +48,9 @@ CHECKS=$((CHECKS + 1))
 run "${TUNE[@]}"
 expect_exit 0 "tune with progress"
 expect_err_contains "[rung 1/3, 7 epochs] trial 9/9  k=" "a trial's line"
-expect_err_contains "rung 1/3 done: best trial" "a rung's line"
+expect_err_contains "rung 1/3 done, best: trial " "a rung's line"
 expect_err_contains "3 of 9 go on to 20 epochs" "the halving"
-expect_err_contains "[rung 3/3, 60 epochs] yours  k=128 lambda=0.075 lr=0.003  rmse" "the defaults in the last rung"
+expect_err_contains "[rung 3/3, 60 epochs] your setting  k=128 lambda=0.075 lr=0.003  rmse" "the defaults in the last rung"
 CHECKS=$((CHECKS + 1))
 [ "$(grep -c '^\[rung' "$T/err")" = $((9 + 3 + 1 + 1)) ] || fail "not 9 + 3 + 1 trials and yours: $(cat "$T/err")"
 

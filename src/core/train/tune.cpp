@@ -60,7 +60,8 @@ double draw_value(const SearchRule& rule, const TrainOptions& base, Rng& rng) {
   return round_to_two_digits(centre * std::pow(kSpan, 2.0 * rng.uniform() - 1.0));
 }
 
-// The trials of rung `first`… `records.size()`, best first; ties in trial order.
+// The records from `first` on (one rung, or all), as indices, best first;
+// ties in record order, which is trial order within a rung.
 std::vector<std::size_t> ranked(const std::vector<TuneRecord>& records, std::size_t first, Objective objective) {
   std::vector<std::size_t> order(records.size() - first);
   std::iota(order.begin(), order.end(), first);
