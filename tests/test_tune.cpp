@@ -246,6 +246,27 @@ TEST(Tune, AStopRequestEndsTheSearch) {
   }
 }
 
+TEST(Tune, ADivergedTrialRanksLastAndTheSearchGoesOn) {
+  TrainOptions base = quick_base();
+  base.lr = 0.3;  // draws from 0.075 to 1.2: some diverge, some do not
+  const TuneResult r = tune(small_synthetic(), base, quick_tune());
+  const auto diverged = std::count_if(r.records.begin(), r.records.end(), [](const TuneRecord& x) { return x.diverged; });
+  EXPECT_GT(diverged, 0);
+  EXPECT_LT(diverged, static_cast<long>(r.records.size()));
+  EXPECT_FALSE(r.records[r.best].diverged);
+}
+
+TEST(Tune, EveryTrialDivergedIsADivergedError) {
+  TrainOptions base = quick_base();
+  base.lr = 100;
+  try {
+    tune(small_synthetic(), base, quick_tune());
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Diverged);
+  }
+}
+
 TEST(Tune, FewerThanTwoFoldsIsAUsageError) {
   TuneOptions t = quick_tune();
   t.folds = 1;

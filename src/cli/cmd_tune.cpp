@@ -70,9 +70,11 @@ TuneProgress progress_lines(const TuneArgs& a, const std::vector<std::string>& s
   const Objective objective = a.options.objective;
   TuneProgress progress;
   progress.record = [=](const TuneRecord& r) {
-    log_line(fmt::format("[rung {}/{}, {} epochs] {}  {}  {} {:.4f}  {:.2f} s", r.rung + 1, rungs.size(),
-                         rungs[r.rung].epochs, trial_name(r.trial, a.trials), describe(r.options, searched),
-                         score_name(objective), score(r.cv, objective), r.seconds));
+    const std::string result =
+        r.diverged ? "diverged" : fmt::format("{} {:.4f}", score_name(objective), score(r.cv, objective));
+    log_line(fmt::format("[rung {}/{}, {} epochs] {}  {}  {}  {:.2f} s", r.rung + 1, rungs.size(),
+                         rungs[r.rung].epochs, trial_name(r.trial, a.trials), describe(r.options, searched), result,
+                         r.seconds));
   };
   progress.rung = [=](std::size_t rung, const std::vector<TuneRecord>& ranked) {
     std::string line = fmt::format("rung {}/{} done, best: {} ({} {:.4f})", rung + 1, rungs.size(),

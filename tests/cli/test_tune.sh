@@ -112,6 +112,9 @@ run tune "$M" --objective implicit --lr 0.01
 expect_exit 64 "--lr with implicit"
 run tune "$M" --trails 3
 expect_exit 64 "a misspelt flag"
+run tune "$M" --folds 2 --trials 3 --lr 100 -q
+expect_exit 65 "every trial diverged"
+expect_err_contains "training diverged for every setting tune tried" "divergence message"
 run tune "$T/missing.csv"
 expect_exit 66 "a missing file"
 run "${TUNE[@]}" -m "$T/no/such/dir/m.model"

@@ -66,8 +66,9 @@ struct TuneRecord {
   std::size_t trial = 0;  // index in TuneResult::trials
   std::size_t rung = 0;
   TrainOptions options;   // the trial's, with the rung's epochs
-  CrossValidation cv;
+  CrossValidation cv;     // diverged: an infinite RMSE, no NDCG (the worst)
   double seconds = 0.0;   // wall clock, all folds
+  bool diverged = false;  // training diverged in some fold
 };
 
 struct TuneResult {
@@ -96,8 +97,9 @@ struct TuneProgress {
 // (the resolved options of the command: its defaults and flags) through
 // the rungs, and `base` itself at the last, on options.folds folds picked
 // by options.seed for every rung.
-// Deterministic for any base.threads. Throws Error(Usage) for no trials or
-// fewer than two folds, and as cross_validate() does.
+// Deterministic for any base.threads. A trial whose training diverges
+// ranks last. Throws Error(Usage) for no trials or fewer than two folds,
+// Error(Diverged) when every trial diverged, and as cross_validate() does.
 TuneResult tune(const Dataset& data, const TrainOptions& base, const TuneOptions& options,
                 const TuneProgress& progress = {});
 

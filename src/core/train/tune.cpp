@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string_view>
 
@@ -76,10 +77,18 @@ TuneRecord run_trial(const Dataset& data, const TuneResult& result, std::size_t 
   TuneRecord record{trial, rung, result.trials[trial], {}, 0.0};
   record.options.epochs = result.rungs[rung].epochs;
   const auto start = std::chrono::steady_clock::now();
-  record.cv = cross_validate(data, record.options, options.folds, options.seed, [&](const FoldResult&) {
-    if (options.stop && options.stop->load(std::memory_order_relaxed))
-      throw Error(ErrorKind::Interrupted, "tune interrupted; nothing written");
-  });
+  try {
+    record.cv = cross_validate(data, record.options, options.folds, options.seed, [&](const FoldResult&) {
+      if (options.stop && options.stop->load(std::memory_order_relaxed))
+        throw Error(ErrorKind::Interrupted, "tune interrupted; nothing written");
+    });
+  } catch (const Error& e) {
+    // A large drawn α may diverge: that trial ranks last, the search goes on.
+    if (e.kind() != ErrorKind::Diverged) throw;
+    record.diverged = true;
+    record.cv.rmse_mean = std::numeric_limits<double>::infinity();
+    record.cv.ndcg_mean = std::numeric_limits<double>::quiet_NaN();
+  }
   record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return record;
 }
@@ -118,7 +127,10 @@ std::size_t best_record(const TuneResult& result, Objective objective) {
   std::size_t first = 0;
   if (!contains(result.searched, "epochs"))
     while (result.records[first].rung + 1 < result.rungs.size()) ++first;
-  return ranked(result.records, first, objective).front();
+  const std::size_t best = ranked(result.records, first, objective).front();
+  if (result.records[best].diverged)
+    throw Error(ErrorKind::Diverged, "training diverged for every setting tune tried; try a smaller --lr");
+  return best;
 }
 
 }  // namespace
