@@ -32,8 +32,8 @@ CliApp make_app() {
       {"train", register_train(app)},       {"predict", register_predict(app)},
       {"similarity", register_similarity(app)}, {"recommend", register_recommend(app)},
       {"evaluate", register_evaluate(app)}, {"info", register_info(app)},
-      {"cv", register_cv(app)},             {"plot", register_plot(app)},
-      {"help", register_help(app)},
+      {"cv", register_cv(app)},             {"tune", register_tune(app)},
+      {"plot", register_plot(app)},         {"help", register_help(app)},
   };
   tidy_defaults(app);
   app.footer(

@@ -10,14 +10,13 @@
 
 namespace mfrec::cli {
 
-namespace {
-
-// The option's first flag ("-k" of "-k,--factors"); CLI11 finds an option
-// by any of its names.
+// CLI11 finds an option by any of its names.
 std::string first_flag(const OptionSpec& spec) {
   const auto comma = spec.flags.find(',');
   return std::string(comma == std::string_view::npos ? spec.flags : spec.flags.substr(0, comma));
 }
+
+namespace {
 
 template <class T>
 void add_flag(CLI::App& cmd, const OptionSpec& spec, T& field) {
@@ -71,6 +70,15 @@ void resolve_objective(const CLI::App& cmd, TrainOptions& options) {
         if (other.name == spec.name) field = value;
     });
   });
+}
+
+std::vector<std::string> given_options(const CLI::App& cmd) {
+  std::vector<std::string> names;
+  for_each_option(TrainOptions{}, [&](const OptionSpec& spec, const auto&) {
+    const CLI::Option* flag = spec.flags.empty() ? nullptr : cmd.get_option_no_throw(first_flag(spec));
+    if (flag && flag->count() > 0) names.emplace_back(spec.name);
+  });
+  return names;
 }
 
 Cell option_cell(const TrainOptions& o, std::string_view name) {

@@ -3,6 +3,8 @@
 // the option table (mfrec/train/train_options.hpp) that has flags, with its
 // range, default and help from there.
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 #include "mfrec/train/train_options.hpp"
 #include "output.hpp"
@@ -18,6 +20,12 @@ void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train);
 // every flag the command line did not give; throws Error(Usage) when it
 // gives a flag that objective ignores (--lr with --objective implicit).
 void resolve_objective(const CLI::App& cmd, TrainOptions& options);
+
+// The table names of the options whose flags the command line gave.
+std::vector<std::string> given_options(const CLI::App& cmd);
+
+// The flag to type for option `spec` ("-k", "--lambda"): its first name.
+std::string first_flag(const OptionSpec& spec);
 
 // Option `name` of `o` as an output cell, as `info` and `cv --grid` print
 // it: whole numbers as integers, switches yes/no, choices by name, and a

@@ -103,6 +103,7 @@ enum RngStream : std::uint64_t {
   kStreamBands = 6,
   kStreamSchedule = 7,
   kStreamInitItems = 8,  // kStreamInit is the users'
+  kStreamTune = 9,       // mfrec tune's trial settings
 };
 
 }  // namespace mfrec
