@@ -83,7 +83,8 @@ TEST(AdaGradStep, RatesAllAlphaAreTheSgdStepBitForBit) {
 TEST(AdaGradHistory, SquaredGradientsOfOneRatingByHand) {
   OneRating r;
   const detail::BlockGrid grid = detail::make_grid({{0, 0, 2.0f}}, {.users = 1, .items = 1, .bands = 1});
-  detail::AdaGradHistory history(1, 1, /*lambda=*/0.5f, /*lambda_bias=*/0.5f, /*lambda_row=*/1.0);
+  // σ = 1: λ and λ_row as given.
+  detail::AdaGradHistory history(1, 1, /*spread=*/1.0, /*lambda=*/0.5f, /*lambda_bias=*/0.5f, /*lambda_row=*/1.0);
   const detail::GradientPass pass = history.pass(r.s, 1);
   const detail::FitContext context{true, 0.5f, Scaler{}, 0.0f, 10.0f};
   const detail::FitSums fit = detail::fit_block(context, r.s, grid, 0, &pass);

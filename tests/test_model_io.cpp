@@ -286,6 +286,25 @@ TEST(ModelIo, Version1FilesStillLoad) {
   EXPECT_EQ(v2.predict(0, 0), v1.predict(0, 0));
 }
 
+// tests/data/music-v2.model was written by mfrec before format version 3
+// (`mfrec train data/music.csv -e 50 --seed 7 --lambda 0.05`), when every
+// model was trained by plain SGD with no stopping rule: it loads as such,
+// and predicts what that mfrec predicted (`predict --pairs`, Hermione and
+// Back in Black: 3.553643821565429).
+TEST(ModelIo, Version2FilesLoadAsSgdModels) {
+  const Model v2 = load_model(std::string(MFREC_TEST_DATA) + "/music-v2.model");
+  EXPECT_EQ(v2.file_version, 2u);
+  EXPECT_EQ(v2.options.optimizer, Optimizer::Sgd);
+  EXPECT_EQ(v2.options.tol, 0.0);
+  EXPECT_EQ(v2.options.lambda_row, 0.0);
+  EXPECT_EQ(v2.options.lambda, 0.05);
+  EXPECT_EQ(v2.options.epochs, 50u);
+  EXPECT_EQ(v2.options.seed, 7u);
+  EXPECT_EQ(v2.predict(*v2.users.find("Hermione"), *v2.items.find("Back in Black")), 3.553643821565429);
+  const Model v3 = deserialize_model(serialize_model(v2), "upgraded");
+  expect_same_model(v2, v3);
+}
+
 TEST(ModelIo, HeaderHasTheDocumentedLayout) {
   const std::string bytes = serialize_model(tiny_model());
   ASSERT_GT(bytes.size(), kHeaderSize);

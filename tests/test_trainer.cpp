@@ -155,18 +155,21 @@ TEST(Objective, BiasedModelByHand) {
   EXPECT_DOUBLE_EQ(objective(m, kTinyRatings), 1.8828125);
 }
 
-// AdaGrad minimises the per-rating penalty, λ/2·‖x‖² for each of a row's n
-// ratings, plus the row prior λ_row/2·‖x‖²; its objective says so.
+// AdaGrad minimises the per-rating penalty, λσ/2·‖x‖² for each of a row's n
+// ratings, plus the row prior λ_row·σ/2·‖x‖², σ the ratings' spread around
+// the mean; its objective says so.
 TEST(Objective, AdaGradModelByHand) {
   Model m = tiny_model(true);
   m.options.optimizer = Optimizer::AdaGrad;
   m.options.lambda_row = 0.5;
   // Σe² = 0.875 (BiasedModelByHand). Ratings per row: a 2, b 1, x 2, y 1.
   // ‖U_a‖² = 1, ‖U_b‖² = 0.5, ‖V_x‖² = 5, ‖V_y‖² = 1; λ = 0.125.
-  // factors: ½[(2λ + ½)·1 + (λ + ½)·0.5 + (2λ + ½)·5 + (λ + ½)·1]
-  //        = ½[0.75 + 0.3125 + 3.75 + 0.625] = 2.71875
+  // σ² = ((3 − 1)² + (1 − 1)² + (2 − 1)²)/3 = 5/3 (μ = 1).
+  // factors: ½σ[(2λ + ½)·1 + (λ + ½)·0.5 + (2λ + ½)·5 + (λ + ½)·1]
+  //        = ½σ[0.75 + 0.3125 + 3.75 + 0.625] = 2.71875σ
   // biases:  ½λ[2·0.25 + 1·0.25 + 2·0.0625 + 1·0] = ½·0.125·0.875 = 0.0546875
-  EXPECT_DOUBLE_EQ(objective(m, kTinyRatings), 0.875 + 2.71875 + 0.0546875);
+  const double sigma = std::sqrt(5.0 / 3.0);
+  EXPECT_NEAR(objective(m, kTinyRatings), 0.875 + 2.71875 * sigma + 0.0546875, 1e-6);
 }
 
 // The fit goes 8 ratings at a time with vector arithmetic and the rest one

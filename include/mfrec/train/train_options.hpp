@@ -63,7 +63,7 @@ struct TrainOptions {
   double lambda = 0.1;          // λ
   // AdaGrad: a prior on each user and item row; a row of n ratings has its
   // factors penalised λ + lambda_row/n per step (adagrad.hpp says why).
-  double lambda_row = 10.0;
+  double lambda_row = 0.0;
   std::uint32_t epochs = 100;   // at most: `tol` stops sooner
   // Stop once an epoch lowers the training objective by less than this
   // fraction of it (0: run every epoch).
@@ -131,7 +131,7 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "optimizer", .flags = "--optimizer",
                    .help = "the step rule: adagrad (a rate per user and item row that shrinks with its squared "
                            "gradients; LIBMF's) or sgd (one rate α, the seed's; its defaults: --lr 0.003 "
-                           "--lambda 0.075 -e 60 --tol 0 --lambda-row 0)",
+                           "--lambda 0.075 -e 60 --tol 0)",
                    .file_slot = 14, .rating_only = true},
         o.optimizer);
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",

@@ -16,6 +16,7 @@ void squared_norms(const FactorMatrix& f, std::vector<float>& out, unsigned thre
   });
 }
 
+// A row's rates from its history.
 struct RateRule {
   double lr, variance, lambda, lambda_row;
   RowRate operator()(const GradientSums& g) const {
@@ -36,6 +37,31 @@ void rates_of(const std::vector<GradientSums>& sums, const RateRule& rule, std::
 
 }  // namespace
 
+double rating_spread(const std::vector<Rating>& ratings, float mean, unsigned threads) {
+  if (ratings.empty()) return 0.0;
+  std::vector<double> sums((ratings.size() + kRatingsPerChunk - 1) / kRatingsPerChunk, 0.0);
+  for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t c) {
+    for (std::size_t k = first; k < last; ++k) {
+      const double d = static_cast<double>(ratings[k].value) - mean;
+      sums[c] += d * d;
+    }
+  });
+  double sum = 0.0;
+  for (double s : sums) sum += s;  // chunk order: the same for any thread count
+  return std::sqrt(sum / static_cast<double>(ratings.size()));
+}
+
+AdaGradHistory::AdaGradHistory(std::uint32_t users, std::uint32_t items, double spread, float lambda,
+                               float lambda_bias, double lambda_row)
+    : users_(users),
+      items_(items),
+      // All the ratings the same: no spread to measure in; 1 keeps the
+      // rates finite (the biases fit such data at once).
+      spread_(spread > 0.0 ? spread : 1.0),
+      lambda_(static_cast<float>(lambda * spread_)),
+      lambda_bias_(lambda_bias),
+      lambda_row_(lambda_row * spread_) {}
+
 GradientPass AdaGradHistory::pass(const TrainState& state, unsigned threads) {
   squared_norms(state.u, user_norms_, threads);
   squared_norms(state.v, item_norms_, threads);
@@ -46,12 +72,10 @@ GradientPass AdaGradHistory::pass(const TrainState& state, unsigned threads) {
           items_.data(),      count};
 }
 
-GradientPass AdaGradHistory::first_pass(const TrainState& state, double variance, unsigned threads) {
-  variance_ = variance;
+GradientPass AdaGradHistory::first_pass(const TrainState& state, unsigned threads) {
   GradientPass p = pass(state, threads);
-  const auto sigma = static_cast<float>(std::sqrt(variance));
-  std::fill(user_norms_.begin(), user_norms_.end(), sigma);
-  std::fill(item_norms_.begin(), item_norms_.end(), sigma);
+  std::fill(user_norms_.begin(), user_norms_.end(), static_cast<float>(spread_));
+  std::fill(item_norms_.begin(), item_norms_.end(), static_cast<float>(spread_));
   return p;
 }
 
@@ -70,7 +94,7 @@ double AdaGradHistory::penalty(const TrainState& state, bool bias) const {
 }
 
 void AdaGradHistory::set_rates(float lr, TrainState& state, unsigned threads) const {
-  const RateRule rule{lr, variance_, lambda_, lambda_row_};
+  const RateRule rule{lr, spread_ * spread_, lambda_, lambda_row_};
   rates_of(users_, rule, state.user_rates, threads);
   rates_of(items_, rule, state.item_rates, threads);
 }

@@ -398,12 +398,13 @@ double objective(const Model& model, const std::vector<Rating>& ratings) {
   if (model.implicit()) throw Error(ErrorKind::Usage, "objective() measures rating models; this one is implicit");
   std::vector<Rating> scaled(ratings);
   for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
+  const double spread = detail::rating_spread(scaled, model.mean, 1);  // AdaGrad's unit
   const auto grid = detail::make_grid(
       std::move(scaled), {.users = model.users.size(), .items = model.items.size(), .shuffle_rows = false});
   TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias, {}, {}};
   if (model.options.optimizer != Optimizer::AdaGrad) return measure_fit(model, state, grid, 1).objective;
   const TrainOptions& o = model.options;
-  detail::AdaGradHistory history(model.users.size(), model.items.size(), static_cast<float>(o.lambda),
+  detail::AdaGradHistory history(model.users.size(), model.items.size(), spread, static_cast<float>(o.lambda),
                                  static_cast<float>(o.bias_lambda()), o.lambda_row);
   const detail::GradientPass pass = history.pass(state, 1);  // counts each row's ratings
   return measure_fit(model, state, grid, 1, &pass).squared_error + history.penalty(state, o.bias);
@@ -439,6 +440,9 @@ TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
   const TrainOptions& o = m.options;
   const bool shuffled = o.order == Order::Shuffled;
   const std::uint32_t users = m.users.size(), items = m.items.size();
+  // AdaGrad measures its rates and penalties in the ratings' spread.
+  const double spread =
+      o.optimizer == Optimizer::AdaGrad ? detail::rating_spread(data.ratings, m.mean, threads) : 0.0;
   TrainSetup s{detail::make_grid(std::move(data.ratings),
                                  {.users = users, .items = items,
                                   .bands = shuffled ? detail::choose_bands(m.train_ratings) : 1, .seed = o.seed,
@@ -453,11 +457,9 @@ TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
   detail::init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
   detail::init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
   if (o.optimizer == Optimizer::AdaGrad) {
-    s.adagrad.emplace(users, items, static_cast<float>(o.lambda), static_cast<float>(o.bias_lambda()), o.lambda_row);
-    // Epoch 1's rates: the gradients at the start, and the ratings' spread
-    // (the initial predictions are the mean, near enough).
-    const Fit start = measure_fit(m, s.state, s.grid, threads);
-    const detail::GradientPass pass = s.adagrad->first_pass(s.state, start.raw_rmse * start.raw_rmse, threads);
+    s.adagrad.emplace(users, items, spread, static_cast<float>(o.lambda), static_cast<float>(o.bias_lambda()),
+                      o.lambda_row);
+    const detail::GradientPass pass = s.adagrad->first_pass(s.state, threads);  // epoch 1's rates
     measure_fit(m, s.state, s.grid, threads, &pass);
   }
   return s;
