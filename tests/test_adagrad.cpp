@@ -112,12 +112,13 @@ TEST(AdaGradHistory, SquaredGradientsOfOneRatingByHand) {
   EXPECT_EQ(rated.user_rates[0].keep, static_cast<float>(1.0 / (1.0 + rate(2 * 7.8125) * 1.5)));
 }
 
-TEST(StoppingRule, StopsOnceAnEpochImprovesByLessThanTol) {
-  detail::StoppingRule rule(0.01);
+TEST(StoppingRule, StopsOnceAnEpochGainsLessThanTolOfTheProgressSoFar) {
+  detail::StoppingRule rule(0.1);
   EXPECT_FALSE(rule.should_stop(100.0));  // the first epoch has nothing to compare with
-  EXPECT_FALSE(rule.should_stop(90.0));   // 10% lower
-  EXPECT_FALSE(rule.should_stop(89.0));   // 1.1% lower
-  EXPECT_TRUE(rule.should_stop(88.2));    // 0.9% lower
+  EXPECT_FALSE(rule.should_stop(60.0));   // down 40, the whole progress since epoch 1
+  EXPECT_FALSE(rule.should_stop(50.0));   // down 10 of 50: at least 0.1 × 50
+  EXPECT_FALSE(rule.should_stop(44.0));   // down 6 of 56: at least 5.6
+  EXPECT_TRUE(rule.should_stop(43.5));    // down 0.5 of 56.5: less than 5.65
 }
 
 TEST(StoppingRule, ARiseStopsAndZeroNeverDoes) {
@@ -156,8 +157,9 @@ TEST(AdaGradTraining, TolStopsTrainingAndTheSummarySaysSo) {
   EXPECT_TRUE(m.summary.converged);
   EXPECT_EQ(m.summary.epochs_run, objectives.size());
   const std::size_t n = objectives.size();
-  EXPECT_LT(objectives[n - 2] - objectives[n - 1], o.tol * objectives[n - 2]);
-  for (std::size_t e = 1; e + 1 < n; ++e) EXPECT_GE(objectives[e - 1] - objectives[e], o.tol * objectives[e - 1]);
+  EXPECT_LT(objectives[n - 2] - objectives[n - 1], o.tol * (objectives[0] - objectives[n - 1]));
+  for (std::size_t e = 1; e + 1 < n; ++e)
+    EXPECT_GE(objectives[e - 1] - objectives[e], o.tol * (objectives[0] - objectives[e]));
 }
 
 }  // namespace

@@ -101,7 +101,8 @@ std::string summary_line(const Model& model, double train_seconds) {
                         s.validation_count);
   if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
   if (s.converged)
-    line += fmt::format("; stopped: the objective improved by less than --tol {} in the last epoch",
+    line += fmt::format("; stopped: the last epoch lowered the objective by less than --tol {} of its fall since "
+                        "epoch 1",
                         model.options.tol);
   return line;
 }

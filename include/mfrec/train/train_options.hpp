@@ -60,14 +60,14 @@ struct TrainOptions {
   Optimizer optimizer = Optimizer::AdaGrad;
   std::uint32_t factors = 128;  // k
   double lr = 0.05;             // α (AdaGrad: the rate of a row without history)
-  double lambda = 0.1;          // λ
+  double lambda = 0.15;         // λ (AdaGrad: per unit of the ratings' spread σ)
   // AdaGrad: a prior on each user and item row; a row of n ratings has its
   // factors penalised λ + lambda_row/n per step (adagrad.hpp says why).
-  double lambda_row = 0.0;
+  double lambda_row = 1.0;
   std::uint32_t epochs = 100;   // at most: `tol` stops sooner
-  // Stop once an epoch lowers the training objective by less than this
-  // fraction of it (0: run every epoch).
-  double tol = 1e-3;
+  // Stop after an epoch that lowers the training objective by less than
+  // this fraction of its fall since epoch 1 (0: run every epoch).
+  double tol = 3e-3;
   double lr_decay = 1.0;      // α for epoch t is α·lr_decay^(t−1)
   double lambda_bias = -1.0;  // λ for the biases; < 0: the same as lambda
   bool bias = true;           // false: the seed's plain U·Vᵀ
@@ -131,7 +131,7 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "optimizer", .flags = "--optimizer",
                    .help = "the step rule: adagrad (a rate per user and item row that shrinks with its squared "
                            "gradients; LIBMF's) or sgd (one rate α, the seed's; its defaults: --lr 0.003 "
-                           "--lambda 0.075 -e 60 --tol 0)",
+                           "--lambda 0.075 -e 60 --tol 0 --lambda-row 0)",
                    .file_slot = 14, .rating_only = true},
         o.optimizer);
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
@@ -153,8 +153,8 @@ void for_each_option(Options&& o, Visit&& visit) {
                    .min = 1, .max = 1e6, .file_slot = 3, .grid = true},
         o.epochs);
   visit(OptionSpec{.name = "tol", .flags = "--tol",
-                   .help = "stop when an epoch improves the training objective by less than this fraction (0: run "
-                           "all epochs)",
+                   .help = "stop after an epoch that lowers the training objective by less than this fraction of "
+                           "what it fell since epoch 1 (0: run all epochs)",
                    .min = 0, .max = 1, .max_open = true, .file_slot = 15, .rating_only = true},
         o.tol);
   visit(OptionSpec{.name = "lr_decay", .flags = "--lr-decay", .help = "multiply the learning rate by this after every epoch",

@@ -38,6 +38,7 @@ TrainOptions TrainOptions::defaults_for(Objective objective, Optimizer optimizer
     o.lambda = 0.075;
     o.epochs = 60;
     o.tol = 0.0;
+    o.lambda_row = 0.0;
   }
   if (objective == Objective::Implicit) {
     // README "Ratings or clicks?" has the measurements. λ is relative to
