@@ -5,6 +5,8 @@
 //   BM_Kernel/block/k:K  the same on one grid block of the 10M-rating shape
 //                        (200,000 users x 20,000 items, 18 bands), laid out
 //                        by the trainer's own make_grid
+//   BM_Kernel/adagrad_hot, adagrad_block: the same with --optimizer
+//                        adagrad's update (a rate per row)
 //   BM_Epoch_1M/threads:T  one SGD epoch (every stratum, blocks in parallel)
 //                        on 1M synthetic ratings, k = 32, as train() runs it
 //   BM_TrainEpochWithSetup_1M/threads:T  a whole mfrec::train call of one
@@ -54,7 +56,7 @@ Problem make_problem(const mfrec::Dataset& data, std::uint32_t bands, std::size_
   const std::uint32_t users = data.users.size(), items = data.items.size();
   Problem p{mfrec::detail::make_grid(data.ratings, {.users = users, .items = items, .bands = bands, .seed = 1}),
             {mfrec::FactorMatrix(users, k), mfrec::FactorMatrix(items, k), std::vector<float>(users, 0.0f),
-             std::vector<float>(items, 0.0f)},
+             std::vector<float>(items, 0.0f), {}, {}},
             {}};
   mfrec::Rng rng(1);
   for (auto* f : {&p.state.u, &p.state.v})
@@ -81,17 +83,27 @@ BlockShape trainer_block(std::uint32_t users, std::uint32_t items, std::uint64_t
   return {users / bands, items / bands, ratings / (std::uint64_t{bands} * bands)};
 }
 
-void BM_Kernel(benchmark::State& state, BlockShape shape) {
+// row_rates: AdaGrad's update, each row with its own rate (all kLr here).
+void BM_Kernel(benchmark::State& state, BlockShape shape, bool row_rates) {
   const mfrec::Dataset data = mfrec::make_synthetic(ratings_spec(shape.users, shape.items, shape.ratings));
   Problem p = make_problem(data, 1, static_cast<std::size_t>(state.range(0)));
+  if (row_rates) {
+    p.state.user_rates.assign(p.state.u.rows(), {kLr, kLr, 1.0f - kLr * kLambda});
+    p.state.item_rates.assign(p.state.v.rows(), {kLr, kLr, 1.0f - kLr * kLambda});
+  }
   for (auto _ : state) {
     mfrec::detail::sgd_block(p.step, true, p.state, p.grid, 0);
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(p.grid.size()));
 }
-BENCHMARK_CAPTURE(BM_Kernel, hot, kHot)->ArgName("k")->RangeMultiplier(2)->Range(8, 128);
-BENCHMARK_CAPTURE(BM_Kernel, block, trainer_block(200'000, 20'000, 10'000'000))
+BENCHMARK_CAPTURE(BM_Kernel, hot, kHot, false)->ArgName("k")->RangeMultiplier(2)->Range(8, 128);
+BENCHMARK_CAPTURE(BM_Kernel, block, trainer_block(200'000, 20'000, 10'000'000), false)
+    ->ArgName("k")
+    ->RangeMultiplier(2)
+    ->Range(8, 128);
+BENCHMARK_CAPTURE(BM_Kernel, adagrad_hot, kHot, true)->ArgName("k")->RangeMultiplier(2)->Range(8, 128);
+BENCHMARK_CAPTURE(BM_Kernel, adagrad_block, trainer_block(200'000, 20'000, 10'000'000), true)
     ->ArgName("k")
     ->RangeMultiplier(2)
     ->Range(8, 128);

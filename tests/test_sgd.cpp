@@ -167,7 +167,7 @@ TEST(SgdKernel, EveryCompiledVariantTrainsTheSameNumbers) {
     for (bool bias : {true, false}) {
       auto run = [&](detail::KernelIsa isa) {
         detail::TrainState s{FactorMatrix(d.users.size(), k), FactorMatrix(d.items.size(), k),
-                             std::vector<float>(d.users.size(), 0.0f), std::vector<float>(d.items.size(), 0.0f)};
+                             std::vector<float>(d.users.size(), 0.0f), std::vector<float>(d.items.size(), 0.0f), {}, {}};
         Rng rng(7);
         for (auto* f : {&s.u, &s.v})
           for (std::size_t r = 0; r < f->rows(); ++r) rng.fill_normal(f->row(r), k, 0.1);

@@ -55,7 +55,7 @@ void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train) {
 }
 
 void resolve_objective(const CLI::App& cmd, TrainOptions& options) {
-  const TrainOptions defaults = TrainOptions::defaults_for(options.objective);
+  const TrainOptions defaults = TrainOptions::defaults_for(options.objective, options.optimizer);
   for_each_option(options, [&](const OptionSpec& spec, auto& field) {
     if (spec.flags.empty()) return;
     const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));

@@ -13,7 +13,8 @@ namespace mfrec::cli {
 // defaults shown in help. Options marked train_only only when `for_train`.
 void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train);
 
-// After parsing: the options' defaults for the chosen --objective, for
+// After parsing: the options' defaults for the chosen --objective and
+// --optimizer, for
 // every flag the command line did not give; throws Error(Usage) when it
 // gives a flag that objective ignores (--lr with --objective implicit).
 void resolve_objective(const CLI::App& cmd, TrainOptions& options);

@@ -16,9 +16,11 @@
 namespace mfrec {
 
 // 2: the objective and --confidence, and per-item training counts.
-// Version 1 files are still read (as rating models, the counts taken from
-// which items each user rated).
-inline constexpr std::uint32_t kModelFormatVersion = 2;
+// 3: the optimizer, --tol and --lambda-row.
+// Versions 1 and 2 are still read (as SGD models without a stopping rule;
+// version 1 as rating models, the counts taken from which items each user
+// rated).
+inline constexpr std::uint32_t kModelFormatVersion = 3;
 
 class AtomicFile;
 

@@ -62,6 +62,7 @@ struct TrainSummary {
   double validation_rmse = -1.0;     // input scale; < 0 when there was none
   double validation_mae = -1.0;
   std::uint64_t validation_count = 0;
+  bool converged = false;            // --tol stopped training before -e epochs
 };
 
 struct Model {

@@ -27,6 +27,14 @@ enum class Objective : std::uint8_t { Rating = 0, Implicit = 1 };
 Objective parse_objective(std::string_view text);
 std::string objective_name(Objective objective);
 
+// How SGD steps. Sgd: one learning rate α for every parameter (the seed's
+// rule). AdaGrad: every user and item row steps with its own rate
+// α/√(1 + G), G the sum of its squared gradients so far (Duchi, Hazan,
+// Singer 2011; per row as LIBMF does, Chin et al. 2015), so rows with many
+// ratings settle while rare ones still move; G is taken once per epoch
+// (sgd_kernel.hpp says why), which keeps the update as cheap as SGD's.
+enum class Optimizer : std::uint8_t { Sgd = 0, AdaGrad = 1 };
+
 // The names of a choice option's values, in code order (a value's code is
 // its index), for flags, the model file and `info`.
 template <class Choice>
@@ -39,16 +47,27 @@ template <>
 struct ChoiceNames<Objective> {
   static constexpr std::array<std::string_view, 2> names{"rating", "implicit"};
 };
+template <>
+struct ChoiceNames<Optimizer> {
+  static constexpr std::array<std::string_view, 2> names{"sgd", "adagrad"};
+};
 
 struct TrainOptions {
-  // Defaults chosen on a seeded 80/20 split of MovieLens latest-small; see
-  // README "Choosing the defaults". --objective implicit has its own, from
-  // defaults_for(Objective::Implicit).
+  // Defaults chosen by a sweep over many data shapes (README "Choosing the
+  // defaults"). --objective implicit and --optimizer sgd have their own,
+  // from defaults_for().
   Objective objective = Objective::Rating;
+  Optimizer optimizer = Optimizer::AdaGrad;
   std::uint32_t factors = 128;  // k
-  double lr = 0.003;            // α
-  double lambda = 0.075;        // λ
-  std::uint32_t epochs = 60;
+  double lr = 0.05;             // α (AdaGrad: the rate of a row without history)
+  double lambda = 0.1;          // λ
+  // AdaGrad: a prior on each user and item row; a row of n ratings has its
+  // factors penalised λ + lambda_row/n per step (adagrad.hpp says why).
+  double lambda_row = 10.0;
+  std::uint32_t epochs = 100;   // at most: `tol` stops sooner
+  // Stop once an epoch lowers the training objective by less than this
+  // fraction of it (0: run every epoch).
+  double tol = 1e-3;
   double lr_decay = 1.0;      // α for epoch t is α·lr_decay^(t−1)
   double lambda_bias = -1.0;  // λ for the biases; < 0: the same as lambda
   bool bias = true;           // false: the seed's plain U·Vᵀ
@@ -61,10 +80,11 @@ struct TrainOptions {
   // Implicit: an interaction of value r has confidence 1 + confidence·r.
   double confidence = 1.0;
 
-  // The defaults for `objective`: the members above for Rating; for
-  // Implicit those that rank best on held-out data (README "Ratings or
-  // clicks?").
-  static TrainOptions defaults_for(Objective objective);
+  // The defaults for `objective` and `optimizer`: the members above for
+  // Rating with AdaGrad; for Sgd the first round's (tuned for 60 epochs on
+  // MovieLens latest-small, no stopping rule); for Implicit those that rank
+  // best on held-out data (README "Ratings or clicks?").
+  static TrainOptions defaults_for(Objective objective, Optimizer optimizer = Optimizer::AdaGrad);
 
   double bias_lambda() const { return lambda_bias < 0.0 ? lambda : lambda_bias; }
 
@@ -108,19 +128,35 @@ void for_each_option(Options&& o, Visit&& visit) {
                            "clicks, plays or ratings as their strength; its defaults: -k 64 --lambda 0.06 -e 15)",
                    .file_slot = 12},
         o.objective);
+  visit(OptionSpec{.name = "optimizer", .flags = "--optimizer",
+                   .help = "the step rule: adagrad (a rate per user and item row that shrinks with its squared "
+                           "gradients; LIBMF's) or sgd (one rate α, the seed's; its defaults: --lr 0.003 "
+                           "--lambda 0.075 -e 60 --tol 0 --lambda-row 0)",
+                   .file_slot = 14, .rating_only = true},
+        o.optimizer);
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
                    .min = 1, .max = 4096, .file_slot = 0, .grid = true},
         o.factors);
   visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ (implicit: relative, times √(Σ confidence) over the positive interactions)",
                    .min = 0, .max = 1e6, .max_open = true, .file_slot = 2, .grid = true},
         o.lambda);
-  visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α",
+  visit(OptionSpec{.name = "lambda_row", .flags = "--lambda-row",
+                   .help = "adagrad: regularization of each user and item as a whole, spread over its n ratings "
+                           "(λ + this/n per step), so rows with few ratings stay near zero",
+                   .min = 0, .max = 1e6, .max_open = true, .file_slot = 16, .grid = true, .rating_only = true},
+        o.lambda_row);
+  visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α (adagrad: a row's first rate)",
                    .min = 0, .max = 1e3, .min_open = true, .max_open = true, .file_slot = 1, .grid = true,
                    .rating_only = true},
         o.lr);
-  visit(OptionSpec{.name = "epochs", .flags = "-e,--epochs", .help = "passes over the ratings (implicit: ALS iterations)",
+  visit(OptionSpec{.name = "epochs", .flags = "-e,--epochs", .help = "passes over the ratings, at most (--tol may stop sooner; implicit: ALS iterations)",
                    .min = 1, .max = 1e6, .file_slot = 3, .grid = true},
         o.epochs);
+  visit(OptionSpec{.name = "tol", .flags = "--tol",
+                   .help = "stop when an epoch improves the training objective by less than this fraction (0: run "
+                           "all epochs)",
+                   .min = 0, .max = 1, .max_open = true, .file_slot = 15, .rating_only = true},
+        o.tol);
   visit(OptionSpec{.name = "lr_decay", .flags = "--lr-decay", .help = "multiply the learning rate by this after every epoch",
                    .min = 0, .max = 1, .min_open = true, .file_slot = 10, .grid = true, .rating_only = true},
         o.lr_decay);

@@ -207,13 +207,22 @@ namespace {
 
 // Options are stored in file_slot order, each in its own type (switches
 // and choices as one byte), as the option table in train_options.hpp says.
-// Version 1 files stop before the objective's slot.
+// Version 1 files stop before the objective's slot, version 2 files before
+// the optimizer's: both were trained by plain SGD with no stopping rule
+// and no per-row prior.
 constexpr int kVersion1OptionSlots = 12;
+constexpr int kVersion2OptionSlots = 14;
 
 int stored_option_count() {
   int slots = 0;
   for_each_option(TrainOptions{}, [&](const OptionSpec& spec, const auto&) { slots = std::max(slots, spec.file_slot + 1); });
   return slots;
+}
+
+int option_slots(std::uint32_t version) {
+  if (version == 1) return kVersion1OptionSlots;
+  if (version == 2) return kVersion2OptionSlots;
+  return stored_option_count();
 }
 
 template <class T>
@@ -230,8 +239,8 @@ void put_options(Writer& w, const TrainOptions& o) {
 }
 
 TrainOptions get_options(Reader& r, std::uint32_t version) {
-  TrainOptions o;
-  const int slots = version == 1 ? kVersion1OptionSlots : stored_option_count();
+  TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
+  const int slots = option_slots(version);
   for (int slot = 0; slot < slots; ++slot)
     for_each_option(o, [&](const OptionSpec& spec, auto& field) {
       using T = std::decay_t<decltype(field)>;
@@ -372,7 +381,7 @@ Reader open_payload(const std::string& bytes, const std::string& name, std::uint
     throw Error(ErrorKind::Format, name + " has model format version " + std::to_string(version) +
                                        ", newer than this mfrec reads (" + std::to_string(kModelFormatVersion) +
                                        "); upgrade mfrec");
-  if (version != kModelFormatVersion && version != 1) h.corrupt("unknown format version " + std::to_string(version));
+  if (version < 1 || version > kModelFormatVersion) h.corrupt("unknown format version " + std::to_string(version));
   const auto payload_size = h.get<std::uint64_t>("header");
   const auto sum = h.get<std::uint64_t>("header");
   if (payload_size != bytes.size() - kHeaderSize)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 // Vector types are passed between always-inlined helpers only, never across
 // a real call, so GCC's note that their calling convention differs between
@@ -22,14 +23,58 @@ struct BlockParams {
   F* v;
   F* bu;
   F* bv;
+  const RowRate* user_rates;  // nullptr: plain SGD
+  const RowRate* item_rates;
 };
+
+// The first user row and item row of a block's bands (0 for grids that hold
+// global rows).
+struct BlockOrigin {
+  std::uint32_t user, item;
+};
+
+BlockOrigin block_origin(const BlockGrid& grid, std::uint32_t block) {
+  if (!grid.compact) return {0, 0};
+  return {grid.users.band_begin[block / grid.bands], grid.items.band_begin[block % grid.bands]};
+}
 
 template <class State>
 auto block_params(State& s, const BlockGrid& grid, std::uint32_t block) {
-  const std::uint32_t user0 = grid.compact ? grid.users.band_begin[block / grid.bands] : 0;
-  const std::uint32_t item0 = grid.compact ? grid.items.band_begin[block % grid.bands] : 0;
-  return BlockParams<std::remove_pointer_t<decltype(s.bu.data())>>{s.u.row(user0), s.v.row(item0),
-                                                                   s.bu.data() + user0, s.bv.data() + item0};
+  const BlockOrigin o = block_origin(grid, block);
+  const auto rates = [](const std::vector<RowRate>& r, std::uint32_t first) {
+    return r.empty() ? nullptr : r.data() + first;
+  };
+  return BlockParams<std::remove_pointer_t<decltype(s.bu.data())>>{
+      s.u.row(o.user),        s.v.row(o.item),        s.bu.data() + o.user, s.bv.data() + o.item,
+      rates(s.user_rates, o.user), rates(s.item_rates, o.item)};
+}
+
+// The block's slice of a gradient pass: its rows start at the block's origin.
+GradientPass block_gradients(const GradientPass& g, BlockOrigin o) {
+  GradientPass b = g;
+  b.user_norms += o.user;
+  b.item_norms += o.item;
+  b.users += o.user;
+  b.items += o.item;
+  return b;
+}
+
+// Adds one rating's squared gradients (e = r − r̂, dot = U_i·V_j) to its
+// rows' sums; user and item are rows of the block's slice.
+[[gnu::always_inline]] inline void add_gradients(const GradientPass& g, std::uint32_t user, std::uint32_t item,
+                                                 double dot, double e, bool bias, const float* bu, const float* bv) {
+  const double two_e = 2.0 * e, cross = 2.0 * two_e * g.lambda * dot, lambda2 = double{g.lambda} * g.lambda;
+  const double uu = g.user_norms[user], vv = g.item_norms[item];
+  g.users[user].factor += (two_e * two_e * vv - cross + lambda2 * uu) * g.inverse_k;
+  g.items[item].factor += (two_e * two_e * uu - cross + lambda2 * vv) * g.inverse_k;
+  if (g.count) {
+    ++g.users[user].ratings;
+    ++g.items[item].ratings;
+  }
+  if (!bias) return;
+  const double du = two_e - double{g.lambda_bias} * bu[user], dv = two_e - double{g.lambda_bias} * bv[item];
+  g.users[user].bias += du * du;
+  g.items[item].bias += dv * dv;
 }
 
 using Doubles8 = double __attribute__((vector_size(64)));
@@ -70,7 +115,7 @@ using Doubles8 = double __attribute__((vector_size(64)));
 // one.
 template <std::size_t kStride, class R>
 [[gnu::always_inline]] inline FitSums fit_run(const FitContext& c, std::size_t stride, const R* begin, const R* end,
-                                              BlockParams<const float> p) {
+                                              BlockParams<const float> p, const GradientPass* gradients) {
   if constexpr (kStride > 0) stride = kStride;
   const double lo = c.rating_min, hi = c.rating_max;
   const Doubles8 lo8 = lo - Doubles8{}, hi8 = hi - Doubles8{};
@@ -92,7 +137,8 @@ template <std::size_t kStride, class R>
         acc[j] += a * b;
       }
     }
-    Lanes8 predicted = reduce8(acc), value;
+    const Lanes8 dots = reduce8(acc);
+    Lanes8 predicted = dots, value;
     for (int j = 0; j < 8; ++j) value[j] = r[j].value;
     if (c.bias) {
       Lanes8 biases;
@@ -105,6 +151,8 @@ template <std::size_t kStride, class R>
     const Doubles8 shown = to_input_scale(v) - clip(to_input_scale(s));
     raw += e * e;
     reported += shown * shown;
+    if (gradients)
+      for (int j = 0; j < 8; ++j) add_gradients(*gradients, r[j].user, r[j].item, dots[j], e[j], c.bias, p.bu, p.bv);
   }
   double raw_sum = 0.0, reported_sum = 0.0;
   for (int j = 0; j < 8; ++j) {
@@ -112,9 +160,11 @@ template <std::size_t kStride, class R>
     reported_sum += reported[j];
   }
   for (; r != end; ++r) {
-    float s = dot_padded<kStride>(p.u + r->user * stride, p.v + r->item * stride, stride);
+    const float dot = dot_padded<kStride>(p.u + r->user * stride, p.v + r->item * stride, stride);
+    float s = dot;
     if (c.bias) s += c.mean + p.bu[r->user] + p.bv[r->item];
     const double e = static_cast<double>(r->value) - s;
+    if (gradients) add_gradients(*gradients, r->user, r->item, dot, e, c.bias, p.bu, p.bv);
     const double shown = (r->value * unit + offset) - std::clamp(s * unit + offset, lo, hi);
     raw_sum += e * e;
     reported_sum += shown * shown;
@@ -124,44 +174,53 @@ template <std::size_t kStride, class R>
 
 template <class R>
 [[gnu::always_inline]] inline FitSums fit_run(const FitContext& c, std::size_t stride, const R* begin, const R* end,
-                                              BlockParams<const float> p) {
+                                              BlockParams<const float> p, const GradientPass* g) {
   switch (stride) {
-    case 16: return fit_run<16>(c, stride, begin, end, p);
-    case 32: return fit_run<32>(c, stride, begin, end, p);
-    case 64: return fit_run<64>(c, stride, begin, end, p);
-    case 128: return fit_run<128>(c, stride, begin, end, p);
-    default: return fit_run<0>(c, stride, begin, end, p);
+    case 16: return fit_run<16>(c, stride, begin, end, p, g);
+    case 32: return fit_run<32>(c, stride, begin, end, p, g);
+    case 64: return fit_run<64>(c, stride, begin, end, p, g);
+    case 128: return fit_run<128>(c, stride, begin, end, p, g);
+    default: return fit_run<0>(c, stride, begin, end, p, g);
   }
 }
 
-template <class Group, bool kBias, std::size_t kStride, class R>
+template <class Group, bool kBias, bool kRowRates, std::size_t kStride, class R>
 [[gnu::always_inline]] inline void sgd_run(const SgdStep& step, const R* begin, const R* end, BlockParams<float> p) {
   const std::size_t stride = kStride > 0 ? kStride : step.stride;
   for (const R* r = begin; r != end; ++r) {
     float* bu = kBias ? p.bu + r->user : nullptr;
     float* bv = kBias ? p.bv + r->item : nullptr;
-    step.update<kBias, kStride, Group>(r->value, p.u + r->user * stride, p.v + r->item * stride, bu, bv);
+    float* u = p.u + r->user * stride;
+    float* v = p.v + r->item * stride;
+    if constexpr (kRowRates) {
+      step.update<kBias, kStride, Group>(r->value, u, v, bu, bv, p.user_rates[r->user], p.item_rates[r->item]);
+    } else {
+      step.update<kBias, kStride, Group>(r->value, u, v, bu, bv);
+    }
   }
 }
 
-template <class Group, bool kBias, class R>
+template <class Group, bool kBias, bool kRowRates, class R>
 [[gnu::always_inline]] inline void sgd_run(const SgdStep& step, const R* begin, const R* end, BlockParams<float> p) {
   switch (step.stride) {
-    case 16: return sgd_run<Group, kBias, 16>(step, begin, end, p);
-    case 32: return sgd_run<Group, kBias, 32>(step, begin, end, p);
-    case 64: return sgd_run<Group, kBias, 64>(step, begin, end, p);
-    case 128: return sgd_run<Group, kBias, 128>(step, begin, end, p);
-    default: return sgd_run<Group, kBias, 0>(step, begin, end, p);
+    case 16: return sgd_run<Group, kBias, kRowRates, 16>(step, begin, end, p);
+    case 32: return sgd_run<Group, kBias, kRowRates, 32>(step, begin, end, p);
+    case 64: return sgd_run<Group, kBias, kRowRates, 64>(step, begin, end, p);
+    case 128: return sgd_run<Group, kBias, kRowRates, 128>(step, begin, end, p);
+    default: return sgd_run<Group, kBias, kRowRates, 0>(step, begin, end, p);
   }
 }
 
 template <class Group, class R>
 [[gnu::always_inline]] inline void sgd_run(const SgdStep& step, bool bias, const R* begin, const R* end,
                                            BlockParams<float> p) {
+  const bool row_rates = p.user_rates != nullptr;
   if (bias) {
-    sgd_run<Group, true>(step, begin, end, p);
+    if (row_rates) sgd_run<Group, true, true>(step, begin, end, p);
+    else sgd_run<Group, true, false>(step, begin, end, p);
   } else {
-    sgd_run<Group, false>(step, begin, end, p);
+    if (row_rates) sgd_run<Group, false, true>(step, begin, end, p);
+    else sgd_run<Group, false, false>(step, begin, end, p);
   }
 }
 
@@ -252,12 +311,16 @@ void sgd_block(const SgdStep& step, bool bias, TrainState& state, const BlockGri
 }
 
 MFREC_KERNEL_CLONES
-FitSums fit_block(const FitContext& context, const TrainState& state, const BlockGrid& grid, std::uint32_t block) {
+FitSums fit_block(const FitContext& context, const TrainState& state, const BlockGrid& grid, std::uint32_t block,
+                  const GradientPass* gradients) {
   const auto p = block_params(state, grid, block);
   const std::size_t first = grid.block_begin[block], last = grid.block_begin[block + 1];
   const std::size_t stride = state.u.stride();
-  if (grid.compact) return fit_run(context, stride, grid.compact_ratings() + first, grid.compact_ratings() + last, p);
-  return fit_run(context, stride, grid.ratings.data() + first, grid.ratings.data() + last, p);
+  std::optional<GradientPass> slice;
+  if (gradients) slice = block_gradients(*gradients, block_origin(grid, block));
+  const GradientPass* g = slice ? &*slice : nullptr;
+  if (grid.compact) return fit_run(context, stride, grid.compact_ratings() + first, grid.compact_ratings() + last, p, g);
+  return fit_run(context, stride, grid.ratings.data() + first, grid.ratings.data() + last, p, g);
 }
 
 }  // namespace mfrec::detail

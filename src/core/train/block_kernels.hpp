@@ -18,6 +18,29 @@ namespace mfrec::detail {
 struct TrainState {
   FactorMatrix u, v;
   std::vector<float> bu, bv;
+  // AdaGrad: this epoch's rate of every row; empty for plain SGD.
+  std::vector<RowRate> user_rates, item_rates;
+};
+
+// A row's sums of squared gradients (AdaGrad's G): of its factors (the mean
+// over the k factors, as LIBMF) and of its bias, over its ratings.
+struct GradientSums {
+  double factor = 0.0;
+  double bias = 0.0;
+  std::uint32_t ratings = 0;  // counted by the first pass only
+};
+
+// What fit_block needs to add every rating's squared gradients to its rows'
+// sums, for the state it measures: the gradient of rating (i, j) for U_i is
+// 2e·V_j − λU_i, whose squared norm is 4e²‖V_j‖² − 4eλ U_i·V_j + λ²‖U_i‖².
+struct GradientPass {
+  float lambda, lambda_bias;
+  double inverse_k;                   // 1/k: the mean over the factors
+  const float* user_norms;            // ‖U_i‖² per user row (grid order)
+  const float* item_norms;            // ‖V_j‖² per item row
+  GradientSums* users;                // added to, per user row
+  GradientSums* items;
+  bool count = false;                 // also count each row's ratings
 };
 
 // What measuring the fit needs beyond the parameters.
@@ -34,7 +57,8 @@ struct FitSums {
 };
 
 // One pass of SGD over block `block` of `grid`, in its order, with the best
-// variant this CPU runs.
+// variant this CPU runs; with the rows' own rates when `state` has them
+// (AdaGrad), else `step.lr` for all.
 void sgd_block(const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid, std::uint32_t block);
 
 // The compiled variants of sgd_block, so tests can run each one this CPU
@@ -44,7 +68,10 @@ bool cpu_runs(KernelIsa isa);
 void sgd_block(KernelIsa isa, const SgdStep& step, bool bias, TrainState& state, const BlockGrid& grid,
                std::uint32_t block);
 
-// The squared errors of block `block` of `grid` under `state`.
-FitSums fit_block(const FitContext& context, const TrainState& state, const BlockGrid& grid, std::uint32_t block);
+// The squared errors of block `block` of `grid` under `state`; with
+// `gradients`, also adds each rating's squared gradients to its user's and
+// item's sums (so blocks that share a band must not run at once).
+FitSums fit_block(const FitContext& context, const TrainState& state, const BlockGrid& grid, std::uint32_t block,
+                  const GradientPass* gradients = nullptr);
 
 }  // namespace mfrec::detail

@@ -40,6 +40,20 @@ template <std::size_t kStride = 0>
   return s2a + s2b;
 }
 
+// A row's learning rates under AdaGrad: one for its factors, one for its
+// bias (their gradients differ in scale, so they keep separate histories).
+// LIBMF adds each step's squared gradient to G as it goes; here that halved
+// the update's speed (an SGD update is ~13 cycles; bench/adagrad_study.md),
+// so the rates stay fixed for an epoch and G grows by the squared gradients
+// of every rating once per epoch, in the pass that measures the fit
+// (block_kernels.hpp). Fixed rates also make the epoch's result independent
+// of which thread runs which block, for free.
+struct RowRate {
+  float factor;
+  float bias;
+  float keep;    // what the factors keep of themselves per step: 1 − factor·λ
+};
+
 struct SgdStep {
   float lr;
   float lambda;       // for U and V
@@ -57,6 +71,16 @@ struct SgdStep {
   // type is split badly by GCC. The dot product's sums do not depend on it.
   template <bool kBias, std::size_t kStride = 0, class Group = Lanes16>
   [[gnu::always_inline]] float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv) const {
+    return update<kBias, kStride, Group>(rating, u, v, bu, bv, {lr, lr, 1.0f - lr * lambda}, {lr, lr, 1.0f - lr * lambda});
+  }
+
+  // The same rule with the rates of the user's row and the item's row
+  // (AdaGrad): α is user.factor in U_i's step, item.factor in V_j's, and
+  // user.bias and item.bias in the biases'. With every rate α it computes
+  // exactly what the rule above does, operation for operation.
+  template <bool kBias, std::size_t kStride = 0, class Group = Lanes16>
+  [[gnu::always_inline]] float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv,
+                                      RowRate user, RowRate item) const {
     const std::size_t stride = kStride > 0 ? kStride : this->stride;
     float predicted = dot_padded<kStride>(u, v, stride);
     if constexpr (kBias) predicted += mean + *bu + *bv;
@@ -66,21 +90,21 @@ struct SgdStep {
     // one fused multiply-add per lane instead of three operations. Group by
     // group, V_j's with the group of U_i just computed; written with vector
     // types because GCC scalarized the fully unrolled k=16 loop.
-    const float keep = 1.0f - lr * lambda;
-    const float step = lr * g;
+    const float keep_u = user.keep, step_u = user.factor * g;
+    const float keep_v = item.keep, step_v = item.factor * g;
     constexpr std::size_t kGroup = sizeof(Group) / sizeof(float);
     for (std::size_t f = 0; f < stride; f += kGroup) {
       Group uf, vf;
       std::memcpy(&uf, u + f, sizeof uf);
       std::memcpy(&vf, v + f, sizeof vf);
-      uf = keep * uf + step * vf;
-      vf = keep * vf + step * uf;
+      uf = keep_u * uf + step_u * vf;
+      vf = keep_v * vf + step_v * uf;
       std::memcpy(u + f, &uf, sizeof uf);
       std::memcpy(v + f, &vf, sizeof vf);
     }
     if constexpr (kBias) {
-      *bu += lr * (g - lambda_bias * *bu);
-      *bv += lr * (g - lambda_bias * *bv);
+      *bu += user.bias * (g - lambda_bias * *bu);
+      *bv += item.bias * (g - lambda_bias * *bv);
     }
     return e;
   }

@@ -12,12 +12,14 @@
 #include "mfrec/query/metrics.hpp"
 #include "util/number_text.hpp"
 #include "util/random.hpp"
+#include "train/adagrad.hpp"
 #include "train/block_grid.hpp"
 #include "train/block_kernels.hpp"
 #include "train/epoch_loop.hpp"
 #include "train/implicit_trainer.hpp"
 #include "train/init_factors.hpp"
 #include "train/sgd_kernel.hpp"
+#include "train/stopping_rule.hpp"
 
 namespace mfrec {
 
@@ -71,11 +73,24 @@ struct Fit {
 
 // Block by block on `threads` threads, added up in block order, so the sums
 // do not depend on the thread count. `m` gives the scale and the options.
-Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid& grid, unsigned threads) {
-  const std::uint32_t blocks = grid.bands * grid.bands;
+// With `gradients` (AdaGrad), every rating's squared gradients are added to
+// its rows' sums too: then the blocks go in strata that share no band
+// (block (b, b + s) for s = 0 .. B−1), so each row's sum is added to in the
+// same order for any thread count.
+Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid& grid, unsigned threads,
+                const detail::GradientPass* gradients = nullptr) {
+  const std::uint32_t bands = grid.bands, blocks = bands * bands;
   std::vector<detail::FitSums> parts(blocks);
   const detail::FitContext context{m.options.bias, m.mean, m.scaler, m.rating_min, m.rating_max};
-  detail::parallel_for(blocks, threads, [&](std::uint32_t b) { parts[b] = detail::fit_block(context, state, grid, b); });
+  if (gradients) {
+    for (std::uint32_t shift = 0; shift < bands; ++shift)
+      detail::parallel_for(bands, threads, [&](std::uint32_t b) {
+        const std::uint32_t block = b * bands + (b + shift) % bands;
+        parts[block] = detail::fit_block(context, state, grid, block, gradients);
+      });
+  } else {
+    detail::parallel_for(blocks, threads, [&](std::uint32_t b) { parts[b] = detail::fit_block(context, state, grid, b); });
+  }
   detail::FitSums total;
   for (const auto& p : parts) {
     total.raw += p.raw;
@@ -181,6 +196,8 @@ void check_input(const TrainInput& input, const Dataset& all, const TrainOptions
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
   if (options.early_stop > 0 && !(options.validation_fraction > 0.0 || input.validation))
     throw Error(ErrorKind::Usage, "--early-stop needs --validation");
+  if (options.optimizer == Optimizer::Sgd && options.lambda_row > 0.0)
+    throw Error(ErrorKind::Usage, "--lambda-row is for --optimizer adagrad");
   if (options.objective == Objective::Implicit &&
       (options.validation_fraction > 0.0 || input.validation || options.early_stop > 0 || options.normalize))
     throw Error(ErrorKind::Usage, "--validation, --early-stop and --normalize are for --objective rating");
@@ -266,15 +283,17 @@ void scale_and_center(std::vector<Rating>& ratings, Model& m, unsigned threads) 
 }
 
 // What an epoch changes, between its start and its report: the grid, the
-// parameters being learned and the SGD step.
+// parameters being learned and the SGD step (with AdaGrad, each row's).
 class EpochRunner {
  public:
-  EpochRunner(detail::BlockGrid& grid, TrainState& state, const Model& m, const TrainInput& input, unsigned threads)
+  EpochRunner(detail::BlockGrid& grid, TrainState& state, const Model& m, const TrainInput& input, unsigned threads,
+              const detail::AdaGradHistory* history)
       : grid_(grid),
         state_(state),
         options_(m.options),
         input_(input),
         threads_(threads),
+        history_(history),
         step_{static_cast<float>(options_.lr), static_cast<float>(options_.lambda), m.mean, state.u.stride(),
               static_cast<float>(options_.bias_lambda())} {}
 
@@ -282,6 +301,7 @@ class EpochRunner {
   // (the blocks already running finish) when a stop is requested.
   void run(std::uint32_t epoch) {
     step_.lr = static_cast<float>(options_.lr * std::pow(options_.lr_decay, epoch - 1.0));
+    if (history_) history_->set_rates(step_.lr, state_, threads_);
     auto block_size = [&](std::uint32_t block) { return grid_.block_begin[block + 1] - grid_.block_begin[block]; };
     for (auto& stratum : detail::epoch_schedule(grid_.bands, options_.seed, epoch)) {
       // Blocks of a stratum share no user or item band: any order, same
@@ -302,6 +322,7 @@ class EpochRunner {
   const TrainOptions& options_;
   const TrainInput& input_;
   unsigned threads_;
+  const detail::AdaGradHistory* history_;  // nullptr: plain SGD
   detail::SgdStep step_;
 };
 
@@ -353,9 +374,11 @@ class EpochRecord {
   void restore_best(TrainState& state, TrainSummary& summary) {
     if (best_ && best_->summary.best_epoch != summary.epochs_run) {
       const std::uint32_t ran = summary.epochs_run;
+      const bool converged = summary.converged;
       state = std::move(best_->state);
       summary = best_->summary;
       summary.epochs_run = ran;
+      summary.converged = converged;
     }
     best_.reset();
   }
@@ -376,7 +399,7 @@ double objective(const Model& model, const std::vector<Rating>& ratings) {
   for (auto& r : scaled) r.value = static_cast<float>(model.scaler.forward(r.value));
   const auto grid = detail::make_grid(
       std::move(scaled), {.users = model.users.size(), .items = model.items.size(), .shuffle_rows = false});
-  TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias};
+  TrainState state{model.user_factors, model.item_factors, model.user_bias, model.item_bias, {}, {}};
   return measure_fit(model, state, grid, 1).objective;
 }
 
@@ -388,7 +411,17 @@ struct TrainSetup {
   detail::BlockGrid grid;
   TrainState state;
   std::vector<HeldOut> held;
+  std::optional<detail::AdaGradHistory> adagrad;  // --optimizer adagrad
 };
+
+// The fit of the current state; with AdaGrad, the same pass adds the
+// state's squared gradients to the rows' history (the gradients at the
+// start of the next epoch).
+Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
+  if (!s.adagrad) return measure_fit(m, s.state, s.grid, threads);
+  const detail::GradientPass pass = s.adagrad->pass(s.state, threads);
+  return measure_fit(m, s.state, s.grid, threads, &pass);
+}
 
 // Shuffled: the block grid, with users and items renumbered in a seeded
 // order. Sequential: one block in the seed's row-major order. Factors start
@@ -402,24 +435,32 @@ TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
                                   .bands = shuffled ? detail::choose_bands(m.train_ratings) : 1, .seed = o.seed,
                                   .shuffle_rows = shuffled, .threads = threads}),
                TrainState{FactorMatrix(users, o.factors), FactorMatrix(items, o.factors),
-                          std::vector<float>(users, 0.0f), std::vector<float>(items, 0.0f)},
-               std::move(data.held)};
+                          std::vector<float>(users, 0.0f), std::vector<float>(items, 0.0f), {}, {}},
+               std::move(data.held), {}};
   for (auto& h : s.held) {
     if (h.user != kUnknown) h.user = s.grid.users.row[h.user];
     if (h.item != kUnknown) h.item = s.grid.items.row[h.item];
   }
   detail::init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
   detail::init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
+  if (o.optimizer == Optimizer::AdaGrad) {
+    s.adagrad.emplace(users, items, static_cast<float>(o.lambda), static_cast<float>(o.bias_lambda()), o.lambda_row);
+    // Epoch 1's rates: the gradients at the start, and the ratings' spread
+    // (the initial predictions are the mean, near enough).
+    const Fit start = measure_fit(m, s.state, s.grid, threads);
+    const detail::GradientPass pass = s.adagrad->first_pass(s.state, start.raw_rmse * start.raw_rmse, threads);
+    measure_fit(m, s.state, s.grid, threads, &pass);
+  }
   return s;
 }
 
 // Measures the epoch just run: the fit, the divergence guard, validation.
-EpochReport measure_epoch(const Model& m, const TrainSetup& s, const EpochRecord& record, std::uint32_t epoch,
+EpochReport measure_epoch(const Model& m, TrainSetup& s, const EpochRecord& record, std::uint32_t epoch,
                           unsigned threads) {
   EpochReport report;
   report.epoch = epoch;
   report.epochs = m.options.epochs;
-  const Fit fit = measure_fit(m, s.state, s.grid, threads);
+  const Fit fit = measure_and_learn_rates(m, s, threads);
   report.objective = fit.objective;
   report.train_rmse = fit.rmse;
   check_divergence(m, fit, epoch);
@@ -462,8 +503,9 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 
   // Build the state the epochs work on.
   TrainSetup s = build_state(std::move(data), m, threads);
-  EpochRunner runner(s.grid, s.state, m, input, threads);
+  EpochRunner runner(s.grid, s.state, m, input, threads, s.adagrad ? &*s.adagrad : nullptr);
   EpochRecord record(options, s.held.size());
+  detail::StoppingRule converged(options.tol);
 
   detail::run_epochs(
       options.epochs, input, m.summary, [&](std::uint32_t epoch) { runner.run(epoch); },
@@ -471,7 +513,9 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
       [&](const EpochReport& report) {
         record.add(report, s.state, m.summary);
         if (on_epoch) on_epoch(report);
-        return !record.should_stop();
+        const bool flat = converged.should_stop(report.objective);
+        if (flat && report.epoch < options.epochs) m.summary.converged = true;
+        return !record.should_stop() && !m.summary.converged;
       });
 
   // Finish: the kept epoch's parameters, in the model's order.
