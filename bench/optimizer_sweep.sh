@@ -4,11 +4,12 @@
 # objective and held-out RMSE, and gathers the curves into OUT/curves.csv
 # (dataset,setting,epoch,objective,validation_rmse,seconds,status) for
 # bench/optimizer_sweep.py. Usage, from the project root:
-#   bench/optimizer_sweep.sh [-d DATA] [-o OUT] [-s SET,SET...] [-t THREADS] 'LABEL|FLAGS'...
+#   bench/optimizer_sweep.sh [-d DATA] [-o OUT] [-s SET,SET...] [-t THREADS] ['LABEL|FLAGS'...]
 # e.g. 'sgd-default|' (today's defaults) or 'sgd-a.01-l.05|--lr 0.01 --lambda 0.05'.
 # DATA defaults to /work/sweep-data, OUT to /work/sweep-results, the sets to
 # all of them, small first. A (set, setting) whose run is recorded in
-# OUT/runs/SET/LABEL.status is skipped, so an interrupted sweep resumes.
+# OUT/runs/SET/LABEL.status is skipped, so an interrupted sweep resumes;
+# with no setting, the runs so far are only gathered.
 # Every run: -e 100 at the default k; the 10M sets -e 60 -k 32 (the issue's
 # target 1). music is too small to split: it holds out a seeded 20%.
 # A run that fails (the divergence guard) keeps the epochs it printed and
@@ -19,11 +20,10 @@ data=/work/sweep-data out=/work/sweep-results sets="" threads=2
 while getopts d:o:s:t: opt; do
   case $opt in
     d) data=$OPTARG ;; o) out=$OPTARG ;; s) sets=${OPTARG//,/ } ;; t) threads=$OPTARG ;;
-    *) sed -n '2,9p' "$0" >&2; exit 64 ;;
+    *) sed -n '2,10p' "$0" >&2; exit 64 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { sed -n '2,9p' "$0" >&2; exit 64; }
 all_sets="music syn-10k-dense syn-10k-sparse ml-small ml-small-10 ml-small-likes syn-100k-dense syn-100k-half
   syn-100k-10 syn-100k-sparse syn-1M-dense syn-1M-sparse syn-10M-sparse syn-10M-dense"
 sets=${sets:-$all_sets}
@@ -80,5 +80,5 @@ done
     awk -F, -v OFS=, -v pre="$set,$label" -v status="$status" \
       'NR > 1 { print pre, $1, $2, $4, $6, status } END { if (NR <= 1) print pre, "", "", "", "", status }' "$curve"
   done
-} >"$out/curves.csv.tmp"
-mv "$out/curves.csv.tmp" "$out/curves.csv"
+} >"$out/curves.csv.$$"
+mv "$out/curves.csv.$$" "$out/curves.csv"
