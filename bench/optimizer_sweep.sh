@@ -5,7 +5,8 @@
 # (dataset,setting,epoch,objective,validation_rmse,seconds,status) for
 # bench/optimizer_sweep.py. Usage, from the project root:
 #   bench/optimizer_sweep.sh [-d DATA] [-o OUT] [-s SET,SET...] [-t THREADS] ['LABEL|FLAGS'...]
-# e.g. 'sgd-default|' (today's defaults) or 'sgd-a.01-l.05|--lr 0.01 --lambda 0.05'.
+# e.g. 'sgd-default|--optimizer sgd' or 'ada-a0.05-l0.1-r3|--optimizer adagrad --tol 0 --lr 0.05 --lambda 0.1 --lambda-row 3'
+# (--tol 0: whole curves; bench/optimizer_sweep.py simulates the stopping rule).
 # DATA defaults to /work/sweep-data, OUT to /work/sweep-results, the sets to
 # all of them, small first. A (set, setting) whose run is recorded in
 # OUT/runs/SET/LABEL.status is skipped, so an interrupted sweep resumes;
@@ -20,7 +21,7 @@ data=/work/sweep-data out=/work/sweep-results sets="" threads=2
 while getopts d:o:s:t: opt; do
   case $opt in
     d) data=$OPTARG ;; o) out=$OPTARG ;; s) sets=${OPTARG//,/ } ;; t) threads=$OPTARG ;;
-    *) sed -n '2,10p' "$0" >&2; exit 64 ;;
+    *) sed -n '2,11p' "$0" >&2; exit 64 ;;
   esac
 done
 shift $((OPTIND - 1))
