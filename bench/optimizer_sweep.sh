@@ -25,7 +25,7 @@ while getopts d:o:s:t: opt; do
   esac
 done
 shift $((OPTIND - 1))
-all_sets="music syn-10k-dense syn-10k-sparse ml-small ml-small-10 ml-small-likes syn-100k-dense syn-100k-half
+all_sets="music syn-10k-dense syn-10k-sparse syn-37k ml-small ml-small-10 ml-small-likes syn-100k-dense syn-100k-half
   syn-100k-10 syn-100k-sparse syn-1M-dense syn-1M-sparse syn-10M-sparse syn-10M-dense"
 sets=${sets:-$all_sets}
 mfrec=$PWD/build/mfrec

@@ -49,3 +49,8 @@ rescale syn-100k-10 "$out/syn-100k-dense" "(w = int(2 * v + 0.5)) < 1 ? 1 : (w >
 for part in train test; do
   [ -e "$out/syn-10M-sparse-$part.csv" ] || ln -s "$big_sparse-$part.csv" "$out/syn-10M-sparse-$part.csv"
 done
+# The golden tests' synthetic split (2,000 x 500, about 17 ratings a user),
+# added in the second pass: a shape between the 10k and 100k sets.
+for part in train test; do
+  [ -s "$out/syn-37k-$part.csv" ] || cp "tests/golden/data/synth-$part.csv" "$out/syn-37k-$part.csv"
+done
