@@ -304,13 +304,19 @@ TEST(Trainer, SeedsMusicExampleFitsItsRatingsClosely) {
 // ---------------------------------------------------------------------------
 // Recovery of a known low-rank matrix.
 
-TEST(Trainer, RecoversASyntheticLowRankMatrixToTheNoiseLevel) {
+// 300 × 200, rank 3, 15,000 ratings with noise of standard deviation 0.1.
+SyntheticSpec low_rank_spec() {
   SyntheticSpec spec;
   spec.users = 300;
   spec.items = 200;
   spec.rank = 3;
   spec.ratings = 15000;
   spec.noise_sd = 0.1;
+  return spec;
+}
+
+TEST(Trainer, RecoversASyntheticLowRankMatrixToTheNoiseLevel) {
+  const SyntheticSpec spec = low_rank_spec();
   const Dataset d = make_synthetic(spec);
 
   TrainOptions o = TrainOptions::defaults_for(Objective::Rating, Optimizer::Sgd);
@@ -341,12 +347,7 @@ TEST(Trainer, RecoversASyntheticLowRankMatrixToTheNoiseLevel) {
 
 // The defaults (AdaGrad, its stopping rule), untouched, on the same matrix.
 TEST(Trainer, AdaGradDefaultsRecoverTheLowRankMatrixAndStopByThemselves) {
-  SyntheticSpec spec;
-  spec.users = 300;
-  spec.items = 200;
-  spec.rank = 3;
-  spec.ratings = 15000;
-  spec.noise_sd = 0.1;
+  const SyntheticSpec spec = low_rank_spec();
   const Dataset d = make_synthetic(spec);
 
   TrainOptions o;

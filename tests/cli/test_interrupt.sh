@@ -15,7 +15,7 @@ interrupt() {
   local sig=$1; shift
   rm -f "$T/fifo"
   mkfifo "$T/fifo"
-  "$MFREC" train data/music.csv -m "$T/m.model" -e 1000000 --log-every 1000000 "$@" 2>"$T/fifo" </dev/null &
+  "$MFREC" train data/music.csv -m "$T/m.model" -e 1000000 --tol 0 --log-every 1000000 "$@" 2>"$T/fifo" </dev/null &
   local pid=$!
   local line
   # One open read end for the whole run: a FIFO reopened after its writer
