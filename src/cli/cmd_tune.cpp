@@ -4,6 +4,9 @@
 // with -m, trains it on all the ratings. This file parses and prints.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <type_traits>
+
 #include <chrono>
 #include <memory>
 
@@ -51,11 +54,31 @@ std::string describe(const TrainOptions& o, const std::vector<std::string>& sear
   return text;
 }
 
-// "-k 64 --lambda 0.1 --lr 0.02 -e 20": ready to paste into train or cv.
-std::string flags_text(const TrainOptions& o, const std::vector<std::string>& searched) {
+// One option of `o` as flags users type: a switch as its flag alone
+// ("--no-bias"), a choice by name ("--optimizer sgd"), a number by value.
+std::string flag_text(const TrainOptions& o, std::string_view name) {
   std::string text;
-  for (const auto& name : searched)
-    text += fmt::format("{}{} {}", text.empty() ? "" : " ", first_flag(*find_option(name)), *option_value(o, name));
+  for_each_option(o, [&](const OptionSpec& spec, const auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    if (spec.name != name) return;
+    const std::string flag = first_flag(spec);
+    if constexpr (std::is_same_v<T, bool>) text = flag;
+    else if constexpr (std::is_enum_v<T>) text = flag + " " + std::string(ChoiceNames<T>::names[static_cast<std::size_t>(field)]);
+    else text = fmt::format("{} {}", flag, *option_value(o, name));
+  });
+  return text;
+}
+
+// "--optimizer sgd -k 64 --lambda 0.1 --lr 0.02 -e 20": the flags the
+// command was given (but --threads) and the setting found, ready to paste
+// into train or cv.
+std::string flags_text(const TrainOptions& o, const std::vector<std::string>& given,
+                       const std::vector<std::string>& searched) {
+  std::string text;
+  const auto add = [&](std::string_view name) { text += (text.empty() ? "" : " ") + flag_text(o, name); };
+  for (const auto& name : given)
+    if (name != "threads" && std::find(searched.begin(), searched.end(), name) == searched.end()) add(name);
+  for (const auto& name : searched) add(name);
   return text;
 }
 
@@ -88,13 +111,13 @@ TuneProgress progress_lines(const TuneArgs& a, const std::vector<std::string>& s
   return progress;
 }
 
-void write_result(RecordWriter& out, const TuneResult& result) {
+void write_result(RecordWriter& out, const TuneResult& result, const std::vector<std::string>& given) {
   const TrainOptions& best = result.records[result.best].options;
   out.header({"setting", "value"});
   for (const auto& name : result.searched) out.row({Cell{name}, option_cell(best, name)});
   const CrossValidation& cv = result.records[result.best].cv;
   out.row({Cell{"cv_" + score_name(best.objective)}, Cell{score(cv, best.objective)}});
-  out.row({Cell{std::string("flags")}, Cell{flags_text(best, result.searched)}});
+  out.row({Cell{std::string("flags")}, Cell{flags_text(best, given, result.searched)}});
 }
 
 // The best setting trained on all of `data` (which it takes over), saved
@@ -136,7 +159,7 @@ void run_tune(const TuneArgs& a, const std::vector<std::string>& given) {
   if (model_file) train_final_model(data, result.records[result.best].options, *model_file, a);
 
   auto out = make_result_writer(format, sink, a.shared.max_rows);
-  write_result(*out, result);
+  write_result(*out, result, given);
   out->finish();
   sink.commit();
 }

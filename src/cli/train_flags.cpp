@@ -63,6 +63,8 @@ void resolve_objective(const CLI::App& cmd, TrainOptions& options) {
       if (!applies(spec, options.objective))
         throw Error(ErrorKind::Usage, flag_name(spec) + " has no effect with --objective " +
                                           objective_name(options.objective));
+      if (spec.name == "lambda_row" && options.optimizer == Optimizer::Sgd)
+        throw Error(ErrorKind::Usage, "--lambda-row has no effect with --optimizer sgd");
       return;
     }
     for_each_option(defaults, [&](const OptionSpec& other, const auto& value) {

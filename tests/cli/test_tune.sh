@@ -125,4 +125,14 @@ expect_exit 73 "a model that cannot be created"
 CHECKS=$((CHECKS + 1))
 [ -s "$T/out" ] && fail "a failed tune printed rows"
 
+# The flags row carries the flags the command was given, so that pasting it
+# trains what was tuned (an SGD setting without biases stays one).
+run tune "$M" --folds 2 --trials 3 -q -f csv --optimizer sgd --no-bias --threads 1
+expect_exit 0 "tune with fixed flags"
+CHECKS=$((CHECKS + 1))
+grep -q '^flags,--optimizer sgd --no-bias -k ' "$T/out" || fail "the flags row lacks the given flags: $(cat "$T/out")"
+run train "$M" -m "$T/x.model" --optimizer sgd --lambda-row 2
+expect_exit 64 "--lambda-row with --optimizer sgd"
+expect_err_contains "--lambda-row has no effect with --optimizer sgd" "its message"
+
 finish

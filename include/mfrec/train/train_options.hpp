@@ -29,10 +29,11 @@ std::string objective_name(Objective objective);
 
 // How SGD steps. Sgd: one learning rate α for every parameter (the seed's
 // rule). AdaGrad: every user and item row steps with its own rate
-// α/√(1 + G), G the sum of its squared gradients so far (Duchi, Hazan,
-// Singer 2011; per row as LIBMF does, Chin et al. 2015), so rows with many
-// ratings settle while rare ones still move; G is taken once per epoch
-// (sgd_kernel.hpp says why), which keeps the update as cheap as SGD's.
+// α/√(σ² + G), G the sum of its squared gradients so far and σ the ratings'
+// spread (Duchi, Hazan, Singer 2011; per row as LIBMF does, Chin et al.
+// 2015), so rows with many ratings settle while rare ones still move; G is
+// taken once per epoch (sgd_kernel.hpp says why) and the rest is in
+// src/core/train/adagrad.hpp.
 enum class Optimizer : std::uint8_t { Sgd = 0, AdaGrad = 1 };
 
 // The names of a choice option's values, in code order (a value's code is
@@ -54,8 +55,9 @@ struct ChoiceNames<Optimizer> {
 
 struct TrainOptions {
   // Defaults chosen by a sweep over many data shapes (README "Choosing the
-  // defaults"). --objective implicit and --optimizer sgd have their own,
-  // from defaults_for().
+  // defaults"). --objective implicit and --optimizer sgd have their own:
+  // take them from defaults_for() (setting `optimizer` alone keeps
+  // AdaGrad's α, λ and stopping rule; λ_row only ever applies to AdaGrad).
   Objective objective = Objective::Rating;
   Optimizer optimizer = Optimizer::AdaGrad;
   std::uint32_t factors = 128;  // k

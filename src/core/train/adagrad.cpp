@@ -18,12 +18,12 @@ void squared_norms(const FactorMatrix& f, std::vector<float>& out, unsigned thre
 
 // A row's rates from its history.
 struct RateRule {
-  double lr, variance, lambda, lambda_row;
+  double lr, variance, lambda, lambda_bias, lambda_row;
   RowRate operator()(const GradientSums& g) const {
-    const double factor = lr / std::sqrt(variance + g.factor);
+    const double factor = lr / std::sqrt(variance + g.factor), bias = lr / std::sqrt(variance + g.bias);
     const double penalty = lambda + (g.ratings > 0 ? lambda_row / g.ratings : 0.0);
-    return {static_cast<float>(factor), static_cast<float>(lr / std::sqrt(variance + g.bias)),
-            static_cast<float>(1.0 / (1.0 + factor * penalty))};
+    return {static_cast<float>(factor), static_cast<float>(bias), static_cast<float>(1.0 / (1.0 + factor * penalty)),
+            static_cast<float>(1.0 / (1.0 + bias * lambda_bias))};
   }
 };
 
@@ -67,9 +67,9 @@ GradientPass AdaGradHistory::pass(const TrainState& state, unsigned threads) {
   squared_norms(state.v, item_norms_, threads);
   const bool count = !counted_;
   counted_ = true;
-  return {lambda_,           lambda_bias_,      1.0 / static_cast<double>(state.u.k()),
-          user_norms_.data(), item_norms_.data(), users_.data(),
-          items_.data(),      count};
+  return {lambda_,       lambda_bias_,  lambda_row_,        1.0 / static_cast<double>(state.u.k()),
+          user_norms_.data(), item_norms_.data(), users_.data(), items_.data(),
+          count};
 }
 
 GradientPass AdaGradHistory::first_pass(const TrainState& state, unsigned threads) {
@@ -94,7 +94,7 @@ double AdaGradHistory::penalty(const TrainState& state, bool bias) const {
 }
 
 void AdaGradHistory::set_rates(float lr, TrainState& state, unsigned threads) const {
-  const RateRule rule{lr, spread_ * spread_, lambda_, lambda_row_};
+  const RateRule rule{lr, spread_ * spread_, lambda_, lambda_bias_, lambda_row_};
   rates_of(users_, rule, state.user_rates, threads);
   rates_of(items_, rule, state.item_rates, threads);
 }

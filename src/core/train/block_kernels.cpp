@@ -63,18 +63,23 @@ GradientPass block_gradients(const GradientPass& g, BlockOrigin o) {
 // rows' sums; user and item are rows of the block's slice.
 [[gnu::always_inline]] inline void add_gradients(const GradientPass& g, std::uint32_t user, std::uint32_t item,
                                                  double dot, double e, bool bias, const float* bu, const float* bv) {
-  const double two_e = 2.0 * e, cross = 2.0 * two_e * g.lambda * dot, lambda2 = double{g.lambda} * g.lambda;
+  GradientSums& u = g.users[user];
+  GradientSums& v = g.items[item];
+  const auto penalty = [&](const GradientSums& row) {
+    return g.count ? double{g.lambda} : g.lambda + g.lambda_row / row.ratings;
+  };
+  const double lu = penalty(u), lv = penalty(v), two_e = 2.0 * e;
   const double uu = g.user_norms[user], vv = g.item_norms[item];
-  g.users[user].factor += (two_e * two_e * vv - cross + lambda2 * uu) * g.inverse_k;
-  g.items[item].factor += (two_e * two_e * uu - cross + lambda2 * vv) * g.inverse_k;
+  u.factor += (two_e * two_e * vv - 2.0 * two_e * lu * dot + lu * lu * uu) * g.inverse_k;
+  v.factor += (two_e * two_e * uu - 2.0 * two_e * lv * dot + lv * lv * vv) * g.inverse_k;
   if (g.count) {
-    ++g.users[user].ratings;
-    ++g.items[item].ratings;
+    ++u.ratings;
+    ++v.ratings;
   }
   if (!bias) return;
   const double du = two_e - double{g.lambda_bias} * bu[user], dv = two_e - double{g.lambda_bias} * bv[item];
-  g.users[user].bias += du * du;
-  g.items[item].bias += dv * dv;
+  u.bias += du * du;
+  v.bias += dv * dv;
 }
 
 using Doubles8 = double __attribute__((vector_size(64)));

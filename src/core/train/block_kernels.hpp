@@ -32,9 +32,12 @@ struct GradientSums {
 
 // What fit_block needs to add every rating's squared gradients to its rows'
 // sums, for the state it measures: the gradient of rating (i, j) for U_i is
-// 2e·V_j − λU_i, whose squared norm is 4e²‖V_j‖² − 4eλ U_i·V_j + λ²‖U_i‖².
+// 2e·V_j − λ_i·U_i, whose squared norm is 4e²‖V_j‖² − 4eλ_i U_i·V_j +
+// λ_i²‖U_i‖², with λ_i = λ + λ_row/n_i the row's penalty (λ alone in the
+// pass that counts n_i).
 struct GradientPass {
   float lambda, lambda_bias;
+  double lambda_row;
   double inverse_k;                   // 1/k: the mean over the factors
   const float* user_norms;            // ‖U_i‖² per user row (grid order)
   const float* item_norms;            // ‖V_j‖² per item row

@@ -51,7 +51,8 @@ template <std::size_t kStride = 0>
 struct RowRate {
   float factor;
   float bias;
-  float keep;    // what the factors keep of themselves per step: 1 − factor·λ
+  float keep;       // what the factors keep of themselves per step
+  float bias_keep;  // the same for the bias (AdaGrad only)
 };
 
 struct SgdStep {
@@ -71,16 +72,25 @@ struct SgdStep {
   // type is split badly by GCC. The dot product's sums do not depend on it.
   template <bool kBias, std::size_t kStride = 0, class Group = Lanes16>
   [[gnu::always_inline]] float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv) const {
-    return update<kBias, kStride, Group>(rating, u, v, bu, bv, {lr, lr, 1.0f - lr * lambda}, {lr, lr, 1.0f - lr * lambda});
+    const RowRate all{lr, lr, 1.0f - lr * lambda, 0.0f};
+    return step<kBias, kStride, Group, false>(rating, u, v, bu, bv, all, all);
   }
 
-  // The same rule with the rates of the user's row and the item's row
-  // (AdaGrad): α is user.factor in U_i's step, item.factor in V_j's, and
-  // user.bias and item.bias in the biases'. With every rate α it computes
-  // exactly what the rule above does, operation for operation.
+  // AdaGrad's rule: the rates of the user's row and the item's row, α being
+  // user.factor in U_i's step, item.factor in V_j's, and the penalties in
+  // closed form, U_i·keep + (rate·2e)·V_j and b_i·bias_keep + rate_b·2e
+  // (keep = 1/(1 + rate·penalty): never past zero, however large the rate).
+  // The factors' arithmetic is the rule above's, operation for operation.
   template <bool kBias, std::size_t kStride = 0, class Group = Lanes16>
   [[gnu::always_inline]] float update(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv,
                                       RowRate user, RowRate item) const {
+    return step<kBias, kStride, Group, true>(rating, u, v, bu, bv, user, item);
+  }
+
+ private:
+  template <bool kBias, std::size_t kStride, class Group, bool kClosedFormBias>
+  [[gnu::always_inline]] float step(float rating, float* __restrict u, float* __restrict v, float* bu, float* bv,
+                                    RowRate user, RowRate item) const {
     const std::size_t stride = kStride > 0 ? kStride : this->stride;
     float predicted = dot_padded<kStride>(u, v, stride);
     if constexpr (kBias) predicted += mean + *bu + *bv;
@@ -103,8 +113,13 @@ struct SgdStep {
       std::memcpy(v + f, &vf, sizeof vf);
     }
     if constexpr (kBias) {
-      *bu += user.bias * (g - lambda_bias * *bu);
-      *bv += item.bias * (g - lambda_bias * *bv);
+      if constexpr (kClosedFormBias) {
+        *bu = *bu * user.bias_keep + user.bias * g;
+        *bv = *bv * item.bias_keep + item.bias * g;
+      } else {
+        *bu += user.bias * (g - lambda_bias * *bu);
+        *bv += item.bias * (g - lambda_bias * *bv);
+      }
     }
     return e;
   }

@@ -197,8 +197,6 @@ void check_input(const TrainInput& input, const Dataset& all, const TrainOptions
     throw Error(ErrorKind::Usage, "give a validation fraction or a validation file, not both");
   if (options.early_stop > 0 && !(options.validation_fraction > 0.0 || input.validation))
     throw Error(ErrorKind::Usage, "--early-stop needs --validation");
-  if (options.optimizer == Optimizer::Sgd && options.lambda_row > 0.0)
-    throw Error(ErrorKind::Usage, "--lambda-row is for --optimizer adagrad");
   if (options.objective == Objective::Implicit &&
       (options.validation_fraction > 0.0 || input.validation || options.early_stop > 0 || options.normalize))
     throw Error(ErrorKind::Usage, "--validation, --early-stop and --normalize are for --objective rating");
