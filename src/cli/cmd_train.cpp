@@ -102,7 +102,7 @@ std::string summary_line(const Model& model, double train_seconds) {
   if (s.best_epoch != s.epochs_run) line += fmt::format("; kept epoch {}", s.best_epoch);
   if (s.converged)
     line += fmt::format("; stopped: the last epoch lowered the objective by less than --tol {} of its fall since "
-                        "epoch 1",
+                        "epoch 2",
                         model.options.tol);
   return line;
 }

@@ -68,7 +68,7 @@ struct TrainOptions {
   double lambda_row = 1.0;
   std::uint32_t epochs = 100;   // at most: `tol` stops sooner
   // Stop after an epoch that lowers the training objective by less than
-  // this fraction of its fall since epoch 1 (0: run every epoch).
+  // this fraction of its fall since epoch 2 (0: run every epoch).
   double tol = 3e-3;
   double lr_decay = 1.0;      // α for epoch t is α·lr_decay^(t−1)
   double lambda_bias = -1.0;  // λ for the biases; < 0: the same as lambda
@@ -139,7 +139,7 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "k", .flags = "-k,--factors", .help = "latent dimensions",
                    .min = 1, .max = 4096, .file_slot = 0, .grid = true},
         o.factors);
-  visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ (implicit: relative, times √(Σ confidence) over the positive interactions)",
+  visit(OptionSpec{.name = "lambda", .flags = "--lambda,--reg", .help = "regularization λ (adagrad: in units of the ratings' spread σ; implicit: relative, times √(Σ confidence) over the positive interactions)",
                    .min = 0, .max = 1e6, .max_open = true, .file_slot = 2, .grid = true},
         o.lambda);
   visit(OptionSpec{.name = "lambda_row", .flags = "--lambda-row",
@@ -156,7 +156,7 @@ void for_each_option(Options&& o, Visit&& visit) {
         o.epochs);
   visit(OptionSpec{.name = "tol", .flags = "--tol",
                    .help = "stop after an epoch that lowers the training objective by less than this fraction of "
-                           "what it fell since epoch 1 (0: run all epochs)",
+                           "what it fell since epoch 2 (0: run all epochs)",
                    .min = 0, .max = 1, .max_open = true, .file_slot = 15, .rating_only = true},
         o.tol);
   visit(OptionSpec{.name = "lr_decay", .flags = "--lr-decay", .help = "multiply the learning rate by this after every epoch",
