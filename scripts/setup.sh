@@ -7,6 +7,7 @@ packages=(
   cmake g++ make               # toolchain
   libcli11-dev                 # command-line parsing
   libfmt-dev                   # formatting
+  libfccp-dev                  # CSV tokenizer: fast-cpp-csv-parser, <libfccp/csv.h>
   nlohmann-json3-dev           # JSON output
   libgtest-dev                 # unit tests
   libbenchmark-dev             # microbenchmarks
