@@ -1,7 +1,7 @@
 // The bare parse loop of issue 14: reads a long-layout ratings file with
 // fast-cpp-csv-parser alone (no interning, no checks beyond the library's)
 // and prints how fast, the floor the ratings reader is measured against.
-//   fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T]]
+//   fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines]]
 //     --space      fields separated by one space (LIBMF's input), not commas
 //     --no-header  the first line is a rating, not user,item,rating
 //     --exact      the rating read as text and parsed by mfrec's parse_number
@@ -14,6 +14,9 @@
 //     --threads T  with --pieces: T threads take the pieces in file order
 //                  (default N); each piece's LineReader allocates 48 MiB and
 //                  touches as much of it as the piece is long
+//     --own-lines  with --pieces: no LineReader; each thread preads a piece
+//                  into one buffer it keeps, cuts lines itself and splits
+//                  each with fccp's io::detail::parse_line (implies --exact)
 // Built twice: fccp_parse reads ahead on fccp's own thread, as the library
 // does by default; fccp_parse_nothread defines CSV_IO_NO_THREAD and reads
 // on the calling thread.
@@ -40,7 +43,7 @@
 
 namespace {
 
-constexpr const char* kUsage = "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T]]\n";
+constexpr const char* kUsage = "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines]]\n";
 
 struct Options {
   const char* path = nullptr;
@@ -49,6 +52,7 @@ struct Options {
   bool exact = false;
   unsigned pieces = 0;  // 0: fccp opens the file itself
   unsigned threads = 0;  // 0: one per piece
+  bool own_lines = false;
 };
 
 // Bytes [begin, end) of an open file, for one piece's LineReader.
@@ -125,6 +129,39 @@ Totals parse_rows(Reader<Separator>& reader, const Options& options, bool header
   return totals;
 }
 
+// One row of a piece in `buffer`, split in place by fccp's tokenizer.
+template <char Separator>
+void add_row(char* line, Totals& totals) {
+  static const std::vector<int> kColumnOrder{0, 1, 2};
+  char* row[3] = {};
+  io::detail::parse_line<io::trim_chars<'\t'>, io::no_quote_escape<Separator>>(line, row, kColumnOrder);
+  const auto rating = mfrec::detail::parse_finite_number(row[2]);
+  if (!rating) throw std::runtime_error("bad rating");
+  totals.rating_sum += *rating;
+  totals.name_bytes += std::strlen(row[0]) + std::strlen(row[1]);
+  ++totals.rows;
+}
+
+// Bytes [begin, end) of `fd` read into `buffer` (kept by the caller, so its
+// pages are touched once per thread), cut into lines as LineReader does.
+template <char Separator>
+Totals parse_own_lines(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer) {
+  buffer.resize(static_cast<std::size_t>(end - begin) + 1);
+  if (::pread(fd, buffer.data(), buffer.size() - 1, begin) != end - begin) throw std::runtime_error("cannot read");
+  char* const stop = buffer.data() + buffer.size() - 1;
+  *stop = '\n';  // a last line without its newline
+  Totals totals;
+  for (char* line = buffer.data(); line < stop;) {
+    char* eol = static_cast<char*>(std::memchr(line, '\n', static_cast<std::size_t>(stop + 1 - line)));
+    *eol = '\0';
+    if (eol != line && eol[-1] == '\r') eol[-1] = '\0';
+    if (!header) add_row<Separator>(line, totals);
+    header = false;
+    line = eol + 1;
+  }
+  return totals;
+}
+
 template <char Separator>
 Totals parse_pieces(const Options& options) {
   const int fd = ::open(options.path, O_RDONLY);
@@ -137,10 +174,16 @@ Totals parse_pieces(const Options& options) {
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < (options.threads ? options.threads : options.pieces); ++t)
     threads.emplace_back([&] {
+      std::vector<char> buffer;
       for (unsigned p; (p = next_piece++) < options.pieces;) {
         try {
+          const bool header = options.header && p == 0;
+          if (options.own_lines) {
+            totals[p] = parse_own_lines<Separator>(fd, cuts[p], cuts[p + 1], header, buffer);
+            continue;
+          }
           Reader<Separator> reader(options.path, std::make_unique<FileRangeSource>(fd, cuts[p], cuts[p + 1]));
-          totals[p] = parse_rows(reader, options, options.header && p == 0);
+          totals[p] = parse_rows(reader, options, header);
         } catch (...) {
           errors[p] = std::current_exception();
         }
@@ -171,6 +214,7 @@ bool parse_arguments(int argc, char** argv, Options& options) {
     if (arg == "--space") options.space = true;
     else if (arg == "--no-header") options.header = false;
     else if (arg == "--exact") options.exact = true;
+    else if (arg == "--own-lines") options.own_lines = true;
     else if (arg == "--threads" && i + 1 < argc) options.threads = static_cast<unsigned>(std::atoi(argv[++i]));
     else if (arg == "--pieces" && i + 1 < argc) options.pieces = static_cast<unsigned>(std::atoi(argv[++i]));
     else if (!arg.starts_with("--") && !options.path) options.path = argv[i];
