@@ -43,7 +43,8 @@
 
 namespace {
 
-constexpr const char* kUsage = "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines]]\n";
+constexpr const char* kUsage =
+    "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines]]\n";
 
 struct Options {
   const char* path = nullptr;
@@ -55,15 +56,28 @@ struct Options {
   bool own_lines = false;
 };
 
-// Bytes [begin, end) of an open file, for one piece's LineReader.
+// Up to `size` bytes of `fd` from offset `at`; fewer only at the end of the file.
+std::size_t pread_full(int fd, char* buffer, std::size_t size, off_t at) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t got = ::pread(fd, buffer + done, size - done, at + static_cast<off_t>(done));
+    if (got < 0) throw std::runtime_error("cannot read");
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
+}
+
+// Bytes [begin, end) of an open file, for one piece's LineReader. A read
+// fills the buffer unless the range ends: LineReader takes a short first
+// read for the end of its input.
 class FileRangeSource : public io::ByteSourceBase {
  public:
   FileRangeSource(int fd, off_t begin, off_t end) : fd_(fd), next_(begin), end_(end) {}
   int read(char* buffer, int size) override {
     const auto wanted = static_cast<std::size_t>(std::min<off_t>(size, end_ - next_));
-    const ssize_t got = wanted == 0 ? 0 : ::pread(fd_, buffer, wanted, next_);
-    if (got < 0) throw std::runtime_error("cannot read");
-    next_ += got;
+    const std::size_t got = pread_full(fd_, buffer, wanted, next_);
+    next_ += static_cast<off_t>(got);
     return static_cast<int>(got);
   }
 
@@ -147,7 +161,8 @@ void add_row(char* line, Totals& totals) {
 template <char Separator>
 Totals parse_own_lines(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer) {
   buffer.resize(static_cast<std::size_t>(end - begin) + 1);
-  if (::pread(fd, buffer.data(), buffer.size() - 1, begin) != end - begin) throw std::runtime_error("cannot read");
+  if (pread_full(fd, buffer.data(), buffer.size() - 1, begin) != buffer.size() - 1)
+    throw std::runtime_error("the file shrank");
   char* const stop = buffer.data() + buffer.size() - 1;
   *stop = '\n';  // a last line without its newline
   Totals totals;
