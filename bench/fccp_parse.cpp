@@ -1,7 +1,7 @@
 // The bare parse loop of issue 14: reads a long-layout ratings file with
 // fast-cpp-csv-parser alone (no interning, no checks beyond the library's)
 // and prints how fast, the floor the ratings reader is measured against.
-//   fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines]]
+//   fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines | --intern]]
 //     --space      fields separated by one space (LIBMF's input), not commas
 //     --no-header  the first line is a rating, not user,item,rating
 //     --exact      the rating read as text and parsed by mfrec's parse_number
@@ -17,6 +17,9 @@
 //     --own-lines  with --pieces: no LineReader; each thread preads a piece
 //                  into one buffer it keeps, cuts lines itself and splits
 //                  each with fccp's io::detail::parse_line (implies --exact)
+//     --intern     as --own-lines, and names interned per piece (IdMap), then
+//                  merged in file order on one thread (the merge's time is
+//                  printed apart; it is part of the total)
 // Built twice: fccp_parse reads ahead on fccp's own thread, as the library
 // does by default; fccp_parse_nothread defines CSV_IO_NO_THREAD and reads
 // on the calling thread.
@@ -28,6 +31,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,11 +44,13 @@
 #include <vector>
 
 #include "io/parse_number.hpp"
+#include "mfrec/model/dataset.hpp"
+#include "mfrec/model/id_map.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines]]\n";
+    "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines | --intern]]\n";
 
 struct Options {
   const char* path = nullptr;
@@ -54,6 +60,7 @@ struct Options {
   unsigned pieces = 0;  // 0: fccp opens the file itself
   unsigned threads = 0;  // 0: one per piece
   bool own_lines = false;
+  bool intern = false;
 };
 
 // Up to `size` bytes of `fd` from offset `at`; fewer only at the end of the file.
@@ -143,37 +150,107 @@ Totals parse_rows(Reader<Separator>& reader, const Options& options, bool header
   return totals;
 }
 
-// One row of a piece in `buffer`, split in place by fccp's tokenizer.
+// One line of a piece, split in place by fccp's tokenizer into user, item
+// and rating; the rating parsed as the reader does.
+struct SplitRow {
+  char* user;
+  char* item;
+  double rating;
+};
+
 template <char Separator>
-void add_row(char* line, Totals& totals) {
+SplitRow split_row(char* line) {
   static const std::vector<int> kColumnOrder{0, 1, 2};
   char* row[3] = {};
   io::detail::parse_line<io::trim_chars<'\t'>, io::no_quote_escape<Separator>>(line, row, kColumnOrder);
   const auto rating = mfrec::detail::parse_finite_number(row[2]);
   if (!rating) throw std::runtime_error("bad rating");
-  totals.rating_sum += *rating;
-  totals.name_bytes += std::strlen(row[0]) + std::strlen(row[1]);
+  return {row[0], row[1], *rating};
+}
+
+template <char Separator>
+void add_row(char* line, Totals& totals) {
+  const SplitRow row = split_row<Separator>(line);
+  totals.rating_sum += row.rating;
+  totals.name_bytes += std::strlen(row.user) + std::strlen(row.item);
   ++totals.rows;
 }
 
-// Bytes [begin, end) of `fd` read into `buffer` (kept by the caller, so its
-// pages are touched once per thread), cut into lines as LineReader does.
-template <char Separator>
-Totals parse_own_lines(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer) {
+// Calls on_row(line) for each line of bytes [begin, end) of `fd` but a
+// header, read into `buffer` (kept by the caller, so its pages are touched
+// once per thread) and cut into lines as LineReader does.
+template <class OnRow>
+void for_each_own_line(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer, OnRow on_row) {
   buffer.resize(static_cast<std::size_t>(end - begin) + 1);
   if (pread_full(fd, buffer.data(), buffer.size() - 1, begin) != buffer.size() - 1)
     throw std::runtime_error("the file shrank");
   char* const stop = buffer.data() + buffer.size() - 1;
   *stop = '\n';  // a last line without its newline
-  Totals totals;
   for (char* line = buffer.data(); line < stop;) {
     char* eol = static_cast<char*>(std::memchr(line, '\n', static_cast<std::size_t>(stop + 1 - line)));
     *eol = '\0';
     if (eol != line && eol[-1] == '\r') eol[-1] = '\0';
-    if (!header) add_row<Separator>(line, totals);
+    if (!header) on_row(line);
     header = false;
     line = eol + 1;
   }
+}
+
+// A piece's ratings with ids local to the piece, numbered in the order the
+// names first appear in it (the parallel reader's per-piece interning).
+struct InternedPiece {
+  mfrec::IdMap users, items;
+  std::vector<mfrec::Rating> ratings;
+};
+
+// Merges the pieces in file order: each piece's new names, in local order,
+// get the next global ids, so ids follow first appearance in the file; then
+// the ratings are renumbered in place.
+Totals merge_in_file_order(std::vector<InternedPiece>& pieces) {
+  mfrec::IdMap users, items;
+  Totals totals;
+  std::vector<std::uint32_t> user_ids, item_ids;
+  for (InternedPiece& piece : pieces) {
+    user_ids.clear();
+    item_ids.clear();
+    for (std::uint32_t u = 0; u < piece.users.size(); ++u) user_ids.push_back(users.intern(piece.users.name(u)));
+    for (std::uint32_t i = 0; i < piece.items.size(); ++i) item_ids.push_back(items.intern(piece.items.name(i)));
+    for (mfrec::Rating& r : piece.ratings) {
+      r = {user_ids[r.user], item_ids[r.item], r.value};
+      totals.rating_sum += r.value;
+    }
+    totals.rows += static_cast<long long>(piece.ratings.size());
+  }
+  for (std::uint32_t u = 0; u < users.size(); ++u) totals.name_bytes += users.name(u).size();
+  for (std::uint32_t i = 0; i < items.size(); ++i) totals.name_bytes += items.name(i).size();
+  return totals;
+}
+
+// One piece as --own-lines or --intern (into `interned`) or by a CSVReader.
+template <char Separator>
+Totals parse_piece(const Options& options, int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer,
+                   InternedPiece& interned) {
+  Totals totals;
+  if (options.intern) {
+    for_each_own_line(fd, begin, end, header, buffer, [&](char* line) {
+      const SplitRow row = split_row<Separator>(line);
+      interned.ratings.push_back(
+          {interned.users.intern(row.user), interned.items.intern(row.item), static_cast<float>(row.rating)});
+    });
+  } else if (options.own_lines) {
+    for_each_own_line(fd, begin, end, header, buffer, [&](char* line) { add_row<Separator>(line, totals); });
+  } else {
+    Reader<Separator> reader(options.path, std::make_unique<FileRangeSource>(fd, begin, end));
+    totals = parse_rows(reader, options, header);
+  }
+  return totals;
+}
+
+// merge_in_file_order, its time printed apart.
+Totals merge_timed(std::vector<InternedPiece>& pieces) {
+  const auto start = std::chrono::steady_clock::now();
+  const Totals totals = merge_in_file_order(pieces);
+  std::printf("merge seconds %.3f  ", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return totals;
 }
 
@@ -184,6 +261,7 @@ Totals parse_pieces(const Options& options) {
   if (fd < 0 || ::fstat(fd, &st) != 0) throw std::runtime_error(std::string("cannot open ") + options.path);
   const std::vector<off_t> cuts = cut_at_lines(fd, st.st_size, options.pieces);
   std::vector<Totals> totals(options.pieces);
+  std::vector<InternedPiece> interned(options.pieces);
   std::vector<std::exception_ptr> errors(options.pieces);
   std::atomic<unsigned> next_piece{0};
   std::vector<std::thread> threads;
@@ -193,12 +271,7 @@ Totals parse_pieces(const Options& options) {
       for (unsigned p; (p = next_piece++) < options.pieces;) {
         try {
           const bool header = options.header && p == 0;
-          if (options.own_lines) {
-            totals[p] = parse_own_lines<Separator>(fd, cuts[p], cuts[p + 1], header, buffer);
-            continue;
-          }
-          Reader<Separator> reader(options.path, std::make_unique<FileRangeSource>(fd, cuts[p], cuts[p + 1]));
-          totals[p] = parse_rows(reader, options, header);
+          totals[p] = parse_piece<Separator>(options, fd, cuts[p], cuts[p + 1], header, buffer, interned[p]);
         } catch (...) {
           errors[p] = std::current_exception();
         }
@@ -206,9 +279,11 @@ Totals parse_pieces(const Options& options) {
     });
   for (auto& t : threads) t.join();
   ::close(fd);
+  for (unsigned p = 0; p < options.pieces; ++p)
+    if (errors[p]) std::rethrow_exception(errors[p]);
+  if (options.intern) return merge_timed(interned);
   Totals sum;
   for (unsigned p = 0; p < options.pieces; ++p) {
-    if (errors[p]) std::rethrow_exception(errors[p]);
     sum.rows += totals[p].rows;
     sum.rating_sum += totals[p].rating_sum;
     sum.name_bytes += totals[p].name_bytes;
@@ -230,6 +305,7 @@ bool parse_arguments(int argc, char** argv, Options& options) {
     else if (arg == "--no-header") options.header = false;
     else if (arg == "--exact") options.exact = true;
     else if (arg == "--own-lines") options.own_lines = true;
+    else if (arg == "--intern") options.intern = true;
     else if (arg == "--threads" && i + 1 < argc) options.threads = static_cast<unsigned>(std::atoi(argv[++i]));
     else if (arg == "--pieces" && i + 1 < argc) options.pieces = static_cast<unsigned>(std::atoi(argv[++i]));
     else if (!arg.starts_with("--") && !options.path) options.path = argv[i];
