@@ -17,9 +17,10 @@
 //     --own-lines  with --pieces: no LineReader; each thread preads a piece
 //                  into one buffer it keeps, cuts lines itself and splits
 //                  each with fccp's io::detail::parse_line (implies --exact)
-//     --intern     as --own-lines, and names interned per piece (IdMap), then
-//                  merged in file order on one thread (the merge's time is
-//                  printed apart; it is part of the total)
+//     --intern     as --own-lines, and names interned in one IdMap per thread,
+//                  each piece noting the names it uses first, then merged in
+//                  file order on one thread (the merge's time is printed
+//                  apart; it is part of the total)
 // Built twice: fccp_parse reads ahead on fccp's own thread, as the library
 // does by default; fccp_parse_nothread defines CSV_IO_NO_THREAD and reads
 // on the calling thread.
@@ -196,27 +197,58 @@ void for_each_own_line(int fd, off_t begin, off_t end, bool header, std::vector<
   }
 }
 
-// A piece's ratings with ids local to the piece, numbered in the order the
-// names first appear in it (the parallel reader's per-piece interning).
-struct InternedPiece {
+// The names one worker thread has seen, over all its pieces: one table per
+// thread, kept warm and never rebuilt, so a row costs one probe of it. A
+// name's stamp is the last piece (+1) of this worker that used it.
+struct WorkerNames {
   mfrec::IdMap users, items;
+  std::vector<std::uint32_t> user_stamp, item_stamp;
+  std::vector<std::uint32_t> user_global, item_global;  // filled by the merge
+};
+
+// A piece's ratings in its worker's ids, and the worker ids of the names in
+// the order they first appear in this piece.
+struct InternedPiece {
+  unsigned worker = 0;
+  std::vector<std::uint32_t> first_users, first_items;
   std::vector<mfrec::Rating> ratings;
 };
 
-// Merges the pieces in file order: each piece's new names, in local order,
-// get the next global ids, so ids follow first appearance in the file; then
-// the ratings are renumbered in place.
-Totals merge_in_file_order(std::vector<InternedPiece>& pieces) {
+// The worker id of `name`, noted in `first` at its first use in piece `stamp`.
+std::uint32_t intern_noting_first(mfrec::IdMap& names, std::vector<std::uint32_t>& stamps, std::uint32_t stamp,
+                                  std::string_view name, std::vector<std::uint32_t>& first) {
+  const std::uint32_t id = names.intern(name);
+  if (id == stamps.size()) stamps.push_back(0);
+  if (stamps[id] != stamp) {
+    stamps[id] = stamp;
+    first.push_back(id);
+  }
+  return id;
+}
+
+// The global ids of a piece's first-used names, in that order: a name new
+// to the file first appears in the earliest piece that uses it, at its rank
+// there, so ids follow first appearance in the file. A worker's name is
+// hashed into the global table once, whichever of its pieces use it.
+void merge_names(const std::vector<std::uint32_t>& first, const mfrec::IdMap& worker_names,
+                 std::vector<std::uint32_t>& worker_global, mfrec::IdMap& global) {
+  constexpr std::uint32_t kUnset = ~std::uint32_t{0};
+  for (std::uint32_t id : first) {
+    if (id >= worker_global.size()) worker_global.resize(worker_names.size(), kUnset);
+    if (worker_global[id] == kUnset) worker_global[id] = global.intern(worker_names.name(id));
+  }
+}
+
+// Merges the pieces in file order and renumbers their ratings in place.
+Totals merge_in_file_order(std::vector<InternedPiece>& pieces, std::vector<WorkerNames>& workers) {
   mfrec::IdMap users, items;
   Totals totals;
-  std::vector<std::uint32_t> user_ids, item_ids;
   for (InternedPiece& piece : pieces) {
-    user_ids.clear();
-    item_ids.clear();
-    for (std::uint32_t u = 0; u < piece.users.size(); ++u) user_ids.push_back(users.intern(piece.users.name(u)));
-    for (std::uint32_t i = 0; i < piece.items.size(); ++i) item_ids.push_back(items.intern(piece.items.name(i)));
+    WorkerNames& w = workers[piece.worker];
+    merge_names(piece.first_users, w.users, w.user_global, users);
+    merge_names(piece.first_items, w.items, w.item_global, items);
     for (mfrec::Rating& r : piece.ratings) {
-      r = {user_ids[r.user], item_ids[r.item], r.value};
+      r = {w.user_global[r.user], w.item_global[r.item], r.value};
       totals.rating_sum += r.value;
     }
     totals.rows += static_cast<long long>(piece.ratings.size());
@@ -226,18 +258,22 @@ Totals merge_in_file_order(std::vector<InternedPiece>& pieces) {
   return totals;
 }
 
-// One piece as --own-lines or --intern (into `interned`) or by a CSVReader.
 template <char Separator>
-Totals parse_piece(const Options& options, int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer,
-                   InternedPiece& interned) {
+void intern_piece(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer, WorkerNames& w,
+                  std::uint32_t stamp, InternedPiece& piece) {
+  for_each_own_line(fd, begin, end, header, buffer, [&](char* line) {
+    const SplitRow row = split_row<Separator>(line);
+    piece.ratings.push_back({intern_noting_first(w.users, w.user_stamp, stamp, row.user, piece.first_users),
+                             intern_noting_first(w.items, w.item_stamp, stamp, row.item, piece.first_items),
+                             static_cast<float>(row.rating)});
+  });
+}
+
+// One piece as --own-lines or by a CSVReader.
+template <char Separator>
+Totals parse_piece(const Options& options, int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer) {
   Totals totals;
-  if (options.intern) {
-    for_each_own_line(fd, begin, end, header, buffer, [&](char* line) {
-      const SplitRow row = split_row<Separator>(line);
-      interned.ratings.push_back(
-          {interned.users.intern(row.user), interned.items.intern(row.item), static_cast<float>(row.rating)});
-    });
-  } else if (options.own_lines) {
+  if (options.own_lines) {
     for_each_own_line(fd, begin, end, header, buffer, [&](char* line) { add_row<Separator>(line, totals); });
   } else {
     Reader<Separator> reader(options.path, std::make_unique<FileRangeSource>(fd, begin, end));
@@ -247,9 +283,9 @@ Totals parse_piece(const Options& options, int fd, off_t begin, off_t end, bool 
 }
 
 // merge_in_file_order, its time printed apart.
-Totals merge_timed(std::vector<InternedPiece>& pieces) {
+Totals merge_timed(std::vector<InternedPiece>& pieces, std::vector<WorkerNames>& workers) {
   const auto start = std::chrono::steady_clock::now();
-  const Totals totals = merge_in_file_order(pieces);
+  const Totals totals = merge_in_file_order(pieces, workers);
   std::printf("merge seconds %.3f  ", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return totals;
 }
@@ -262,16 +298,23 @@ Totals parse_pieces(const Options& options) {
   const std::vector<off_t> cuts = cut_at_lines(fd, st.st_size, options.pieces);
   std::vector<Totals> totals(options.pieces);
   std::vector<InternedPiece> interned(options.pieces);
+  const unsigned thread_count = options.threads ? options.threads : options.pieces;
+  std::vector<WorkerNames> workers(thread_count);
   std::vector<std::exception_ptr> errors(options.pieces);
   std::atomic<unsigned> next_piece{0};
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < (options.threads ? options.threads : options.pieces); ++t)
-    threads.emplace_back([&] {
+  for (unsigned t = 0; t < thread_count; ++t)
+    threads.emplace_back([&, t] {
       std::vector<char> buffer;
       for (unsigned p; (p = next_piece++) < options.pieces;) {
         try {
           const bool header = options.header && p == 0;
-          totals[p] = parse_piece<Separator>(options, fd, cuts[p], cuts[p + 1], header, buffer, interned[p]);
+          if (options.intern) {
+            interned[p].worker = t;
+            intern_piece<Separator>(fd, cuts[p], cuts[p + 1], header, buffer, workers[t], p + 1, interned[p]);
+          } else {
+            totals[p] = parse_piece<Separator>(options, fd, cuts[p], cuts[p + 1], header, buffer);
+          }
         } catch (...) {
           errors[p] = std::current_exception();
         }
@@ -281,7 +324,7 @@ Totals parse_pieces(const Options& options) {
   ::close(fd);
   for (unsigned p = 0; p < options.pieces; ++p)
     if (errors[p]) std::rethrow_exception(errors[p]);
-  if (options.intern) return merge_timed(interned);
+  if (options.intern) return merge_timed(interned, workers);
   Totals sum;
   for (unsigned p = 0; p < options.pieces; ++p) {
     sum.rows += totals[p].rows;
