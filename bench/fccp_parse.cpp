@@ -1,7 +1,7 @@
 // The bare parse loop of issue 14: reads a long-layout ratings file with
 // fast-cpp-csv-parser alone (no interning, no checks beyond the library's)
 // and prints how fast, the floor the ratings reader is measured against.
-//   fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines | --intern]]
+//   fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines | --intern | --numeric-ids]]
 //     --space      fields separated by one space (LIBMF's input), not commas
 //     --no-header  the first line is a rating, not user,item,rating
 //     --exact      the rating read as text and parsed by mfrec's parse_number
@@ -21,6 +21,8 @@
 //                  each piece noting the names it uses first, then merged in
 //                  file order on one thread (the merge's time is printed
 //                  apart; it is part of the total)
+//     --numeric-ids as --intern, with ids that are decimal numbers interned
+//                  through an array indexed by their value, not hashed
 // Built twice: fccp_parse reads ahead on fccp's own thread, as the library
 // does by default; fccp_parse_nothread defines CSV_IO_NO_THREAD and reads
 // on the calling thread.
@@ -31,6 +33,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -51,7 +54,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines | --intern]]\n";
+    "usage: fccp_parse FILE [--space] [--no-header] [--exact] [--pieces N [--threads T] [--own-lines | --intern | --numeric-ids]]\n";
 
 struct Options {
   const char* path = nullptr;
@@ -62,6 +65,7 @@ struct Options {
   unsigned threads = 0;  // 0: one per piece
   bool own_lines = false;
   bool intern = false;
+  bool numeric_ids = false;
 };
 
 // Up to `size` bytes of `fd` from offset `at`; fewer only at the end of the file.
@@ -197,11 +201,37 @@ void for_each_own_line(int fd, off_t begin, off_t end, bool header, std::vector<
   }
 }
 
+// Names that are canonical decimal numbers below 2^32, interned through an
+// array indexed by their value instead of a hash table (--numeric-ids).
+class NumericIds {
+ public:
+  std::uint32_t intern(std::string_view name) {
+    std::uint32_t value = 0;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), value);
+    if (ec != std::errc() || end != name.data() + name.size() || name.empty() || (name[0] == '0' && name.size() > 1))
+      throw std::runtime_error("not a numeric id: " + std::string(name));
+    if (value >= id_of_.size()) id_of_.resize(std::max<std::size_t>(value + 1, 2 * id_of_.size()), kUnset);
+    std::uint32_t& id = id_of_[value];
+    if (id == kUnset) {
+      id = static_cast<std::uint32_t>(values_.size());
+      values_.push_back(value);
+    }
+    return id;
+  }
+  std::string name(std::uint32_t id) const { return std::to_string(values_[id]); }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(values_.size()); }
+
+ private:
+  static constexpr std::uint32_t kUnset = ~std::uint32_t{0};
+  std::vector<std::uint32_t> id_of_, values_;
+};
+
 // The names one worker thread has seen, over all its pieces: one table per
 // thread, kept warm and never rebuilt, so a row costs one probe of it. A
 // name's stamp is the last piece (+1) of this worker that used it.
+template <class Names>
 struct WorkerNames {
-  mfrec::IdMap users, items;
+  Names users, items;
   std::vector<std::uint32_t> user_stamp, item_stamp;
   std::vector<std::uint32_t> user_global, item_global;  // filled by the merge
 };
@@ -215,7 +245,8 @@ struct InternedPiece {
 };
 
 // The worker id of `name`, noted in `first` at its first use in piece `stamp`.
-std::uint32_t intern_noting_first(mfrec::IdMap& names, std::vector<std::uint32_t>& stamps, std::uint32_t stamp,
+template <class Names>
+std::uint32_t intern_noting_first(Names& names, std::vector<std::uint32_t>& stamps, std::uint32_t stamp,
                                   std::string_view name, std::vector<std::uint32_t>& first) {
   const std::uint32_t id = names.intern(name);
   if (id == stamps.size()) stamps.push_back(0);
@@ -230,8 +261,9 @@ std::uint32_t intern_noting_first(mfrec::IdMap& names, std::vector<std::uint32_t
 // to the file first appears in the earliest piece that uses it, at its rank
 // there, so ids follow first appearance in the file. A worker's name is
 // hashed into the global table once, whichever of its pieces use it.
-void merge_names(const std::vector<std::uint32_t>& first, const mfrec::IdMap& worker_names,
-                 std::vector<std::uint32_t>& worker_global, mfrec::IdMap& global) {
+template <class Names>
+void merge_names(const std::vector<std::uint32_t>& first, const Names& worker_names,
+                 std::vector<std::uint32_t>& worker_global, Names& global) {
   constexpr std::uint32_t kUnset = ~std::uint32_t{0};
   for (std::uint32_t id : first) {
     if (id >= worker_global.size()) worker_global.resize(worker_names.size(), kUnset);
@@ -240,11 +272,12 @@ void merge_names(const std::vector<std::uint32_t>& first, const mfrec::IdMap& wo
 }
 
 // Merges the pieces in file order and renumbers their ratings in place.
-Totals merge_in_file_order(std::vector<InternedPiece>& pieces, std::vector<WorkerNames>& workers) {
-  mfrec::IdMap users, items;
+template <class Names>
+Totals merge_in_file_order(std::vector<InternedPiece>& pieces, std::vector<WorkerNames<Names>>& workers) {
+  Names users, items;
   Totals totals;
   for (InternedPiece& piece : pieces) {
-    WorkerNames& w = workers[piece.worker];
+    WorkerNames<Names>& w = workers[piece.worker];
     merge_names(piece.first_users, w.users, w.user_global, users);
     merge_names(piece.first_items, w.items, w.item_global, items);
     for (mfrec::Rating& r : piece.ratings) {
@@ -258,8 +291,8 @@ Totals merge_in_file_order(std::vector<InternedPiece>& pieces, std::vector<Worke
   return totals;
 }
 
-template <char Separator>
-void intern_piece(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer, WorkerNames& w,
+template <char Separator, class Names>
+void intern_piece(int fd, off_t begin, off_t end, bool header, std::vector<char>& buffer, WorkerNames<Names>& w,
                   std::uint32_t stamp, InternedPiece& piece) {
   for_each_own_line(fd, begin, end, header, buffer, [&](char* line) {
     const SplitRow row = split_row<Separator>(line);
@@ -283,14 +316,15 @@ Totals parse_piece(const Options& options, int fd, off_t begin, off_t end, bool 
 }
 
 // merge_in_file_order, its time printed apart.
-Totals merge_timed(std::vector<InternedPiece>& pieces, std::vector<WorkerNames>& workers) {
+template <class Names>
+Totals merge_timed(std::vector<InternedPiece>& pieces, std::vector<WorkerNames<Names>>& workers) {
   const auto start = std::chrono::steady_clock::now();
   const Totals totals = merge_in_file_order(pieces, workers);
   std::printf("merge seconds %.3f  ", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return totals;
 }
 
-template <char Separator>
+template <char Separator, class Names>
 Totals parse_pieces(const Options& options) {
   const int fd = ::open(options.path, O_RDONLY);
   struct stat st{};
@@ -299,7 +333,7 @@ Totals parse_pieces(const Options& options) {
   std::vector<Totals> totals(options.pieces);
   std::vector<InternedPiece> interned(options.pieces);
   const unsigned thread_count = options.threads ? options.threads : options.pieces;
-  std::vector<WorkerNames> workers(thread_count);
+  std::vector<WorkerNames<Names>> workers(thread_count);
   std::vector<std::exception_ptr> errors(options.pieces);
   std::atomic<unsigned> next_piece{0};
   std::vector<std::thread> threads;
@@ -336,7 +370,8 @@ Totals parse_pieces(const Options& options) {
 
 template <char Separator>
 Totals parse_file(const Options& options) {
-  if (options.pieces > 0) return parse_pieces<Separator>(options);
+  if (options.pieces > 0 && options.numeric_ids) return parse_pieces<Separator, NumericIds>(options);
+  if (options.pieces > 0) return parse_pieces<Separator, mfrec::IdMap>(options);
   Reader<Separator> reader(options.path);
   return parse_rows(reader, options, options.header);
 }
@@ -349,6 +384,7 @@ bool parse_arguments(int argc, char** argv, Options& options) {
     else if (arg == "--exact") options.exact = true;
     else if (arg == "--own-lines") options.own_lines = true;
     else if (arg == "--intern") options.intern = true;
+    else if (arg == "--numeric-ids") options.intern = options.numeric_ids = true;
     else if (arg == "--threads" && i + 1 < argc) options.threads = static_cast<unsigned>(std::atoi(argv[++i]));
     else if (arg == "--pieces" && i + 1 < argc) options.pieces = static_cast<unsigned>(std::atoi(argv[++i]));
     else if (!arg.starts_with("--") && !options.path) options.path = argv[i];
