@@ -315,6 +315,16 @@ Totals parse_piece(const Options& options, int fd, off_t begin, off_t end, bool 
   return totals;
 }
 
+Totals add_up(const std::vector<Totals>& pieces) {
+  Totals sum;
+  for (const Totals& piece : pieces) {
+    sum.rows += piece.rows;
+    sum.rating_sum += piece.rating_sum;
+    sum.name_bytes += piece.name_bytes;
+  }
+  return sum;
+}
+
 // merge_in_file_order, its time printed apart.
 template <class Names>
 Totals merge_timed(std::vector<InternedPiece>& pieces, std::vector<WorkerNames<Names>>& workers) {
@@ -358,14 +368,7 @@ Totals parse_pieces(const Options& options) {
   ::close(fd);
   for (unsigned p = 0; p < options.pieces; ++p)
     if (errors[p]) std::rethrow_exception(errors[p]);
-  if (options.intern) return merge_timed(interned, workers);
-  Totals sum;
-  for (unsigned p = 0; p < options.pieces; ++p) {
-    sum.rows += totals[p].rows;
-    sum.rating_sum += totals[p].rating_sum;
-    sum.name_bytes += totals[p].name_bytes;
-  }
-  return sum;
+  return options.intern ? merge_timed(interned, workers) : add_up(totals);
 }
 
 template <char Separator>
