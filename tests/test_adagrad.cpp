@@ -1,14 +1,14 @@
 // --optimizer adagrad: the update with per-row rates and the squared
 // gradients behind those rates, worked out by hand (dyadic numbers, exact in
-// float, compared with ==), the rates they give, the --tol stopping rule on
-// a made-up objective sequence, and the same model for any thread count.
+// float, compared with ==), the rates they give and the --tol stopping rule
+// on a made-up objective sequence. The same model for any thread count:
+// test_block_grid.cpp, for both optimizers.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstddef>
 #include <vector>
 
-#include "mfrec/io/model_io.hpp"
 #include "mfrec/train/trainer.hpp"
 #include "train/adagrad.hpp"
 #include "train/block_grid.hpp"
@@ -135,22 +135,6 @@ TEST(StoppingRule, ARiseStopsAndZeroNeverDoes) {
   EXPECT_TRUE(rising.should_stop(11.5));
   detail::StoppingRule off(0.0);
   for (double objective : {10.0, 10.0, 11.0, 9.0, 9.0}) EXPECT_FALSE(off.should_stop(objective));
-}
-
-// Enough ratings for a grid of 2×2 blocks, so blocks do run in parallel.
-TEST(AdaGradTraining, SameModelBytesForOneTwoAndEightThreads) {
-  const Dataset d = make_synthetic({.users = 2000, .items = 500, .ratings = 100'000});
-  ASSERT_GT(detail::choose_bands(d.ratings.size()), 1u);
-  TrainOptions o;
-  o.factors = 8;
-  o.epochs = 4;
-  std::string first;
-  for (unsigned threads : {1u, 2u, 8u}) {
-    o.threads = threads;
-    const std::string bytes = serialize_model(train({&d}, o));
-    if (first.empty()) first = bytes;
-    EXPECT_EQ(bytes, first) << threads << " threads";
-  }
 }
 
 TEST(AdaGradTraining, TolStopsTrainingAndTheSummarySaysSo) {

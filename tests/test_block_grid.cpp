@@ -148,19 +148,22 @@ TEST(BlockGrid, ParallelForRunsEveryIndexOnce) {
   }
 }
 
-// Enough ratings for a 4 x 4 grid, so threads really share the work.
+// Enough ratings for a 4 x 4 grid, so threads really share the work; both
+// optimizers (AdaGrad also sums each row's squared gradients across blocks).
 TEST(BlockGrid, ModelBytesAreTheSameForAnyThreadCount) {
   const Dataset d = make_synthetic({.users = 3000, .items = 1000, .ratings = 300'000});
   ASSERT_EQ(detail::choose_bands(d.ratings.size()), 4u);
-  TrainOptions o;
-  o.factors = 8;
-  o.epochs = 3;
-  std::string reference;
-  for (unsigned threads : {1u, 2u, 8u}) {
-    o.threads = threads;
-    const std::string bytes = serialize_model(train(TrainInput{&d, nullptr}, o));
-    if (reference.empty()) reference = bytes;
-    EXPECT_TRUE(bytes == reference) << threads << " threads gave a different model";
+  for (Optimizer optimizer : {Optimizer::AdaGrad, Optimizer::Sgd}) {
+    TrainOptions o = TrainOptions::defaults_for(Objective::Rating, optimizer);
+    o.factors = 8;
+    o.epochs = 3;
+    std::string reference;
+    for (unsigned threads : {1u, 2u, 8u}) {
+      o.threads = threads;
+      const std::string bytes = serialize_model(train(TrainInput{&d, nullptr}, o));
+      if (reference.empty()) reference = bytes;
+      EXPECT_TRUE(bytes == reference) << threads << " threads gave a different model";
+    }
   }
 }
 

@@ -96,7 +96,7 @@ void write_ranking(RecordWriter& out, const std::vector<GridResult>& results) {
   const Objective objective = results.front().options.objective;
   std::vector<std::string> names;
   for (const auto& name : grid_option_names())
-    if (applies(*find_option(name), objective)) names.push_back(name);
+    if (applies(*find_option(name), results.front().options)) names.push_back(name);
   const std::vector<Score> columns = scores(objective);
   std::vector<std::string> header{"rank"};
   header.insert(header.end(), names.begin(), names.end());

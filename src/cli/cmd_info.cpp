@@ -38,7 +38,7 @@ void data_rows(const Model& m, const Row& row) {
 // Every option the model file records, as the option table names them.
 void option_rows(const Model& m, const Row& row) {
   for_each_option(m.options, [&](const OptionSpec& spec, const auto&) {
-    if (spec.file_slot >= 0 && applies(spec, m.options.objective)) row(spec.name, option_cell(m.options, spec.name));
+    if (spec.file_slot >= 0 && applies(spec, m.options)) row(spec.name, option_cell(m.options, spec.name));
   });
   row("scores", std::string(m.implicit() ? "preference (ranks items; not a rating)" : "rating"));
 }

@@ -60,11 +60,11 @@ void resolve_objective(const CLI::App& cmd, TrainOptions& options) {
     const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));
     if (!flag) return;
     if (flag->count() > 0) {
-      if (!applies(spec, options.objective))
-        throw Error(ErrorKind::Usage, flag_name(spec) + " has no effect with --objective " +
-                                          objective_name(options.objective));
-      if (spec.name == "lambda_row" && options.optimizer == Optimizer::Sgd)
-        throw Error(ErrorKind::Usage, "--lambda-row has no effect with --optimizer sgd");
+      if (!applies(spec, options))
+        throw Error(ErrorKind::Usage, flag_name(spec) + " has no effect with " +
+                                          (spec.adagrad_only && options.objective == Objective::Rating
+                                               ? "--optimizer sgd"
+                                               : "--objective " + objective_name(options.objective)));
       return;
     }
     for_each_option(defaults, [&](const OptionSpec& other, const auto& value) {

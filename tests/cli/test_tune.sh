@@ -89,7 +89,7 @@ CHECKS=$((CHECKS + 1))
 # Signalled once the first trial's line shows on stderr (a FIFO: no sleeps).
 rm -f "$T/fifo" "$T/int.model"
 mkfifo "$T/fifo"
-"$MFREC" tune "$M" --folds 2 --trials 3 -e 300000 -m "$T/int.model" 2>"$T/fifo" >/dev/null </dev/null &
+"$MFREC" tune "$M" --folds 2 --trials 3 -e 300000 --tol 0 -m "$T/int.model" 2>"$T/fifo" >/dev/null </dev/null &
 pid=$!
 exec 3<"$T/fifo"
 while IFS= read -r line <&3; do

@@ -117,6 +117,7 @@ struct OptionSpec {
   bool train_only = false; // a flag of `train` only, not of `cv`
   bool rating_only = false;   // has no effect with --objective implicit
   bool implicit_only = false; // has no effect with --objective rating
+  bool adagrad_only = false;  // has no effect with --optimizer sgd
 };
 
 // The table: calls visit(spec, field) for every option, in the order users
@@ -145,7 +146,8 @@ void for_each_option(Options&& o, Visit&& visit) {
   visit(OptionSpec{.name = "lambda_row", .flags = "--lambda-row",
                    .help = "adagrad: regularization of each user and item as a whole, spread over its n ratings "
                            "(λ + this/n per step), so rows with few ratings stay near zero",
-                   .min = 0, .max = 1e6, .max_open = true, .file_slot = 16, .grid = true, .rating_only = true},
+                   .min = 0, .max = 1e6, .max_open = true, .file_slot = 16, .grid = true, .rating_only = true,
+                   .adagrad_only = true},
         o.lambda_row);
   visit(OptionSpec{.name = "lr", .flags = "--lr,--alpha", .help = "learning rate α (adagrad: a row's first rate)",
                    .min = 0, .max = 1e3, .min_open = true, .max_open = true, .file_slot = 1, .grid = true,
@@ -197,9 +199,11 @@ void for_each_option(Options&& o, Visit&& visit) {
         o.threads);
 }
 
-// Whether the option means anything to a model of `objective`.
-inline bool applies(const OptionSpec& spec, Objective objective) {
-  return objective == Objective::Implicit ? !spec.rating_only : !spec.implicit_only;
+// Whether the option means anything to a model trained with `o`'s
+// objective and optimizer.
+inline bool applies(const OptionSpec& spec, const TrainOptions& o) {
+  if (o.objective == Objective::Implicit) return !spec.rating_only;
+  return !spec.implicit_only && !(spec.adagrad_only && o.optimizer != Optimizer::AdaGrad);
 }
 
 // "" when `value` is within spec's limits, else what is wrong ("must be > 0

@@ -138,7 +138,7 @@ std::size_t best_record(const TuneResult& result, Objective objective) {
 std::vector<std::string> searched_options(const TrainOptions& base, const std::vector<std::string>& fixed) {
   std::vector<std::string> names;
   for_each_option(base, [&](const OptionSpec& spec, const auto&) {
-    if ((has_rule(spec.name) || spec.name == "epochs") && applies(spec, base.objective) && !contains(fixed, spec.name))
+    if ((has_rule(spec.name) || spec.name == "epochs") && applies(spec, base) && !contains(fixed, spec.name))
       names.emplace_back(spec.name);
   });
   return names;
