@@ -45,11 +45,15 @@ struct ReadOptions {
   // Wide layout's "not rated" values, comma-separated ("0,NA,N/A,-"); a
   // number matches numerically ("0" matches "0.0").
   std::string missing = "0";
-  // 1: everything on the calling thread. Otherwise a second thread reads
-  // long-layout rows ahead of the one interning names, and the sort into
-  // (user, item) order uses this many threads (0: all cores). The result is
-  // the same for any count.
+  // Threads reading the long layout's pieces and sorting the ratings into
+  // (user, item) order (0: all cores; 1: everything on the calling thread).
+  // The result, and the error thrown for a bad file, are the same for any count.
   unsigned threads = 0;
+  // The long layout is cut into pieces of about this many bytes (at line
+  // boundaries) that are parsed in parallel; 0 means 4 MiB. The pieces depend
+  // on the file and this size only. Tests make it small to put piece
+  // boundaries where they want them.
+  std::size_t piece_bytes = 0;
   // true: the first row is a header even when it looks like data (--header).
   bool force_header = false;
   // When set: called on the calling thread about every 64K rows and once
