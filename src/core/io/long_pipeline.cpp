@@ -1,63 +1,186 @@
-// Loads the long layout on one thread, or on two: one reads and parses rows
-// ahead while the calling thread interns their names, in file order, so the
-// result is the same. Only the threading is here; the per-row work is
-// LongBatches' (long_batches.cpp).
+// Loads the long layout. The rows CsvRowReader has already read (the first
+// data row, and the lines it read ahead to sniff the delimiter) are read on
+// the calling thread; the rest of the input is cut into pieces (pieces.hpp)
+// that worker threads parse, each interning names in tables of its own
+// (piece_parser.hpp). The calling thread merges the pieces in file order as
+// they come: a name gets its Dataset index when the first piece using it is
+// merged, at its rank among that piece's names, so indices are in order of
+// first appearance in the file, whichever worker read which piece; and the
+// first piece with an error raises it, at its line in the file, once every
+// piece before it is merged. So the Dataset, or the error, is the same for
+// any number of threads.
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
-#include "io/batch_queue.hpp"
-#include "io/long_batches.hpp"
+#include "io/piece_parser.hpp"
 
 namespace mfrec::detail {
 
 namespace {
 
-void on_one_thread(LongBatches& batches) {
-  RowBatch batch;
-  while (batches.read(batch)) {
-    batches.intern(batch);
-    batch.clear();
+// The first data row and the rows read ahead of it, on the calling thread,
+// straight into the Dataset.
+void read_first_rows(RatingsLoad& load, const LongRowRules& rules) {
+  CsvRowReader& rows = load.rows;
+  for (bool first = true; first || lines_read_ahead(rows) > 0; first = false) {
+    if (!first && !rows.next()) break;
+    ++load.rows_read;
+    const LongRow r = rules.check(rows.fields(), rows.columns(), rows.line(), first);
+    load.lines.add(load.data.ratings.size(), rows.line());
+    load.data.ratings.push_back({load.data.users.intern(r.user), load.data.items.intern(r.item), r.value});
   }
-  batches.intern(batch);
 }
 
-// Batches go back for reuse once interned, so their buffers are not
-// allocated (and their pages faulted in) again for every batch.
-void on_two_threads(LongBatches& batches) {
-  BatchQueue<RowBatch> queue(4), spent(8);
-  std::thread reader([&] {
-    RowBatch batch;
-    while (batches.read(batch)) {
-      if (!queue.push(std::move(batch))) return;
-      batch = spent.try_pop().value_or(RowBatch());
-      batch.clear();
+// Pieces parsed by the workers, handed to the merging thread by index.
+class ParsedPieces {
+ public:
+  void put(std::unique_ptr<ParsedPiece> piece) {
+    const std::lock_guard lock(mutex_);
+    if (pieces_.size() <= piece->index) pieces_.resize(piece->index + 1);
+    pieces_[piece->index] = std::move(piece);
+    ready_.notify_one();
+  }
+  // Piece `index` once parsed; nullptr once the workers are done without it.
+  std::unique_ptr<ParsedPiece> take(std::uint32_t index) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return workers_done_ || (index < pieces_.size() && pieces_[index]); });
+    return index < pieces_.size() ? std::move(pieces_[index]) : nullptr;
+  }
+  void workers_done() {
+    const std::lock_guard lock(mutex_);
+    workers_done_ = true;
+    ready_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::unique_ptr<ParsedPiece>> pieces_;
+  bool workers_done_ = false;
+};
+
+// Merges pieces in file order into the Dataset.
+class PieceMerger {
+ public:
+  PieceMerger(RatingsLoad& load, std::vector<WorkerNames>& names, std::uint64_t lines_before)
+      : load_(load), names_(names), lines_before_(lines_before) {}
+
+  // Gives the piece's new names their indices and appends its ratings
+  // (freeing the piece's); raises its error at its line in the file.
+  void merge(ParsedPiece& piece, const PieceSource& source) {
+    WorkerNames& names = names_[piece.worker];
+    for (const std::uint32_t id : piece.users_in_order) place(names.users, id, load_.data.users);
+    for (const std::uint32_t id : piece.items_in_order) place(names.items, id, load_.data.items);
+    if (piece.error) rethrow_in_file(piece.error);
+    std::vector<Rating>& ratings = load_.data.ratings;
+    if (piece.index == 0) reserve_for(source, piece);
+    load_.lines.append(piece.rating_lines, ratings.size(), lines_before_);
+    for (const Rating& r : piece.ratings)
+      ratings.push_back(Rating{names.users.global[r.user], names.items.global[r.item], r.value});
+    std::vector<Rating>().swap(piece.ratings);
+    lines_before_ += piece.lines;
+    load_.rows_read += piece.rows;
+    load_.report_progress(piece.end_offset, ratings.size());
+  }
+
+ private:
+  static void place(LocalIds& local, std::uint32_t id, IdMap& global) {
+    if (local.global[id] == LocalIds::kNoId) local.global[id] = global.intern(local.ids.name(id));
+  }
+
+  // Room for the ratings of a file at the rate of its first piece (plus a
+  // margin), so that the Dataset does not grow by doubling, whose copy would
+  // briefly hold up to twice the ratings. Pages reserved but never written
+  // cost no memory. Nothing for a pipe, whose size is unknown.
+  void reserve_for(const PieceSource& source, const ParsedPiece& first) {
+    const std::uint64_t size = source.size_hint(), read = first.end_offset;
+    if (!source.seekable() || read == 0 || read >= size || first.ratings.empty()) return;
+    const double per_byte = static_cast<double>(first.ratings.size()) / static_cast<double>(read);
+    const auto estimate = static_cast<std::uint64_t>(static_cast<double>(size) * per_byte * 1.1) + 1024;
+    // A row holds at least "u,i,1" and a line end: no more rows than that.
+    load_.data.ratings.reserve(load_.data.ratings.size() + std::min(estimate, size / 6 + 1));
+  }
+
+  [[noreturn]] void rethrow_in_file(const std::exception_ptr& error) const {
+    try {
+      std::rethrow_exception(error);
+    } catch (const Error& e) {
+      if (!e.where() || e.where()->line == 0) throw;
+      throw Error(e.kind(), e.message(), Location{e.where()->file, lines_before_ + e.where()->line, e.where()->column});
     }
-    queue.push(std::move(batch));
-    queue.close();
+  }
+
+  RatingsLoad& load_;
+  std::vector<WorkerNames>& names_;
+  std::uint64_t lines_before_;
+};
+
+unsigned thread_count(const ReadOptions& options) {
+  return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+void parse_and_merge_on_one_thread(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
+                                   PieceMerger& merger) {
+  PieceParser parser(rules, names[0], 0);
+  for (Piece piece; source.next(piece);) merger.merge(*parser.parse(piece), source);
+}
+
+// Parses every piece on names.size() worker threads while the calling
+// thread merges them in order.
+void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
+                     PieceMerger& merger) {
+  if (names.size() == 1) return parse_and_merge_on_one_thread(rules, source, names, merger);
+  ParsedPieces parsed;
+  std::exception_ptr read_error;  // a read error or no memory: raised once the merge runs out of pieces
+  std::mutex read_error_mutex;
+  auto work = [&](unsigned worker) {
+    try {
+      PieceParser parser(rules, names[worker], worker);
+      for (Piece piece; source.next(piece);) {
+        auto p = parser.parse(piece);
+        if (p->error) source.stop_after(p->index);
+        parsed.put(std::move(p));
+      }
+    } catch (...) {
+      source.stop_after(0);
+      const std::lock_guard lock(read_error_mutex);
+      if (!read_error) read_error = std::current_exception();
+    }
+  };
+  // The workers, then a note to the merge that no more pieces come.
+  std::thread pool([&] {
+    std::vector<std::thread> workers;
+    for (unsigned w = 1; w < names.size(); ++w) workers.emplace_back(work, w);
+    work(0);
+    for (auto& w : workers) w.join();
+    parsed.workers_done();
   });
   struct Join {
-    BatchQueue<RowBatch>& queue;
-    std::thread& reader;
+    PieceSource& source;
+    std::thread& pool;
     ~Join() {
-      queue.abort();  // releases the reader if this thread stopped early
-      reader.join();
+      source.stop_after(0);  // after an error in the merge: no more pieces
+      pool.join();
     }
-  } join{queue, reader};
-  while (auto batch = queue.pop()) {
-    batches.intern(*batch);
-    spent.push(std::move(*batch));  // never blocks: at most 6 batches exist
+  } join{source, pool};
+  for (std::uint32_t index = 0;; ++index) {
+    const auto piece = parsed.take(index);
+    if (!piece) break;
+    merger.merge(*piece, source);
   }
+  if (read_error) std::rethrow_exception(read_error);
 }
 
 }  // namespace
 
 void load_long(RatingsLoad& load, const LongShape& shape) {
-  LongBatches batches(load, shape);
-  if (load.options.threads == 1) {
-    on_one_thread(batches);
-  } else {
-    on_two_threads(batches);
-  }
-  load.rows_read = batches.rows_read();
+  const LongRowRules rules(load, shape);
+  read_first_rows(load, rules);
+  PieceSource source(take_rest(load.rows), load.options.piece_bytes);
+  std::vector<WorkerNames> names(thread_count(load.options));
+  PieceMerger merger(load, names, source.lines_before());
+  parse_and_merge(rules, source, names, merger);
 }
 
 }  // namespace mfrec::detail

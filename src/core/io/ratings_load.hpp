@@ -52,11 +52,13 @@ struct RatingsLoad {
   // Calls options.progress when `row_count` has passed the next multiple of
   // about 64K rows since the last call.
   void report_progress(std::uint64_t bytes, std::uint64_t row_count) {
+    bytes_read = bytes;
     if (!options.progress || row_count < next_progress) return;
     next_progress = row_count + (std::uint64_t{1} << 16);
     options.progress(ReadProgress{bytes, rows.size_hint(), row_count});
   }
   std::uint64_t next_progress = std::uint64_t{1} << 16;
+  std::uint64_t bytes_read = 0;  // as last reported: the long layout's pieces read past rows.position()
 
   // Error(Data) at the current row's line.
   [[noreturn]] void fail(const std::string& what, std::uint64_t column) const;

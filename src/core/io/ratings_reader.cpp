@@ -2,6 +2,8 @@
 // in order (header, layout, rows, finish) and reports what it decided.
 #include "mfrec/io/ratings_reader.hpp"
 
+#include <algorithm>
+
 #include "io/parse_number.hpp"
 #include "io/ratings_load.hpp"
 #include "mfrec/error.hpp"
@@ -81,7 +83,8 @@ Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport*
   } else {
     detail::load_wide(load);
   }
-  if (options.progress) options.progress(ReadProgress{rows.position(), rows.size_hint(), load.rows_read});
+  if (options.progress)
+    options.progress(ReadProgress{std::max(rows.position(), load.bytes_read), rows.size_hint(), load.rows_read});
   detail::finish_ratings(load);
   if (report) report_decisions(load, shape, *report);
   return std::move(load.data);

@@ -1,0 +1,88 @@
+#pragma once
+// The long layout's per-row work: the rules a row must meet (LongRowRules,
+// for the rows CsvRowReader splits and for the lines of the pieces), and the
+// parsing of one piece on a worker thread (PieceParser), its names interned
+// in the worker's own tables. long_pipeline.cpp runs the workers and merges
+// their pieces in file order.
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/field_splitter.hpp"
+#include "io/pieces.hpp"
+#include "io/ratings_load.hpp"
+
+namespace mfrec::detail {
+
+// One row's rating, its names still text.
+struct LongRow {
+  std::string_view user;
+  std::string_view item;
+  float value;
+};
+
+// The checks every long row passes, with the errors (and hints) they raise.
+class LongRowRules {
+ public:
+  LongRowRules(const RatingsLoad& load, const LongShape& shape) : load_(load), shape_(shape) {}
+
+  // The rating in a row split into `fields` (starting at `columns`) at
+  // `line`; `first_row` adds the hints that only make sense there. Throws
+  // Error(Data) at the offending column.
+  LongRow check(const std::vector<std::string_view>& fields, const std::vector<std::uint64_t>& columns,
+                std::uint64_t line, bool first_row) const;
+  const LongShape& shape() const { return shape_; }
+  const RatingsLoad& load() const { return load_; }
+
+ private:
+  [[noreturn]] void fail_width(std::size_t fields, const std::vector<std::uint64_t>& columns, std::uint64_t line,
+                               bool first_row) const;
+  [[noreturn]] void fail(const std::string& what, std::uint64_t line, std::uint64_t column) const;
+
+  const RatingsLoad& load_;
+  const LongShape shape_;
+};
+
+// A worker's names: ids of its own, in the order the worker met them.
+struct LocalIds {
+  static constexpr std::uint32_t kNoId = 0xFFFFFFFFu;
+  IdMap ids;
+  std::vector<std::uint32_t> last_piece;  // per id: 1 + the last piece that used it
+  std::vector<std::uint32_t> global;      // per id: its Dataset index, set by the merge (kNoId until then)
+};
+struct WorkerNames {
+  LocalIds users, items;
+};
+
+// One piece parsed: its ratings with the worker's ids, and what the merge
+// needs to give those ids their place in file order.
+struct ParsedPiece {
+  std::uint32_t index = 0;
+  unsigned worker = 0;
+  std::vector<Rating> ratings;  // worker ids, in file order
+  // The worker ids this piece uses, each once, in the order of their first
+  // row in the piece.
+  std::vector<std::uint32_t> users_in_order, items_in_order;
+  std::uint64_t lines = 0;  // lines in the piece (blank ones included)
+  std::uint64_t rows = 0;   // rows read (lines not blank)
+  RatingLines rating_lines{true};  // the line of each rating, counted from the piece's start
+  std::exception_ptr error;        // the first error, at a line counted from the piece's start
+  std::uint64_t end_offset = 0;
+};
+
+class PieceParser {
+ public:
+  PieceParser(const LongRowRules& rules, WorkerNames& names, unsigned worker);
+  ~PieceParser();
+  // Parses `piece` (its text is split in place) up to its first error.
+  std::unique_ptr<ParsedPiece> parse(Piece& piece);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mfrec::detail
