@@ -510,8 +510,8 @@ TEST(ParallelReader, TheFirstErrorInTheFileWins) {
   });
 }
 
-// Today's LineSource looks for a NUL byte in the first 32 MiB before it hands
-// out a line, so a NUL is reported before any row error, even an earlier one.
+// A NUL byte is refused at its line and column, in file order with the other
+// errors: a bad row before it is reported instead.
 TEST(ParallelReader, NulBytes) {
   const std::string head = "user,item,rating\nann,x,4\nbob,y,3\n";
   std::string at_64 = head + "cid,a,1\ncid,b,2\n";
@@ -524,8 +524,9 @@ TEST(ParallelReader, NulBytes) {
       {"first byte of a line starting at byte 64", at_64 + "\0dan,z,1\n"s,
        "7:1 NUL byte in text input (is this a binary file?)"},
       {"right before a newline", head + "cid,z,1\0\nann,z,2\n"s, "4:8 NUL byte in text input (is this a binary file?)"},
-      {"after an earlier bad row", head + "cid,z,abc\ndan,a,1\ndan,b\0,1\n"s,
-       "6:6 NUL byte in text input (is this a binary file?)"},
+      {"after an earlier bad row", head + "cid,z,abc\ndan,a,1\ndan,b\0,1\n"s, "4:7 rating 'abc' is not a finite number"},
+      {"before a later bad row", head + "cid,z\0,1\ndan,a,1\ndan,b,abc\n"s,
+       "4:6 NUL byte in text input (is this a binary file?)"},
   });
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "io/piece_parser.hpp"
+#include "io/user_bands.hpp"
 
 namespace mfrec::detail {
 
@@ -60,33 +61,61 @@ class ParsedPieces {
   bool workers_done_ = false;
 };
 
-// Merges pieces in file order into the Dataset.
+// Merges pieces in file order into the Dataset, or into bands of users
+// (user_bands.hpp) when `bands` is given.
 class PieceMerger {
  public:
-  PieceMerger(RatingsLoad& load, std::vector<WorkerNames>& names, std::uint64_t lines_before)
-      : load_(load), names_(names), lines_before_(lines_before) {}
+  PieceMerger(RatingsLoad& load, unsigned workers, std::uint64_t lines_before, UserBands* bands)
+      : load_(load), indices_(workers), lines_before_(lines_before), bands_(bands) {
+    if (bands_) {
+      for (const Rating& r : load_.data.ratings) bands_->add(r);
+      std::vector<Rating>().swap(load_.data.ratings);
+    }
+  }
 
   // Gives the piece's new names their indices and appends its ratings
   // (freeing the piece's); raises its error at its line in the file.
   void merge(ParsedPiece& piece, const PieceSource& source) {
-    WorkerNames& names = names_[piece.worker];
-    for (const std::uint32_t id : piece.users_in_order) place(names.users, id, load_.data.users);
-    for (const std::uint32_t id : piece.items_in_order) place(names.items, id, load_.data.items);
+    Indices& indices = indices_[piece.worker];
+    place(piece.users_in_order, piece.new_users, indices.users, load_.data.users);
+    place(piece.items_in_order, piece.new_items, indices.items, load_.data.items);
     if (piece.error) rethrow_in_file(piece.error);
+    if (bands_) {
+      for (const Rating& r : piece.ratings)
+        bands_->add(Rating{indices.users[r.user], indices.items[r.item], r.value});
+      merged_ = bands_->size();
+    } else {
+      append_in_file_order(piece, indices, source);
+    }
+    std::vector<Rating>().swap(piece.ratings);
+    lines_before_ += piece.lines;
+    load_.rows_read += piece.rows;
+    load_.report_progress(piece.end_offset, merged_);
+  }
+
+ private:
+  // Dataset indices of a worker's ids (kNoIndex until the merge meets them).
+  static constexpr std::uint32_t kNoIndex = 0xFFFFFFFFu;
+  struct Indices {
+    std::vector<std::uint32_t> users, items;
+  };
+
+  void append_in_file_order(const ParsedPiece& piece, const Indices& indices, const PieceSource& source) {
     std::vector<Rating>& ratings = load_.data.ratings;
     if (piece.index == 0) reserve_for(source, piece);
     load_.lines.append(piece.rating_lines, ratings.size(), lines_before_);
     for (const Rating& r : piece.ratings)
-      ratings.push_back(Rating{names.users.global[r.user], names.items.global[r.item], r.value});
-    std::vector<Rating>().swap(piece.ratings);
-    lines_before_ += piece.lines;
-    load_.rows_read += piece.rows;
-    load_.report_progress(piece.end_offset, ratings.size());
+      ratings.push_back(Rating{indices.users[r.user], indices.items[r.item], r.value});
+    merged_ = ratings.size();
   }
 
- private:
-  static void place(LocalIds& local, std::uint32_t id, IdMap& global) {
-    if (local.global[id] == LocalIds::kNoId) local.global[id] = global.intern(local.ids.name(id));
+  // A worker id the merge has not met is one the worker met first in this
+  // piece (it merged the worker's earlier pieces), so the piece has its name.
+  static void place(const std::vector<std::uint32_t>& in_order, const NewNames& new_names,
+                    std::vector<std::uint32_t>& indices, IdMap& global) {
+    indices.resize(new_names.first_id + new_names.ends.size(), kNoIndex);
+    for (const std::uint32_t id : in_order)
+      if (indices[id] == kNoIndex) indices[id] = global.intern(new_names.name(id));
   }
 
   // Room for the ratings of a file at the rate of its first piece (plus a
@@ -112,8 +141,10 @@ class PieceMerger {
   }
 
   RatingsLoad& load_;
-  std::vector<WorkerNames>& names_;
+  std::vector<Indices> indices_;  // by worker
   std::uint64_t lines_before_;
+  UserBands* bands_;
+  std::uint64_t merged_ = 0;  // ratings merged
 };
 
 unsigned thread_count(const ReadOptions& options) {
@@ -179,8 +210,16 @@ void load_long(RatingsLoad& load, const LongShape& shape) {
   read_first_rows(load, rules);
   PieceSource source(take_rest(load.rows), load.options.piece_bytes);
   std::vector<WorkerNames> names(thread_count(load.options));
-  PieceMerger merger(load, names, source.lines_before());
+  // A file can be read again for the lines of a duplicate pair, so it need
+  // not keep the file order; a pipe must.
+  UserBands bands;
+  const bool by_band = source.seekable() && !load.keep_file_order;
+  PieceMerger merger(load, static_cast<unsigned>(names.size()), source.lines_before(), by_band ? &bands : nullptr);
   parse_and_merge(rules, source, names, merger);
+  if (by_band) {
+    bands.move_grouped_by_user(load.data.ratings);
+    load.file_order_lost = true;
+  }
 }
 
 }  // namespace mfrec::detail

@@ -85,7 +85,8 @@ struct PieceParser::Impl {
     out->end_offset = piece.end_offset;
     out->ratings.reserve(piece.text.size() / 16);
     stamp = piece.index + 1;
-    recent_user = {};
+    out->new_users.first_id = names.users.ids.size();
+    out->new_items.first_id = names.items.ids.size();
     try {
       switch (splitter.delimiter()) {
         case ',': parse_lines<','>(piece); break;
@@ -94,8 +95,10 @@ struct PieceParser::Impl {
         case '|': parse_lines<'|'>(piece); break;
         default: parse_lines<' '>(piece); break;
       }
+      intern_batch();
     } catch (const Error&) {
       out->error = std::current_exception();
+      intern_batch();  // the rows before the error keep their place in the order of names
     }
     return parsed;
   }
@@ -129,8 +132,22 @@ struct PieceParser::Impl {
       splitter.split(p, n, rules.load().rows.name(), line);
       r = rules.check(splitter.fields(), splitter.columns(), line, false);
     }
-    out->rating_lines.add(out->ratings.size(), line);
-    out->ratings.push_back({user_id(r.user), local_id(names.items, r.item, out->items_in_order), r.value});
+    batch.push_back(PendingRow{IdMap::Key(r.user), IdMap::Key(r.item), r.value, line});
+    names.users.ids.prefetch(batch.back().user);
+    names.items.ids.prefetch(batch.back().item);
+    if (batch.size() == kBatchRows) intern_batch();
+  }
+
+  // The rows of the batch into the piece, their names interned: each slot
+  // was prefetched when its row was read, a batch ago at most.
+  void intern_batch() {
+    for (const PendingRow& row : batch) {
+      out->rating_lines.add(out->ratings.size(), row.line);
+      out->ratings.push_back({local_id(names.users, row.user, out->users_in_order, out->new_users),
+                              local_id(names.items, row.item, out->items_in_order, out->new_items), row.value});
+    }
+    batch.clear();
+    arena_used = 0;
   }
 
   // The row split by fccp; false when the line is not plain or the row
@@ -143,9 +160,11 @@ struct PieceParser::Impl {
       if (p[i] == '"' || (Sep == ' ' && p[i] == '\t')) return false;
     }
     if (fields < shape.needed || fields > shape.width) return false;
-    scratch.assign(p, n);  // fccp writes into the line; keep the piece's for the hand split
-    io::detail::parse_line<typename TrimFor<Sep>::type, io::no_quote_escape<Sep>>(scratch.data(), row.data(),
-                                                                                  col_orders[fields]);
+    // fccp writes into the line: it works on a copy, so that the piece's
+    // line is intact for the hand split, and the copy lives as long as the
+    // batch that views its names.
+    char* line = arena_line(p, n);
+    io::detail::parse_line<typename TrimFor<Sep>::type, io::no_quote_escape<Sep>>(line, row.data(), col_orders[fields]);
     if constexpr (Sep == ' ') {
       for (std::size_t c = 0; c < fields; ++c)
         if (*row[c] == '\0') return false;  // a run of spaces: the hand split's rule
@@ -163,27 +182,33 @@ struct PieceParser::Impl {
     return true;
   }
 
+  // p[0..n) copied into the arena, NUL-terminated. A full arena ends the
+  // batch first.
+  char* arena_line(const char* p, std::size_t n) {
+    if (arena_used + n + 1 > arena.size()) {
+      intern_batch();
+      if (n + 1 > arena.size()) arena.resize(n + 1);
+    }
+    char* line = arena.data() + arena_used;
+    std::memcpy(line, p, n);
+    line[n] = '\0';
+    arena_used += n + 1;
+    return line;
+  }
+
   static bool blank(const char* p, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
       if (p[i] != ' ' && p[i] != '\t') return false;
     return true;
   }
 
-  // Files are usually grouped by user: a run of rows of one user costs a
-  // compare, not a lookup.
-  std::uint32_t user_id(std::string_view name) {
-    if (recent_user.valid && name == std::string_view(recent_user.name)) return recent_user.id;
-    recent_user.name.assign(name);
-    recent_user.id = local_id(names.users, name, out->users_in_order);
-    recent_user.valid = true;
-    return recent_user.id;
-  }
-
-  std::uint32_t local_id(LocalIds& t, std::string_view name, std::vector<std::uint32_t>& in_order) {
+  std::uint32_t local_id(LocalIds& t, const IdMap::Key& name, std::vector<std::uint32_t>& in_order,
+                         NewNames& new_names) {
     const std::uint32_t id = t.ids.intern(name);
     if (id == t.last_piece.size()) {
       t.last_piece.push_back(0);
-      t.global.push_back(LocalIds::kNoId);
+      new_names.text.append(name.name);
+      new_names.ends.push_back(static_cast<std::uint32_t>(new_names.text.size()));
     }
     if (t.last_piece[id] != stamp) {
       t.last_piece[id] = stamp;
@@ -201,16 +226,20 @@ struct PieceParser::Impl {
   WorkerNames& names;
   const unsigned worker;
   FieldSplitter splitter;
-  std::string scratch;
   std::vector<char*> row;                    // fccp's fields of a plain line
   std::vector<std::vector<int>> col_orders;  // by field count
   ParsedPiece* out = nullptr;
   std::uint32_t stamp = 0;  // 1 + the piece's index
-  struct {
-    std::string name;
-    std::uint32_t id = 0;
-    bool valid = false;
-  } recent_user;
+  // Rows read and checked, their names not yet interned.
+  struct PendingRow {
+    IdMap::Key user, item;
+    float value;
+    std::uint64_t line;
+  };
+  static constexpr std::size_t kBatchRows = 32;
+  std::vector<PendingRow> batch;
+  std::string arena = std::string(std::size_t{64} << 10, '\0');  // the lines fccp split, for the batch's names
+  std::size_t arena_used = 0;
 };
 
 PieceParser::PieceParser(const LongRowRules& rules, WorkerNames& names, unsigned worker)

@@ -46,15 +46,26 @@ class LongRowRules {
   const LongShape shape_;
 };
 
-// A worker's names: ids of its own, in the order the worker met them.
+// A worker's names: ids of its own, in the order the worker met them. Only
+// the worker touches them; the merge learns the names from the pieces.
 struct LocalIds {
-  static constexpr std::uint32_t kNoId = 0xFFFFFFFFu;
   IdMap ids;
   std::vector<std::uint32_t> last_piece;  // per id: 1 + the last piece that used it
-  std::vector<std::uint32_t> global;      // per id: its Dataset index, set by the merge (kNoId until then)
 };
 struct WorkerNames {
   LocalIds users, items;
+};
+
+// The names a worker met first in a piece: ids first_id, first_id + 1, …
+struct NewNames {
+  std::uint32_t first_id = 0;
+  std::string text;                 // back to back
+  std::vector<std::uint32_t> ends;  // where each ends in text
+  std::string_view name(std::uint32_t id) const {
+    const std::size_t i = id - first_id;
+    const std::uint32_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(text).substr(begin, ends[i] - begin);
+  }
 };
 
 // One piece parsed: its ratings with the worker's ids, and what the merge
@@ -64,8 +75,9 @@ struct ParsedPiece {
   unsigned worker = 0;
   std::vector<Rating> ratings;  // worker ids, in file order
   // The worker ids this piece uses, each once, in the order of their first
-  // row in the piece.
+  // row in the piece; and the names of those the worker had not met before.
   std::vector<std::uint32_t> users_in_order, items_in_order;
+  NewNames new_users, new_items;
   std::uint64_t lines = 0;  // lines in the piece (blank ones included)
   std::uint64_t rows = 0;   // rows read (lines not blank)
   RatingLines rating_lines{true};  // the line of each rating, counted from the piece's start
