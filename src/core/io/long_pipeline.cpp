@@ -61,33 +61,31 @@ class ParsedPieces {
   bool workers_done_ = false;
 };
 
-// Merges pieces in file order into the Dataset, or into bands of users
-// (user_bands.hpp) when `bands` is given.
+// Merges pieces in file order into the Dataset. Once a file turns out not
+// to be grouped by user, and `bands` is given, the ratings go into bands of
+// users instead (user_bands.hpp), the ones merged so far first.
 class PieceMerger {
  public:
   PieceMerger(RatingsLoad& load, unsigned workers, std::uint64_t lines_before, UserBands* bands)
-      : load_(load), indices_(workers), lines_before_(lines_before), bands_(bands) {
-    if (bands_) {
-      for (const Rating& r : load_.data.ratings) bands_->add(r);
-      std::vector<Rating>().swap(load_.data.ratings);
-    }
-  }
+      : load_(load), indices_(workers), lines_before_(lines_before), bands_(bands) {}
+
+  // Whether the ratings went into the bands.
+  bool by_band() const { return by_band_; }
 
   // Gives the piece's new names their indices and appends its ratings
   // (freeing the piece's); raises its error at its line in the file.
   void merge(ParsedPiece& piece, const PieceSource& source) {
     Indices& indices = indices_[piece.worker];
-    place(piece.users_in_order, piece.new_users, indices.users, load_.data.users);
-    place(piece.items_in_order, piece.new_items, indices.items, load_.data.items);
+    place_names(piece, indices);
     if (piece.error) rethrow_in_file(piece.error);
-    if (bands_) {
+    if (!by_band_) {
+      append_in_file_order(piece, indices, source);
+    } else {
       for (const Rating& r : piece.ratings)
         bands_->add(Rating{indices.users[r.user], indices.items[r.item], r.value});
       merged_ = bands_->size();
-    } else {
-      append_in_file_order(piece, indices, source);
     }
-    std::vector<Rating>().swap(piece.ratings);
+    buffers_.give(std::move(piece.ratings));
     lines_before_ += piece.lines;
     load_.rows_read += piece.rows;
     load_.report_progress(piece.end_offset, merged_);
@@ -100,22 +98,51 @@ class PieceMerger {
     std::vector<std::uint32_t> users, items;
   };
 
+  // Appends the piece while the file is grouped by user (users, numbered in
+  // order of appearance, never go back). At the first rating that breaks
+  // that, with bands to go to, moves the ratings merged so far there and
+  // leaves the rest of the piece to them.
   void append_in_file_order(const ParsedPiece& piece, const Indices& indices, const PieceSource& source) {
     std::vector<Rating>& ratings = load_.data.ratings;
     if (piece.index == 0) reserve_for(source, piece);
     load_.lines.append(piece.rating_lines, ratings.size(), lines_before_);
-    for (const Rating& r : piece.ratings)
-      ratings.push_back(Rating{indices.users[r.user], indices.items[r.item], r.value});
+    std::uint32_t last_user = ratings.empty() ? 0 : ratings.back().user;
+    for (std::size_t i = 0; i < piece.ratings.size(); ++i) {
+      const Rating& r = piece.ratings[i];
+      const Rating merged{indices.users[r.user], indices.items[r.item], r.value};
+      if (merged.user < last_user && bands_) return switch_to_bands(piece, indices, i);
+      last_user = merged.user;
+      ratings.push_back(merged);
+    }
     merged_ = ratings.size();
   }
 
-  // A worker id the merge has not met is one the worker met first in this
-  // piece (it merged the worker's earlier pieces), so the piece has its name.
-  static void place(const std::vector<std::uint32_t>& in_order, const NewNames& new_names,
-                    std::vector<std::uint32_t>& indices, IdMap& global) {
-    indices.resize(new_names.first_id + new_names.ends.size(), kNoIndex);
-    for (const std::uint32_t id : in_order)
-      if (indices[id] == kNoIndex) indices[id] = global.intern(new_names.name(id));
+  void switch_to_bands(const ParsedPiece& piece, const Indices& indices, std::size_t from) {
+    for (const Rating& r : load_.data.ratings) bands_->add(r);
+    std::vector<Rating>().swap(load_.data.ratings);
+    for (std::size_t i = from; i < piece.ratings.size(); ++i) {
+      const Rating& r = piece.ratings[i];
+      bands_->add(Rating{indices.users[r.user], indices.items[r.item], r.value});
+    }
+    merged_ = bands_->size();
+    by_band_ = true;
+    load_.file_order_lost = true;
+  }
+
+  // Gives the worker ids the piece's ratings use their Dataset indices, in
+  // the order of the ratings: user, then item, row after row. A worker id
+  // the merge has not met is one the worker met first in this piece (the
+  // merge has been through the worker's earlier pieces), so the piece has
+  // its name.
+  void place_names(const ParsedPiece& piece, Indices& indices) {
+    indices.users.resize(piece.new_users.end_id(), kNoIndex);
+    indices.items.resize(piece.new_items.end_id(), kNoIndex);
+    IdMap& users = load_.data.users;
+    IdMap& items = load_.data.items;
+    for (const Rating& r : piece.ratings) {
+      if (indices.users[r.user] == kNoIndex) indices.users[r.user] = users.intern(piece.new_users.name(r.user));
+      if (indices.items[r.item] == kNoIndex) indices.items[r.item] = items.intern(piece.new_items.name(r.item));
+    }
   }
 
   // Room for the ratings of a file at the rate of its first piece (plus a
@@ -144,7 +171,11 @@ class PieceMerger {
   std::vector<Indices> indices_;  // by worker
   std::uint64_t lines_before_;
   UserBands* bands_;
+  bool by_band_ = false;
   std::uint64_t merged_ = 0;  // ratings merged
+
+ public:
+  RatingBuffers buffers_;  // the merged pieces' vectors, for the parsers to reuse
 };
 
 unsigned thread_count(const ReadOptions& options) {
@@ -153,7 +184,7 @@ unsigned thread_count(const ReadOptions& options) {
 
 void parse_and_merge_on_one_thread(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
                                    PieceMerger& merger) {
-  PieceParser parser(rules, names[0], 0);
+  PieceParser parser(rules, names[0], 0, merger.buffers_);
   for (Piece piece; source.next(piece);) merger.merge(*parser.parse(piece), source);
 }
 
@@ -167,7 +198,7 @@ void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector
   std::mutex read_error_mutex;
   auto work = [&](unsigned worker) {
     try {
-      PieceParser parser(rules, names[worker], worker);
+      PieceParser parser(rules, names[worker], worker, merger.buffers_);
       for (Piece piece; source.next(piece);) {
         auto p = parser.parse(piece);
         if (p->error) source.stop_after(p->index);
@@ -213,13 +244,10 @@ void load_long(RatingsLoad& load, const LongShape& shape) {
   // A file can be read again for the lines of a duplicate pair, so it need
   // not keep the file order; a pipe must.
   UserBands bands;
-  const bool by_band = source.seekable() && !load.keep_file_order;
-  PieceMerger merger(load, static_cast<unsigned>(names.size()), source.lines_before(), by_band ? &bands : nullptr);
+  const bool may_use_bands = source.seekable() && !load.keep_file_order;
+  PieceMerger merger(load, static_cast<unsigned>(names.size()), source.lines_before(), may_use_bands ? &bands : nullptr);
   parse_and_merge(rules, source, names, merger);
-  if (by_band) {
-    bands.move_grouped_by_user(load.data.ratings);
-    load.file_order_lost = true;
-  }
+  if (merger.by_band()) bands.move_grouped_by_user(load.data.ratings);
 }
 
 }  // namespace mfrec::detail

@@ -67,8 +67,8 @@ struct TrimFor<' '> {
 }  // namespace
 
 struct PieceParser::Impl {
-  Impl(const LongRowRules& r, WorkerNames& n, unsigned w)
-      : rules(r), shape(r.shape()), names(n), worker(w), splitter(r.load().rows.delimiter()) {
+  Impl(const LongRowRules& r, WorkerNames& n, unsigned w, RatingBuffers& b)
+      : rules(r), shape(r.shape()), names(n), worker(w), buffers(b), splitter(r.load().rows.delimiter()) {
     // fccp fills row[c] for every column c of a line of `count` fields.
     for (std::size_t count = 0; count <= shape.width; ++count) {
       col_orders.emplace_back(count);
@@ -83,10 +83,10 @@ struct PieceParser::Impl {
     out->index = piece.index;
     out->worker = worker;
     out->end_offset = piece.end_offset;
+    out->ratings = buffers.take();
     out->ratings.reserve(piece.text.size() / 16);
-    stamp = piece.index + 1;
-    out->new_users.first_id = names.users.ids.size();
-    out->new_items.first_id = names.items.ids.size();
+    out->new_users.first_id = names.users.size();
+    out->new_items.first_id = names.items.size();
     try {
       switch (splitter.delimiter()) {
         case ',': parse_lines<','>(piece); break;
@@ -133,8 +133,8 @@ struct PieceParser::Impl {
       r = rules.check(splitter.fields(), splitter.columns(), line, false);
     }
     batch.push_back(PendingRow{IdMap::Key(r.user), IdMap::Key(r.item), r.value, line});
-    names.users.ids.prefetch(batch.back().user);
-    names.items.ids.prefetch(batch.back().item);
+    names.users.prefetch(batch.back().user);
+    names.items.prefetch(batch.back().item);
     if (batch.size() == kBatchRows) intern_batch();
   }
 
@@ -143,8 +143,8 @@ struct PieceParser::Impl {
   void intern_batch() {
     for (const PendingRow& row : batch) {
       out->rating_lines.add(out->ratings.size(), row.line);
-      out->ratings.push_back({local_id(names.users, row.user, out->users_in_order, out->new_users),
-                              local_id(names.items, row.item, out->items_in_order, out->new_items), row.value});
+      out->ratings.push_back({local_id(names.users, row.user, out->new_users),
+                              local_id(names.items, row.item, out->new_items), row.value});
     }
     batch.clear();
     arena_used = 0;
@@ -202,17 +202,11 @@ struct PieceParser::Impl {
     return true;
   }
 
-  std::uint32_t local_id(LocalIds& t, const IdMap::Key& name, std::vector<std::uint32_t>& in_order,
-                         NewNames& new_names) {
-    const std::uint32_t id = t.ids.intern(name);
-    if (id == t.last_piece.size()) {
-      t.last_piece.push_back(0);
+  static std::uint32_t local_id(IdMap& ids, const IdMap::Key& name, NewNames& new_names) {
+    const std::uint32_t id = ids.intern(name);
+    if (id == new_names.end_id()) {
       new_names.text.append(name.name);
       new_names.ends.push_back(static_cast<std::uint32_t>(new_names.text.size()));
-    }
-    if (t.last_piece[id] != stamp) {
-      t.last_piece[id] = stamp;
-      in_order.push_back(id);
     }
     return id;
   }
@@ -225,11 +219,11 @@ struct PieceParser::Impl {
   const LongShape& shape;
   WorkerNames& names;
   const unsigned worker;
+  RatingBuffers& buffers;
   FieldSplitter splitter;
   std::vector<char*> row;                    // fccp's fields of a plain line
   std::vector<std::vector<int>> col_orders;  // by field count
   ParsedPiece* out = nullptr;
-  std::uint32_t stamp = 0;  // 1 + the piece's index
   // Rows read and checked, their names not yet interned.
   struct PendingRow {
     IdMap::Key user, item;
@@ -242,8 +236,8 @@ struct PieceParser::Impl {
   std::size_t arena_used = 0;
 };
 
-PieceParser::PieceParser(const LongRowRules& rules, WorkerNames& names, unsigned worker)
-    : impl_(std::make_unique<Impl>(rules, names, worker)) {}
+PieceParser::PieceParser(const LongRowRules& rules, WorkerNames& names, unsigned worker, RatingBuffers& buffers)
+    : impl_(std::make_unique<Impl>(rules, names, worker, buffers)) {}
 PieceParser::~PieceParser() = default;
 std::unique_ptr<ParsedPiece> PieceParser::parse(Piece& piece) { return impl_->parse(piece); }
 

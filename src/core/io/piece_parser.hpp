@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,12 +49,8 @@ class LongRowRules {
 
 // A worker's names: ids of its own, in the order the worker met them. Only
 // the worker touches them; the merge learns the names from the pieces.
-struct LocalIds {
-  IdMap ids;
-  std::vector<std::uint32_t> last_piece;  // per id: 1 + the last piece that used it
-};
 struct WorkerNames {
-  LocalIds users, items;
+  IdMap users, items;
 };
 
 // The names a worker met first in a piece: ids first_id, first_id + 1, …
@@ -66,6 +63,7 @@ struct NewNames {
     const std::uint32_t begin = i == 0 ? 0 : ends[i - 1];
     return std::string_view(text).substr(begin, ends[i] - begin);
   }
+  std::uint32_t end_id() const { return first_id + static_cast<std::uint32_t>(ends.size()); }
 };
 
 // One piece parsed: its ratings with the worker's ids, and what the merge
@@ -74,10 +72,7 @@ struct ParsedPiece {
   std::uint32_t index = 0;
   unsigned worker = 0;
   std::vector<Rating> ratings;  // worker ids, in file order
-  // The worker ids this piece uses, each once, in the order of their first
-  // row in the piece; and the names of those the worker had not met before.
-  std::vector<std::uint32_t> users_in_order, items_in_order;
-  NewNames new_users, new_items;
+  NewNames new_users, new_items;  // the names of the ids the worker met first here
   std::uint64_t lines = 0;  // lines in the piece (blank ones included)
   std::uint64_t rows = 0;   // rows read (lines not blank)
   RatingLines rating_lines{true};  // the line of each rating, counted from the piece's start
@@ -85,9 +80,32 @@ struct ParsedPiece {
   std::uint64_t end_offset = 0;
 };
 
+// The ratings vectors of merged pieces, for the next pieces to fill: their
+// pages stay mapped, instead of being faulted in afresh for every piece.
+class RatingBuffers {
+ public:
+  std::vector<Rating> take() {
+    const std::lock_guard lock(mutex_);
+    if (free_.empty()) return {};
+    std::vector<Rating> v = std::move(free_.back());
+    free_.pop_back();
+    return v;
+  }
+  void give(std::vector<Rating>&& v) {
+    v.clear();
+    const std::lock_guard lock(mutex_);
+    if (free_.size() < kKept) free_.push_back(std::move(v));
+  }
+
+ private:
+  static constexpr std::size_t kKept = 8;
+  std::mutex mutex_;
+  std::vector<std::vector<Rating>> free_;
+};
+
 class PieceParser {
  public:
-  PieceParser(const LongRowRules& rules, WorkerNames& names, unsigned worker);
+  PieceParser(const LongRowRules& rules, WorkerNames& names, unsigned worker, RatingBuffers& buffers);
   ~PieceParser();
   // Parses `piece` (its text is split in place) up to its first error.
   std::unique_ptr<ParsedPiece> parse(Piece& piece);

@@ -7,12 +7,15 @@
 #include <new>
 #include <utility>
 
+#include "util/huge_pages.hpp"
+
 namespace mfrec::detail {
 
 namespace {
 
-// The first mapping: 64K ratings (768 KiB), then doubling.
-constexpr std::size_t kFirstCapacity = std::size_t{1} << 16;
+// The first mapping: 4 MiB (only the pages written cost memory), then
+// doubling.
+constexpr std::size_t kFirstCapacity = (std::size_t{4} << 20) / sizeof(Rating);
 
 std::size_t bytes_for(std::size_t ratings) {
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -47,6 +50,7 @@ void MappedRatings::grow() {
   void* p = data_ ? ::mremap(data_, bytes_for(capacity_), bytes_for(capacity), MREMAP_MAYMOVE)
                   : ::mmap(nullptr, bytes_for(capacity), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
+  advise_huge_pages(p, bytes_for(capacity));
   data_ = static_cast<Rating*>(p);
   capacity_ = bytes_for(capacity) / sizeof(Rating);
 }
@@ -55,6 +59,7 @@ void MappedRatings::grow() {
 // `out`, which grows (and is written) by one band as the band is released.
 void UserBands::move_grouped_by_user(std::vector<Rating>& out) {
   out.reserve(out.size() + size_);
+  advise_huge_pages(out.data() + out.size(), size_ * sizeof(Rating));
   std::vector<std::size_t> next;
   for (std::size_t b = 0; b < bands_.size(); ++b) {
     MappedRatings& band = bands_[b];

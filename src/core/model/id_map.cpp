@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "mfrec/error.hpp"
+#include "util/huge_pages.hpp"
 
 namespace mfrec {
 
@@ -74,7 +75,10 @@ std::size_t IdMap::slot_for(const Key& key) const {
 }
 
 void IdMap::rehash(std::size_t slot_count) {
-  std::vector<Slot> old(slot_count);
+  std::vector<Slot> old;
+  old.reserve(slot_count);
+  detail::advise_huge_pages(old.data(), slot_count * sizeof(Slot));  // probes are random
+  old.resize(slot_count);
   old.swap(slots_);
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
