@@ -15,6 +15,7 @@
 
 #include "io/piece_parser.hpp"
 #include "io/user_bands.hpp"
+#include "util/huge_pages.hpp"
 
 namespace mfrec::detail {
 
@@ -33,31 +34,51 @@ void read_first_rows(RatingsLoad& load, const LongRowRules& rules) {
   }
 }
 
-// Pieces parsed by the workers, handed to the merging thread by index.
+// Pieces parsed by the workers, handed to the merging thread by index. A
+// worker more than `ahead` pieces ahead of the merge waits, so that parsed
+// pieces never pile up (each holds its ratings until merged). The worker
+// with the piece the merge waits for never waits: workers take pieces in
+// order.
 class ParsedPieces {
  public:
+  explicit ParsedPieces(std::uint32_t ahead) : ahead_(ahead) {}
+
   void put(std::unique_ptr<ParsedPiece> piece) {
-    const std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return piece->index < next_ + ahead_; });
     if (pieces_.size() <= piece->index) pieces_.resize(piece->index + 1);
     pieces_[piece->index] = std::move(piece);
     ready_.notify_one();
   }
-  // Piece `index` once parsed; nullptr once the workers are done without it.
+  // Piece `index` (the one after the last taken) once parsed; nullptr once
+  // the workers are done without it.
   std::unique_ptr<ParsedPiece> take(std::uint32_t index) {
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [&] { return workers_done_ || (index < pieces_.size() && pieces_[index]); });
-    return index < pieces_.size() ? std::move(pieces_[index]) : nullptr;
+    if (index >= pieces_.size()) return nullptr;
+    next_ = index + 1;
+    room_.notify_all();
+    return std::move(pieces_[index]);
   }
   void workers_done() {
     const std::lock_guard lock(mutex_);
     workers_done_ = true;
     ready_.notify_one();
   }
+  // The merge stopped early (an error): no worker may wait for it.
+  void merge_stopped() {
+    const std::lock_guard lock(mutex_);
+    next_ = kNoLimit;
+    room_.notify_all();
+  }
 
  private:
+  static constexpr std::uint32_t kNoLimit = 0x7FFFFFFFu;
+  const std::uint32_t ahead_;
   std::mutex mutex_;
-  std::condition_variable ready_;
+  std::condition_variable ready_, room_;
   std::vector<std::unique_ptr<ParsedPiece>> pieces_;
+  std::uint32_t next_ = 0;  // the next piece the merge takes
   bool workers_done_ = false;
 };
 
@@ -73,18 +94,24 @@ class PieceMerger {
   bool by_band() const { return by_band_; }
 
   // Gives the piece's new names their indices and appends its ratings
-  // (freeing the piece's); raises its error at its line in the file.
+  // (handing the piece's vector back for reuse); raises its error at its
+  // line in the file.
   void merge(ParsedPiece& piece, const PieceSource& source) {
-    Indices& indices = indices_[piece.worker];
-    place_names(piece, indices);
+    const std::size_t descent = renumber(piece, indices_[piece.worker]);
     if (piece.error) rethrow_in_file(piece.error);
+    const Rating* begin = piece.ratings.data();
+    const Rating* end = begin + piece.ratings.size();
     if (!by_band_) {
-      append_in_file_order(piece, indices, source);
-    } else {
-      for (const Rating& r : piece.ratings)
-        bands_->add(Rating{indices.users[r.user], indices.items[r.item], r.value});
-      merged_ = bands_->size();
+      if (piece.index == 0) reserve_for(source, piece);
+      load_.lines.append(piece.rating_lines, load_.data.ratings.size(), lines_before_);
+      const Rating* grouped_end = bands_ ? begin + std::min(descent, piece.ratings.size()) : end;
+      load_.data.ratings.insert(load_.data.ratings.end(), begin, grouped_end);
+      if (grouped_end != end) switch_to_bands();
+      begin = grouped_end;
     }
+    if (by_band_)
+      for (const Rating* r = begin; r != end; ++r) bands_->add(*r);
+    merged_ += piece.ratings.size();
     buffers_.give(std::move(piece.ratings));
     lines_before_ += piece.lines;
     load_.rows_read += piece.rows;
@@ -98,51 +125,40 @@ class PieceMerger {
     std::vector<std::uint32_t> users, items;
   };
 
-  // Appends the piece while the file is grouped by user (users, numbered in
-  // order of appearance, never go back). At the first rating that breaks
-  // that, with bands to go to, moves the ratings merged so far there and
-  // leaves the rest of the piece to them.
-  void append_in_file_order(const ParsedPiece& piece, const Indices& indices, const PieceSource& source) {
-    std::vector<Rating>& ratings = load_.data.ratings;
-    if (piece.index == 0) reserve_for(source, piece);
-    load_.lines.append(piece.rating_lines, ratings.size(), lines_before_);
-    std::uint32_t last_user = ratings.empty() ? 0 : ratings.back().user;
-    for (std::size_t i = 0; i < piece.ratings.size(); ++i) {
-      const Rating& r = piece.ratings[i];
-      const Rating merged{indices.users[r.user], indices.items[r.item], r.value};
-      if (merged.user < last_user && bands_) return switch_to_bands(piece, indices, i);
-      last_user = merged.user;
-      ratings.push_back(merged);
-    }
-    merged_ = ratings.size();
-  }
-
-  void switch_to_bands(const ParsedPiece& piece, const Indices& indices, std::size_t from) {
-    for (const Rating& r : load_.data.ratings) bands_->add(r);
-    std::vector<Rating>().swap(load_.data.ratings);
-    for (std::size_t i = from; i < piece.ratings.size(); ++i) {
-      const Rating& r = piece.ratings[i];
-      bands_->add(Rating{indices.users[r.user], indices.items[r.item], r.value});
-    }
-    merged_ = bands_->size();
-    by_band_ = true;
-    load_.file_order_lost = true;
-  }
-
-  // Gives the worker ids the piece's ratings use their Dataset indices, in
-  // the order of the ratings: user, then item, row after row. A worker id
-  // the merge has not met is one the worker met first in this piece (the
-  // merge has been through the worker's earlier pieces), so the piece has
-  // its name.
-  void place_names(const ParsedPiece& piece, Indices& indices) {
+  // Rewrites the piece's ratings with Dataset indices, giving the names
+  // the Dataset has not met theirs in the order of the ratings: user, then
+  // item, row after row. A worker id the merge has not met is one the
+  // worker met first in this piece (the merge has been through the
+  // worker's earlier pieces), so the piece has its name. Returns the first
+  // rating whose user comes before the one of the rating merged before it
+  // (a file not grouped by user), or npos.
+  std::size_t renumber(ParsedPiece& piece, Indices& indices) {
     indices.users.resize(piece.new_users.end_id(), kNoIndex);
     indices.items.resize(piece.new_items.end_id(), kNoIndex);
     IdMap& users = load_.data.users;
     IdMap& items = load_.data.items;
-    for (const Rating& r : piece.ratings) {
-      if (indices.users[r.user] == kNoIndex) indices.users[r.user] = users.intern(piece.new_users.name(r.user));
-      if (indices.items[r.item] == kNoIndex) indices.items[r.item] = items.intern(piece.new_items.name(r.item));
+    std::size_t descent = std::string::npos;
+    for (std::size_t i = 0; i < piece.ratings.size(); ++i) {
+      Rating& r = piece.ratings[i];
+      std::uint32_t& user = indices.users[r.user];
+      if (user == kNoIndex) user = users.intern(piece.new_users.name(r.user));
+      std::uint32_t& item = indices.items[r.item];
+      if (item == kNoIndex) item = items.intern(piece.new_items.name(r.item));
+      r.user = user;
+      r.item = item;
+      if (user < last_user_ && descent == std::string::npos) descent = i;
+      last_user_ = user;
     }
+    return descent;
+  }
+
+  // The file is not grouped by user: from now on the ratings go to the
+  // bands, those merged so far first.
+  void switch_to_bands() {
+    for (const Rating& r : load_.data.ratings) bands_->add(r);
+    std::vector<Rating>().swap(load_.data.ratings);
+    by_band_ = true;
+    load_.file_order_lost = true;
   }
 
   // Room for the ratings of a file at the rate of its first piece (plus a
@@ -155,7 +171,10 @@ class PieceMerger {
     const double per_byte = static_cast<double>(first.ratings.size()) / static_cast<double>(read);
     const auto estimate = static_cast<std::uint64_t>(static_cast<double>(size) * per_byte * 1.1) + 1024;
     // A row holds at least "u,i,1" and a line end: no more rows than that.
-    load_.data.ratings.reserve(load_.data.ratings.size() + std::min(estimate, size / 6 + 1));
+    std::vector<Rating>& ratings = load_.data.ratings;
+    const std::size_t capacity = ratings.size() + std::min(estimate, size / 6 + 1);
+    ratings.reserve(capacity);
+    advise_huge_pages(ratings.data() + ratings.size(), (capacity - ratings.size()) * sizeof(Rating));
   }
 
   [[noreturn]] void rethrow_in_file(const std::exception_ptr& error) const {
@@ -172,7 +191,8 @@ class PieceMerger {
   std::uint64_t lines_before_;
   UserBands* bands_;
   bool by_band_ = false;
-  std::uint64_t merged_ = 0;  // ratings merged
+  std::uint32_t last_user_ = 0;  // of the last rating merged
+  std::uint64_t merged_ = 0;     // ratings merged
 
  public:
   RatingBuffers buffers_;  // the merged pieces' vectors, for the parsers to reuse
@@ -193,7 +213,7 @@ void parse_and_merge_on_one_thread(const LongRowRules& rules, PieceSource& sourc
 void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
                      PieceMerger& merger) {
   if (names.size() == 1) return parse_and_merge_on_one_thread(rules, source, names, merger);
-  ParsedPieces parsed;
+  ParsedPieces parsed(static_cast<std::uint32_t>(names.size()) + 1);
   std::exception_ptr read_error;  // a read error or no memory: raised once the merge runs out of pieces
   std::mutex read_error_mutex;
   auto work = [&](unsigned worker) {
@@ -220,12 +240,14 @@ void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector
   });
   struct Join {
     PieceSource& source;
+    ParsedPieces& parsed;
     std::thread& pool;
     ~Join() {
       source.stop_after(0);  // after an error in the merge: no more pieces
+      parsed.merge_stopped();
       pool.join();
     }
-  } join{source, pool};
+  } join{source, parsed, pool};
   for (std::uint32_t index = 0;; ++index) {
     const auto piece = parsed.take(index);
     if (!piece) break;
@@ -247,6 +269,8 @@ void load_long(RatingsLoad& load, const LongShape& shape) {
   const bool may_use_bands = source.seekable() && !load.keep_file_order;
   PieceMerger merger(load, static_cast<unsigned>(names.size()), source.lines_before(), may_use_bands ? &bands : nullptr);
   parse_and_merge(rules, source, names, merger);
+  std::vector<WorkerNames>().swap(names);  // before the ratings are copied once more
+  merger.buffers_.clear();
   if (merger.by_band()) bands.move_grouped_by_user(load.data.ratings);
 }
 

@@ -96,9 +96,13 @@ class RatingBuffers {
     const std::lock_guard lock(mutex_);
     if (free_.size() < kKept) free_.push_back(std::move(v));
   }
+  void clear() {
+    const std::lock_guard lock(mutex_);
+    free_.clear();
+  }
 
  private:
-  static constexpr std::size_t kKept = 8;
+  static constexpr std::size_t kKept = 4;
   std::mutex mutex_;
   std::vector<std::vector<Rating>> free_;
 };

@@ -13,9 +13,9 @@ namespace mfrec::detail {
 
 namespace {
 
-// The first mapping: 4 MiB (only the pages written cost memory), then
-// doubling.
-constexpr std::size_t kFirstCapacity = (std::size_t{4} << 20) / sizeof(Rating);
+// The first mapping: 64K ratings (768 KiB), then doubling. No huge pages:
+// a band's last one would be mostly empty, and bands are many.
+constexpr std::size_t kFirstCapacity = std::size_t{1} << 16;
 
 std::size_t bytes_for(std::size_t ratings) {
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -50,7 +50,6 @@ void MappedRatings::grow() {
   void* p = data_ ? ::mremap(data_, bytes_for(capacity_), bytes_for(capacity), MREMAP_MAYMOVE)
                   : ::mmap(nullptr, bytes_for(capacity), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  advise_huge_pages(p, bytes_for(capacity));
   data_ = static_cast<Rating*>(p);
   capacity_ = bytes_for(capacity) / sizeof(Rating);
 }
