@@ -65,7 +65,8 @@ class ParsedPieces {
     workers_done_ = true;
     ready_.notify_one();
   }
-  // The merge stopped early (an error): no worker may wait for it.
+  // The merge stops early (an error, or a piece lost to a read error): no
+  // worker may wait for it.
   void merge_stopped() {
     const std::lock_guard lock(mutex_);
     next_ = kNoLimit;
@@ -226,6 +227,7 @@ void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector
       }
     } catch (...) {
       source.stop_after(0);
+      parsed.merge_stopped();  // the merge stops at the piece this worker lost: none may wait for it
       const std::lock_guard lock(read_error_mutex);
       if (!read_error) read_error = std::current_exception();
     }
