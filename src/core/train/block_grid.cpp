@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -183,6 +184,102 @@ BlockGrid make_grid(std::vector<Rating> ratings, const GridShape& shape) {
   };
   if (shape.allow_compact && widest(g.users) <= kMaxCompactBand && widest(g.items) <= kMaxCompactBand) compact_in_place(g);
   return g;
+}
+
+void drop_values(BlockGrid& g) {
+  if (!g.compact || g.pairs_only) return;
+  auto* bytes = reinterpret_cast<unsigned char*>(g.ratings.data());
+  // Front to back: pair i lands at 4i, before rating i's 8 bytes at 8i.
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const BlockRating r = g.compact_ratings()[i];
+    new (bytes + i * sizeof(BlockPair)) BlockPair{r.user, r.item};
+  }
+  g.pairs_only = true;
+  release_pages(bytes + g.size() * sizeof(BlockPair), bytes + g.size() * sizeof(BlockRating));
+}
+
+namespace {
+
+// Model indices by training row: the inverse of a BandLayout's `row`.
+std::vector<std::uint32_t> index_of_row(const std::vector<std::uint32_t>& row) {
+  std::vector<std::uint32_t> index(row.size());
+  for (std::uint32_t i = 0; i < row.size(); ++i) index[row[i]] = i;
+  return index;
+}
+
+// fn(user row, item row) for every rating of user band `band`.
+template <class Fn>
+void for_each_band_pair(const BlockGrid& g, std::uint32_t band, Fn&& fn) {
+  for (std::uint32_t b = band * g.bands; b < (band + 1) * g.bands; ++b) g.for_each_pair(b, fn);
+}
+
+// One user band's rated items (model indices) grouped by user row, small
+// enough for the cache: row band_begin + r's are items[first[r] .. first[r + 1]).
+struct BandItems {
+  std::vector<std::uint64_t> first;
+  std::vector<std::uint32_t> items;
+};
+
+void count_band(const BlockGrid& g, std::uint32_t band, BandItems& out) {
+  const std::uint32_t base = g.users.band_begin[band];
+  out.first.assign(g.users.band_begin[band + 1] - base + 1, 0);
+  for_each_band_pair(g, band, [&](std::uint32_t user, std::uint32_t) { ++out.first[user - base + 1]; });
+  std::partial_sum(out.first.begin(), out.first.end(), out.first.begin());
+}
+
+void gather_band(const BlockGrid& g, std::uint32_t band, const std::vector<std::uint32_t>& item_of, BandItems& out) {
+  count_band(g, band, out);
+  out.items.resize(out.first.back());
+  const std::uint32_t base = g.users.band_begin[band];
+  // Each row's cursor runs from its first to the next row's first...
+  for_each_band_pair(g, band, [&](std::uint32_t user, std::uint32_t item) {
+    out.items[out.first[user - base]++] = item_of[item];
+  });
+  // ...so shifting the cursors by one gives the firsts back.
+  std::copy_backward(out.first.begin(), out.first.end() - 1, out.first.end());
+  out.first[0] = 0;
+}
+
+}  // namespace
+
+// Random writes into the index, one a rating, would each miss the cache:
+// instead each user band (whose users are rated in its blocks only, so one
+// thread's) is grouped by user in a cached buffer, then copied one user at a
+// time to the front of the user's range; `also_rated` fills its back. Then
+// each user's items are sorted. Temporaries are kept few: the index is
+// built beside the grid's pairs and the model's factors, at the peak.
+RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads) {
+  drop_values(g);
+  const std::vector<std::uint32_t> user_of = index_of_row(g.users.row), item_of = index_of_row(g.items.row);
+  std::vector<std::uint32_t> also_count(also_rated.empty() ? 0 : user_of.size(), 0);
+  for (const Rating& r : also_rated) ++also_count[user_of[r.user]];
+  RatedItems out;
+  out.offsets.assign(user_of.size() + 1, 0);
+  std::vector<BandItems> scratch(std::max(1u, std::min(threads, g.bands)));
+  parallel_for(g.bands, threads, [&](std::uint32_t band, unsigned worker) {
+    count_band(g, band, scratch[worker]);
+    const std::vector<std::uint64_t>& first = scratch[worker].first;
+    for (std::uint32_t r = 0; r + 1 < first.size(); ++r)
+      out.offsets[user_of[g.users.band_begin[band] + r] + 1] = first[r + 1] - first[r];
+  });
+  for (std::size_t u = 0; u < also_count.size(); ++u) out.offsets[u + 1] += also_count[u];
+  std::partial_sum(out.offsets.begin(), out.offsets.end(), out.offsets.begin());
+  out.items.resize(out.offsets.back());
+  for (const Rating& r : also_rated) {
+    const std::uint32_t u = user_of[r.user];
+    out.items[out.offsets[u + 1] - also_count[u]--] = item_of[r.item];
+  }
+  parallel_for(g.bands, threads, [&](std::uint32_t band, unsigned worker) {
+    BandItems& mine = scratch[worker];
+    gather_band(g, band, item_of, mine);
+    for (std::uint32_t r = 0; r + 1 < mine.first.size(); ++r) {
+      const std::uint32_t u = user_of[g.users.band_begin[band] + r];
+      const auto begin = out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u]);
+      std::copy(mine.items.begin() + mine.first[r], mine.items.begin() + mine.first[r + 1], begin);
+      std::sort(begin, out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u + 1]));
+    }
+  });
+  return out;
 }
 
 std::vector<std::vector<std::uint32_t>> epoch_schedule(std::uint32_t bands, std::uint64_t seed, std::uint32_t epoch) {
