@@ -687,6 +687,22 @@ TEST(Trainer, RatedItemsIndexHoldsEveryRatingReadWithOrWithoutValidation) {
   }
 }
 
+// Implicit models index the interactions, and the pairs of value 0 too
+// (known, so never recommended), though ALS leaves those out.
+TEST(Trainer, ImplicitRatedItemsIndexHoldsThePairsOfValueZero) {
+  Dataset d = small_synthetic();
+  for (std::size_t k = 0; k < d.ratings.size(); ++k) d.ratings[k].value = k % 4 == 0 ? 0.0f : k % 7 == 0 ? -1.0f : 1.0f;
+  d.ratings.front().value = 0.0f;  // the very first pair, and the last
+  d.ratings.back().value = 0.0f;
+  const auto [offsets, items] = rated_index_of(d);
+  TrainOptions o = TrainOptions::defaults_for(Objective::Implicit);
+  o.factors = 4;
+  o.epochs = 1;
+  const Model m = train({&d}, o);
+  EXPECT_EQ(m.rated_offsets, offsets);
+  EXPECT_EQ(m.rated_items, items);
+}
+
 // A Dataset handed over to be taken (as `mfrec train` does, so that the
 // ratings are never held twice) is split in place and emptied, and gives
 // the model the same Dataset kept by the caller gives.

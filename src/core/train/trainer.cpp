@@ -148,24 +148,6 @@ void check_dataset(const Dataset& d, bool sorted, const char* what, unsigned thr
               std::string(what) + ": ratings not sorted by (user, item) or repeated at " + std::to_string(k));
 }
 
-// Which items each user rated, from ratings sorted by (user, item): user u's
-// are rated_items[rated_offsets[u] .. rated_offsets[u + 1]).
-void index_sorted_rated_items(const std::vector<Rating>& ratings, std::uint32_t users, Model& m, unsigned threads) {
-  constexpr std::uint64_t kNone = ~std::uint64_t{0};
-  std::vector<std::uint64_t> start(std::size_t{users} + 1, kNone);
-  m.rated_items.resize(ratings.size());
-  detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t) {
-    for (std::size_t k = first; k < last; ++k) {
-      m.rated_items[k] = ratings[k].item;
-      if (k == 0 || ratings[k].user != ratings[k - 1].user) start[ratings[k].user] = k;  // one writer per user
-    }
-  });
-  start[users] = ratings.size();
-  for (std::size_t u = users; u-- > 0;)  // users with no ratings start where the next one does
-    if (start[u] == kNone) start[u] = start[u + 1];
-  m.rated_offsets = std::move(start);
-}
-
 // The state of the best epoch so far, for --early-stop.
 struct Snapshot {
   TrainState state;
@@ -526,7 +508,6 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   Model m = start_model(*all, options, threads);
   TrainingData data = take_training_data(input, *all, options, m);
   if (options.objective == Objective::Implicit) {
-    index_sorted_rated_items(data.ratings, m.users.size(), m, threads);
     detail::train_implicit(std::move(data.ratings), m, input, on_epoch, threads);
     return m;
   }
