@@ -142,8 +142,10 @@ struct RatedItems {
 };
 
 // The rated items of the grid's ratings and of `also_rated` (ratings not in
-// the grid, with training rows). Drops the grid's values first (drop_values),
-// so the index is built beside 4 bytes a rating, not 8.
+// the grid, with training rows). The grid's last use: it drops the values
+// first (drop_values), so the index is built beside 4 bytes a rating, not 8,
+// and then works in the ratings' storage, which holds no ratings after it
+// (the band layouts stay).
 RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads);
 
 // The strata of one epoch, each a list of block ids: stratum s holds blocks
