@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <numeric>
 #include <set>
 
 #include "train/block_grid.hpp"
@@ -100,6 +101,59 @@ TEST(BlockGrid, CompactOnlyWhenEveryBandFitsSixteenBits) {
       }
     }
     EXPECT_EQ(seen, 200'000u);
+  }
+}
+
+// Every (user row, item row) the grid holds, block by block in grid order.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_of(const detail::BlockGrid& g) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  for (std::uint32_t b = 0; b < g.bands * g.bands; ++b)
+    g.for_each_pair(b, [&](std::uint32_t user, std::uint32_t item) { pairs.emplace_back(user, item); });
+  return pairs;
+}
+
+TEST(BlockGrid, DroppingTheValuesKeepsEveryPairInFourBytes) {
+  const Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
+  for (const bool compact : {true, false}) {
+    detail::BlockGrid g = detail::make_grid(
+        d.ratings, {.users = d.users.size(), .items = d.items.size(), .bands = 4, .seed = 7, .allow_compact = compact});
+    const auto before = pairs_of(g);
+    ASSERT_EQ(before.size(), d.ratings.size());
+    detail::drop_values(g);
+    EXPECT_EQ(g.pairs_only, compact);  // a grid of 12-byte ratings is left as it is
+    EXPECT_EQ(pairs_of(g), before);
+    detail::drop_values(g);  // twice is once
+    EXPECT_EQ(pairs_of(g), before);
+  }
+}
+
+// The model's index (by model index, each user's items ascending) of the
+// grid's ratings and of ratings kept out of it, for every form of grid and
+// thread count.
+TEST(BlockGrid, RatedItemsIndexHoldsTheGridsRatingsAndTheOnesAlsoRated) {
+  const Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
+  std::vector<std::uint64_t> offsets(std::size_t{d.users.size()} + 1, 0);
+  std::vector<std::uint32_t> items;
+  for (const Rating& r : d.ratings) {  // sorted by (user, item): the index itself
+    ++offsets[r.user + 1];
+    items.push_back(r.item);
+  }
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  struct Form {
+    std::uint32_t bands;
+    bool shuffle_rows, compact;
+    unsigned threads;
+  };
+  for (const Form f : {Form{4, true, true, 1}, Form{4, true, true, 2}, Form{4, true, false, 2}, Form{1, false, false, 1}}) {
+    std::vector<Rating> in_grid, also;  // every third rating kept out of the grid
+    for (std::size_t k = 0; k < d.ratings.size(); ++k) (k % 3 == 1 ? also : in_grid).push_back(d.ratings[k]);
+    detail::BlockGrid g =
+        detail::make_grid(in_grid, {.users = d.users.size(), .items = d.items.size(), .bands = f.bands, .seed = 7,
+                                    .shuffle_rows = f.shuffle_rows, .allow_compact = f.compact, .threads = f.threads});
+    for (Rating& r : also) r = {g.users.row[r.user], g.items.row[r.item], r.value};  // training rows
+    const detail::RatedItems rated = detail::index_rated_items(g, also, f.threads);
+    EXPECT_EQ(rated.offsets, offsets) << f.bands << " bands, compact " << f.compact << ", threads " << f.threads;
+    EXPECT_EQ(rated.items, items) << f.bands << " bands, compact " << f.compact << ", threads " << f.threads;
   }
 }
 

@@ -657,6 +657,69 @@ TEST(Trainer, RatedItemsIndexHasEmptyRangesForUsersWithoutRatings) {
   EXPECT_EQ(m.rated_items, (std::vector<std::uint32_t>{1, 2, 0}));
 }
 
+// Which items each user rated, straight from ratings sorted by (user, item).
+std::pair<std::vector<std::uint64_t>, std::vector<std::uint32_t>> rated_index_of(const Dataset& d) {
+  std::vector<std::uint64_t> offsets(std::size_t{d.users.size()} + 1, 0);
+  std::vector<std::uint32_t> items;
+  for (const Rating& r : d.ratings) {
+    ++offsets[r.user + 1];
+    items.push_back(r.item);
+  }
+  for (std::size_t u = 0; u < d.users.size(); ++u) offsets[u + 1] += offsets[u];
+  return {offsets, items};
+}
+
+// The index is built from the packed training ratings after training, so
+// it has to put the held-out ones back: the user did rate them.
+TEST(Trainer, RatedItemsIndexHoldsEveryRatingReadWithOrWithoutValidation) {
+  const Dataset d = small_synthetic();
+  const auto [offsets, items] = rated_index_of(d);
+  for (const double fraction : {0.0, 0.3}) {
+    for (const Order order : {Order::Shuffled, Order::Sequential}) {
+      TrainOptions o = quick_options();
+      o.epochs = 1;
+      o.validation_fraction = fraction;
+      o.order = order;
+      const Model m = train({&d}, o);
+      EXPECT_EQ(m.rated_offsets, offsets) << "validation " << fraction;
+      EXPECT_EQ(m.rated_items, items) << "validation " << fraction;
+    }
+  }
+}
+
+// Implicit models index the interactions, and the pairs of value 0 too
+// (known, so never recommended), though ALS leaves those out.
+TEST(Trainer, ImplicitRatedItemsIndexHoldsThePairsOfValueZero) {
+  Dataset d = small_synthetic();
+  for (std::size_t k = 0; k < d.ratings.size(); ++k) d.ratings[k].value = k % 4 == 0 ? 0.0f : k % 7 == 0 ? -1.0f : 1.0f;
+  d.ratings.front().value = 0.0f;  // the very first pair, and the last
+  d.ratings.back().value = 0.0f;
+  const auto [offsets, items] = rated_index_of(d);
+  TrainOptions o = TrainOptions::defaults_for(Objective::Implicit);
+  o.factors = 4;
+  o.epochs = 1;
+  const Model m = train({&d}, o);
+  EXPECT_EQ(m.rated_offsets, offsets);
+  EXPECT_EQ(m.rated_items, items);
+}
+
+// A Dataset handed over to be taken (as `mfrec train` does, so that the
+// ratings are never held twice) is split in place and emptied, and gives
+// the model the same Dataset kept by the caller gives.
+TEST(Trainer, TakenRatingsGiveTheSameModelAndAreEmptied) {
+  for (const double fraction : {0.0, 0.2}) {
+    TrainOptions o = quick_options();
+    o.validation_fraction = fraction;
+    const Dataset kept = small_synthetic();
+    Dataset taken = small_synthetic();
+    TrainInput input;
+    input.take_ratings = &taken;
+    EXPECT_EQ(serialize_model(train(input, o)), serialize_model(train({&kept}, o))) << "validation " << fraction;
+    EXPECT_TRUE(taken.ratings.empty());
+    EXPECT_EQ(taken.users.size(), 0u);
+  }
+}
+
 TEST(Trainer, NoRatingsIsADataError) {
   const Dataset empty;
   EXPECT_EQ(kind_of([&] { (void)train({&empty}, TrainOptions{}); }), ErrorKind::Data);

@@ -38,5 +38,8 @@ struct Split {
   Dataset holdout;
 };
 Split split_holdout(const Dataset& data, double fraction, std::uint64_t seed);
+// Which of `n` ratings split_holdout holds out (true: held out), for
+// splitting in place. Throws as split_holdout does.
+std::vector<bool> holdout_mask(std::size_t n, double fraction, std::uint64_t seed);
 
 }  // namespace mfrec

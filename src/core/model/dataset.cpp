@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "mfrec/error.hpp"
@@ -29,21 +30,38 @@ RatingRange rating_range(const std::vector<Rating>& ratings, unsigned threads) {
   return r;
 }
 
-Split split_holdout(const Dataset& data, double fraction, std::uint64_t seed) {
+namespace {
+
+// Marks the first `held` indices of a seeded shuffle of 0..n-1, in `Index`
+// (32 bits when n allows: the permutation is the step's largest buffer).
+template <class Index>
+std::vector<bool> mark_shuffled_prefix(std::size_t n, std::size_t held, std::uint64_t seed) {
+  std::vector<Index> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<Index>(i);
+  Rng rng(seed, kStreamHoldout);
+  rng.shuffle(order.begin(), order.end());
+  std::vector<bool> is_held(n, false);
+  for (std::size_t i = 0; i < held; ++i) is_held[order[i]] = true;
+  return is_held;
+}
+
+}  // namespace
+
+std::vector<bool> holdout_mask(std::size_t n, double fraction, std::uint64_t seed) {
   if (!(fraction > 0.0 && fraction < 1.0))
     throw Error(ErrorKind::Usage, "the validation fraction must be between 0 and 1 (exclusive)");
-  const std::size_t n = data.ratings.size();
   const auto held = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
   if (held == 0 || held >= n)
     throw Error(ErrorKind::Data, "cannot hold out " + std::to_string(fraction) + " of " + std::to_string(n) +
                                      " ratings and keep some on both sides");
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  Rng rng(seed, kStreamHoldout);
-  rng.shuffle(order.begin(), order.end());
-  std::vector<char> is_held(n, 0);
-  for (std::size_t i = 0; i < held; ++i) is_held[order[i]] = 1;
+  if (n <= std::numeric_limits<std::uint32_t>::max()) return mark_shuffled_prefix<std::uint32_t>(n, held, seed);
+  return mark_shuffled_prefix<std::size_t>(n, held, seed);
+}
 
+Split split_holdout(const Dataset& data, double fraction, std::uint64_t seed) {
+  const std::vector<bool> is_held = holdout_mask(data.ratings.size(), fraction, seed);
+  const std::size_t n = data.ratings.size();
+  const auto held = static_cast<std::size_t>(std::count(is_held.begin(), is_held.end(), true));
   Split split;
   split.train.users = data.users;
   split.train.items = data.items;

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -183,6 +184,134 @@ BlockGrid make_grid(std::vector<Rating> ratings, const GridShape& shape) {
   };
   if (shape.allow_compact && widest(g.users) <= kMaxCompactBand && widest(g.items) <= kMaxCompactBand) compact_in_place(g);
   return g;
+}
+
+void drop_values(BlockGrid& g) {
+  if (!g.compact || g.pairs_only) return;
+  auto* bytes = reinterpret_cast<unsigned char*>(g.ratings.data());
+  // Front to back: pair i lands at 4i, before rating i's 8 bytes at 8i.
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const BlockRating r = g.compact_ratings()[i];
+    new (bytes + i * sizeof(BlockPair)) BlockPair{r.user, r.item};
+  }
+  g.pairs_only = true;
+  release_pages(bytes + g.size() * sizeof(BlockPair), bytes + g.size() * sizeof(BlockRating));
+}
+
+namespace {
+
+// Model indices by training row: the inverse of a BandLayout's `row`.
+std::vector<std::uint32_t> index_of_row(const std::vector<std::uint32_t>& row) {
+  std::vector<std::uint32_t> index(row.size());
+  for (std::uint32_t i = 0; i < row.size(); ++i) index[row[i]] = i;
+  return index;
+}
+
+// fn(user row, item row) for every rating of user band `band`.
+template <class Fn>
+void for_each_band_pair(const BlockGrid& g, std::uint32_t band, Fn&& fn) {
+  for (std::uint32_t b = band * g.bands; b < (band + 1) * g.bands; ++b) g.for_each_pair(b, fn);
+}
+
+// A worker's scratch while it indexes one user band at a time: row
+// band_begin + r's ratings are first[r] .. first[r + 1]) in the band's
+// order by row, and item i's rows (from the band's first) are
+// rows_by_item[item_first[i] .. item_first[i + 1]). A band fits the cache.
+struct BandScratch {
+  std::vector<std::uint64_t> first;
+  std::vector<std::uint64_t> item_first;
+  std::vector<std::uint32_t> rows_by_item;
+};
+
+// Counting sort's first half: `first` from how many of the pairs each key
+// holds; for_each_key(add) calls add(key) once a pair.
+template <class ForEachKey>
+void count_keys(std::vector<std::uint64_t>& first, std::size_t keys, ForEachKey for_each_key) {
+  first.assign(keys + 1, 0);
+  for_each_key([&](std::size_t key) { ++first[key + 1]; });
+  std::partial_sum(first.begin(), first.end(), first.begin());
+}
+
+void count_band(const BlockGrid& g, std::uint32_t band, BandScratch& s) {
+  const std::uint32_t base = g.users.band_begin[band];
+  count_keys(s.first, g.users.band_begin[band + 1] - base, [&](auto add) {
+    for_each_band_pair(g, band, [&](std::uint32_t user, std::uint32_t) { add(user - base); });
+  });
+}
+
+// The band's rated items (model indices) by row, row r's at items +
+// s.first[r], ascending with no sort: the pairs are grouped by item first,
+// then dealt to the rows item by item. Written over the band's own pairs,
+// which are read by then: the band's storage holds at least 4 bytes a pair.
+const std::uint32_t* gather_band(BlockGrid& g, std::uint32_t band, const std::vector<std::uint32_t>& item_of,
+                                 BandScratch& s) {
+  const std::uint32_t base = g.users.band_begin[band];
+  count_keys(s.item_first, item_of.size(), [&](auto add) {
+    for_each_band_pair(g, band, [&](std::uint32_t, std::uint32_t item) { add(item_of[item]); });
+  });
+  std::vector<std::uint64_t> next(s.item_first.begin(), s.item_first.end() - 1);
+  s.rows_by_item.resize(s.item_first.back());
+  for_each_band_pair(g, band, [&](std::uint32_t user, std::uint32_t item) {
+    s.rows_by_item[next[item_of[item]]++] = user - base;
+  });
+  count_band(g, band, s);
+  next.assign(s.first.begin(), s.first.end() - 1);
+  const std::size_t stored = g.pairs_only ? sizeof(BlockPair) : sizeof(Rating);
+  auto* items = reinterpret_cast<std::uint32_t*>(reinterpret_cast<unsigned char*>(g.ratings.data()) +
+                                                 stored * g.block_begin[band * g.bands]);
+  for (std::uint32_t i = 0; i + 1 < s.item_first.size(); ++i)
+    for (std::uint64_t k = s.item_first[i]; k < s.item_first[i + 1]; ++k) items[next[s.rows_by_item[k]]++] = i;
+  return items;
+}
+
+// How many items each user rated, in the grid and in `also_rated`, as
+// offsets.
+std::vector<std::uint64_t> count_rated(const BlockGrid& g, const std::vector<std::uint32_t>& user_of,
+                                       const std::vector<std::uint32_t>& also_count, std::vector<BandScratch>& scratch,
+                                       unsigned threads) {
+  std::vector<std::uint64_t> offsets(user_of.size() + 1, 0);
+  parallel_for(g.bands, threads, [&](std::uint32_t band, unsigned worker) {
+    count_band(g, band, scratch[worker]);
+    const std::vector<std::uint64_t>& first = scratch[worker].first;
+    for (std::uint32_t r = 0; r + 1 < first.size(); ++r)
+      offsets[user_of[g.users.band_begin[band] + r] + 1] = first[r + 1] - first[r];
+  });
+  for (std::size_t u = 0; u < also_count.size(); ++u) offsets[u + 1] += also_count[u];
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  return offsets;
+}
+
+}  // namespace
+
+// Random writes into the index, one a rating, would each miss the cache:
+// instead each user band (whose users are rated in its blocks only, so one
+// thread's) is grouped by user in place, then copied one user at a time to
+// the front of the user's range; `also_rated` fills its back (and then the
+// range is sorted). Temporaries are kept few: the index is built beside the
+// grid's pairs and the model's factors, at the peak.
+RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads) {
+  drop_values(g);
+  const std::vector<std::uint32_t> user_of = index_of_row(g.users.row), item_of = index_of_row(g.items.row);
+  std::vector<std::uint32_t> also_count(also_rated.empty() ? 0 : user_of.size(), 0);
+  for (const Rating& r : also_rated) ++also_count[user_of[r.user]];
+  std::vector<BandScratch> scratch(std::max(1u, std::min(threads, g.bands)));
+  RatedItems out{count_rated(g, user_of, also_count, scratch, threads), {}};
+  out.items.resize(out.offsets.back());
+  for (const Rating& r : also_rated) {
+    const std::uint32_t u = user_of[r.user];
+    out.items[out.offsets[u + 1] - also_count[u]--] = item_of[r.item];
+  }
+  parallel_for(g.bands, threads, [&](std::uint32_t band, unsigned worker) {
+    const std::vector<std::uint64_t>& first = scratch[worker].first;
+    const std::uint32_t* items = gather_band(g, band, item_of, scratch[worker]);
+    for (std::uint32_t r = 0; r + 1 < first.size(); ++r) {
+      const std::uint32_t u = user_of[g.users.band_begin[band] + r];
+      const auto begin = out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u]);
+      std::copy(items + first[r], items + first[r + 1], begin);
+      if (!also_rated.empty()) std::sort(begin, out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u + 1]));
+    }
+  });
+  return out;
 }
 
 std::vector<std::vector<std::uint32_t>> epoch_schedule(std::uint32_t bands, std::uint64_t seed, std::uint32_t epoch) {

@@ -46,6 +46,14 @@ struct BlockRating {
 };
 inline constexpr std::uint32_t kMaxCompactBand = 65536;
 
+// A rating without its value, as a compact grid keeps it once training is
+// over (drop_values): which items each user rated is all that is left to
+// take from it.
+struct BlockPair {
+  std::uint16_t user;
+  std::uint16_t item;
+};
+
 struct BlockGrid {
   std::uint32_t bands = 1;
   BandLayout users;
@@ -59,10 +67,13 @@ struct BlockGrid {
   //
   // When `compact`, the same order is held as BlockRatings at the front of
   // this vector's storage (its untouched tail is handed back to the OS), so
-  // read it through compact_ratings(); rating() reads either form.
+  // read it through compact_ratings(); rating() reads either form. After
+  // drop_values (`pairs_only`) a compact grid holds BlockPairs instead:
+  // for_each_pair still reads it, rating() no longer does.
   std::vector<Rating> ratings;
   std::vector<std::uint64_t> block_begin;  // bands² + 1 offsets into ratings
   bool compact = false;
+  bool pairs_only = false;
 
   const BlockRating* compact_ratings() const {
     return std::launder(reinterpret_cast<const BlockRating*>(ratings.data()));
@@ -77,6 +88,23 @@ struct BlockGrid {
 
   std::uint32_t block_of(std::uint32_t user, std::uint32_t item) const {
     return users.band[user] * bands + items.band[item];
+  }
+
+  // fn(user row, item row) for every rating of `block`, in grid order, in
+  // whichever form the grid holds them.
+  template <class Fn>
+  void for_each_pair(std::uint32_t block, Fn&& fn) const {
+    const std::size_t first = block_begin[block], last = block_begin[block + 1];
+    if (!pairs_only) {
+      for (std::size_t i = first; i < last; ++i) {
+        const Rating r = rating(i, block);
+        fn(r.user, r.item);
+      }
+      return;
+    }
+    const std::uint32_t user_base = users.band_begin[block / bands], item_base = items.band_begin[block % bands];
+    const auto* pairs = std::launder(reinterpret_cast<const BlockPair*>(ratings.data()));
+    for (std::size_t i = first; i < last; ++i) fn(user_base + pairs[i].user, item_base + pairs[i].item);
   }
 };
 
@@ -98,6 +126,27 @@ struct GridShape {
 // balanced whatever the id order), renumbers them into rows, and groups
 // `ratings` (model indices in, consumed: rearranged in place) by block.
 BlockGrid make_grid(std::vector<Rating> ratings, const GridShape& shape);
+
+// Once training is over: keeps only the (user, item) of every rating, 4
+// bytes each at the front of a compact grid's storage, and hands the rest
+// back to the OS, so that the model's index of rated items can be built
+// beside it without raising the peak. Leaves a grid that is not compact as
+// it is.
+void drop_values(BlockGrid& g);
+
+// Which items each user rated, by model index: user u's are
+// items[offsets[u] .. offsets[u + 1]), ascending.
+struct RatedItems {
+  std::vector<std::uint64_t> offsets;
+  std::vector<std::uint32_t> items;
+};
+
+// The rated items of the grid's ratings and of `also_rated` (ratings not in
+// the grid, with training rows). The grid's last use: it drops the values
+// first (drop_values), so the index is built beside 4 bytes a rating, not 8,
+// and then works in the ratings' storage, which holds no ratings after it
+// (the band layouts stay).
+RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads);
 
 // The strata of one epoch, each a list of block ids: stratum s holds blocks
 // (b, π(b + s mod B)) for a seeded permutation π of the item bands; the

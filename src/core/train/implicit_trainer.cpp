@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -72,6 +73,30 @@ EpochReport report_iteration(const AlsState& s, const Interactions& in, double l
   return r;
 }
 
+// Which items each user rated (Model::rated_items): the interactions'
+// columns and the pairs of value 0 they leave out (known to the model, so
+// never recommended), merged user by user; both come by (user, item). Built
+// from the interactions once the ratings are gone, so that it never sits
+// beside them.
+void index_rated_items(const InteractionRows& by_user, const std::vector<Rating>& zeros, Model& m) {
+  const std::uint32_t users = by_user.rows();
+  m.rated_offsets.assign(std::size_t{users} + 1, 0);
+  for (std::uint32_t u = 0; u < users; ++u) m.rated_offsets[u + 1] = by_user.offsets[u + 1] - by_user.offsets[u];
+  for (const Rating& z : zeros) ++m.rated_offsets[z.user + 1];
+  std::partial_sum(m.rated_offsets.begin(), m.rated_offsets.end(), m.rated_offsets.begin());
+  m.rated_items.resize(m.rated_offsets.back());
+  std::size_t z = 0;
+  for (std::uint32_t u = 0; u < users; ++u) {
+    std::uint64_t at = m.rated_offsets[u];
+    for (std::uint64_t e = by_user.offsets[u]; e < by_user.offsets[u + 1]; ++e) {
+      while (z < zeros.size() && zeros[z].user == u && zeros[z].item < by_user.entries[e].col)
+        m.rated_items[at++] = zeros[z++].item;
+      m.rated_items[at++] = by_user.entries[e].col;
+    }
+    while (z < zeros.size() && zeros[z].user == u) m.rated_items[at++] = zeros[z++].item;
+  }
+}
+
 }  // namespace
 
 void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& input, const EpochCallback& on_epoch,
@@ -86,7 +111,10 @@ void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& inp
     throw Error(ErrorKind::Data, "no interaction has a value above 0 in " + m.source +
                                      ", so there is nothing to learn (values of 0 count as no interaction)");
   const Interactions in = make_interactions(ratings, m.users.size(), m.items.size(), o.confidence);
+  std::vector<Rating> zeros;
+  std::copy_if(ratings.begin(), ratings.end(), std::back_inserter(zeros), [](const Rating& r) { return r.value == 0.0f; });
   std::vector<Rating>().swap(ratings);
+  index_rated_items(in.by_user, zeros, m);
   const double lambda = scaled_lambda(o.lambda, in.by_user);
   AlsState s = initial_state(m, threads);
 

@@ -29,12 +29,9 @@ using detail::TrainState;
 
 constexpr std::uint32_t kUnknown = 0xFFFFFFFFu;
 
-// A held-out rating; ids may be unknown to the model (from a file).
-struct HeldOut {
-  std::uint32_t user;
-  std::uint32_t item;
-  float value;  // input scale
-};
+// A held-out rating, input scale; ids may be kUnknown to the model (from
+// a file).
+using HeldOut = Rating;
 
 using detail::shortest;
 
@@ -151,24 +148,6 @@ void check_dataset(const Dataset& d, bool sorted, const char* what, unsigned thr
               std::string(what) + ": ratings not sorted by (user, item) or repeated at " + std::to_string(k));
 }
 
-// Which items each user rated, from ratings sorted by (user, item): user u's
-// are rated_items[rated_offsets[u] .. rated_offsets[u + 1]).
-void index_rated_items(const std::vector<Rating>& ratings, std::uint32_t users, Model& m, unsigned threads) {
-  constexpr std::uint64_t kNone = ~std::uint64_t{0};
-  std::vector<std::uint64_t> start(std::size_t{users} + 1, kNone);
-  m.rated_items.resize(ratings.size());
-  detail::for_each_chunk(ratings.size(), threads, [&](std::size_t first, std::size_t last, std::uint32_t) {
-    for (std::size_t k = first; k < last; ++k) {
-      m.rated_items[k] = ratings[k].item;
-      if (k == 0 || ratings[k].user != ratings[k - 1].user) start[ratings[k].user] = k;  // one writer per user
-    }
-  });
-  start[users] = ratings.size();
-  for (std::size_t u = users; u-- > 0;)  // users with no ratings start where the next one does
-    if (start[u] == kNone) start[u] = start[u + 1];
-  m.rated_offsets = std::move(start);
-}
-
 // The state of the best epoch so far, for --early-stop.
 struct Snapshot {
   TrainState state;
@@ -203,8 +182,9 @@ void check_input(const TrainInput& input, const Dataset& all, const TrainOptions
 }
 
 // The model's description of its data: options, source, counts, rating
-// range, scaler and which items each user rated (held-out ratings included,
-// since the user did rate them).
+// range and scaler. Which items each user rated comes later, once the
+// ratings have been packed for training (index_rated_items), so that the
+// index never sits beside the ratings as read.
 Model start_model(const Dataset& all, const TrainOptions& options, unsigned threads) {
   Model m;
   m.options = options;
@@ -215,7 +195,6 @@ Model start_model(const Dataset& all, const TrainOptions& options, unsigned thre
   m.rating_min = range.min;
   m.rating_max = range.max;
   if (options.normalize) m.scaler = Scaler::fit(range);
-  index_rated_items(all.ratings, all.users.size(), m, threads);
   return m;
 }
 
@@ -225,20 +204,34 @@ struct TrainingData {
   std::vector<HeldOut> held;
 };
 
-// Splits off the held-out ratings and moves (or copies once) the rest out
-// of the input; the id maps go to the model. A taken Dataset is left empty.
+// Moves the held-out ratings (split_holdout's) from `ratings` to `held`, in
+// place: the ratings kept close up in their order.
+void split_off_held(std::vector<Rating>& ratings, const std::vector<bool>& is_held, std::vector<HeldOut>& held) {
+  held.reserve(static_cast<std::size_t>(std::count(is_held.begin(), is_held.end(), true)));
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < ratings.size(); ++k) {
+    if (is_held[k])
+      held.push_back(ratings[k]);
+    else
+      ratings[kept++] = ratings[k];
+  }
+  ratings.resize(kept);
+}
+
+// Moves (or copies once) the ratings out of the input and splits off the
+// held-out ones in place; the id maps go to the model. A taken Dataset is
+// left empty.
 TrainingData take_training_data(const TrainInput& input, const Dataset& all, const TrainOptions& options, Model& m) {
   TrainingData d;
   Dataset* owned = input.take_ratings;
-  if (options.validation_fraction > 0.0) {
-    Split split = split_holdout(all, options.validation_fraction, options.seed);
-    for (const auto& r : split.holdout.ratings) d.held.push_back({r.user, r.item, r.value});
-    d.ratings = std::move(split.train.ratings);
-  } else if (owned) {
+  const std::vector<bool> is_held = options.validation_fraction > 0.0
+                                        ? holdout_mask(all.ratings.size(), options.validation_fraction, options.seed)
+                                        : std::vector<bool>{};
+  if (owned)
     d.ratings = std::move(owned->ratings);
-  } else {
+  else
     d.ratings = all.ratings;
-  }
+  if (!is_held.empty()) split_off_held(d.ratings, is_held, d.held);
   if (input.validation) {
     const Dataset& v = *input.validation;
     for (const auto& r : v.ratings) {
@@ -482,15 +475,25 @@ EpochReport measure_epoch(const Model& m, TrainSetup& s, const EpochRecord& reco
   return report;
 }
 
-// The trained parameters, back in the model's index order. The ratings are
-// freed first, so they and the model's copies never add up at the peak.
-void finish_model(TrainSetup& s, Model& m) {
-  std::vector<Rating>().swap(s.grid.ratings);
+// The trained parameters and the rated items, in the model's index order.
+// The grid keeps only its pairs from the start, and the training state goes
+// as soon as it is copied, so that the model's copies never add up with the
+// training ratings at the peak.
+void finish_model(TrainSetup& s, Model& m, unsigned threads) {
+  detail::drop_values(s.grid);
   m.user_factors = to_model_order(s.state.u, s.grid.users.row);
   s.state.u = FactorMatrix();
   m.item_factors = to_model_order(s.state.v, s.grid.items.row);
+  s.state.v = FactorMatrix();
   m.user_bias = to_model_order(s.state.bu, s.grid.users.row);
   m.item_bias = to_model_order(s.state.bv, s.grid.items.row);
+  // Held-out ratings of the training file were rated too; a file's were not.
+  const std::vector<HeldOut> none;
+  const bool held_rated = m.options.validation_fraction > 0.0;
+  detail::RatedItems rated = detail::index_rated_items(s.grid, held_rated ? s.held : none, threads);
+  m.rated_offsets = std::move(rated.offsets);
+  m.rated_items = std::move(rated.items);
+  std::vector<Rating>().swap(s.grid.ratings);
 }
 
 }  // namespace
@@ -529,7 +532,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 
   // Finish: the kept epoch's parameters, in the model's order.
   record.restore_best(s.state, m.summary);
-  finish_model(s, m);
+  finish_model(s, m, threads);
   return m;
 }
 
