@@ -88,8 +88,15 @@ class ParsedPieces {
 // users instead (user_bands.hpp), the ones merged so far first.
 class PieceMerger {
  public:
+  // The first rows are in load.data.ratings already.
   PieceMerger(RatingsLoad& load, unsigned workers, std::uint64_t lines_before, UserBands* bands)
-      : load_(load), indices_(workers), lines_before_(lines_before), bands_(bands) {}
+      : load_(load), indices_(workers), lines_before_(lines_before), bands_(bands) {
+    const std::vector<Rating>& first = load_.data.ratings;
+    merged_ = first.size();
+    last_user_ = first.empty() ? 0 : first.back().user;
+    for (std::size_t i = 1; i < first.size() && bands_ && !by_band_; ++i)
+      if (first[i].user < first[i - 1].user) switch_to_bands();
+  }
 
   // Whether the ratings went into the bands.
   bool by_band() const { return by_band_; }
