@@ -1,0 +1,23 @@
+# Helpers the end-to-end speed scripts share (bench/speed.sh,
+# bench/netflix_shape.sh); sourced, not run.
+
+# median: the median of the whitespace-separated numbers on stdin.
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# wall_seconds TIME_OUTPUT: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.5"
+# of /usr/bin/time -v, in seconds.
+wall_seconds() {
+  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"
+}
+
+# peak_mb TIME_OUTPUT: "Maximum resident set size (kbytes)" of /usr/bin/time -v, in MB.
+peak_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f\n", $2 / 1024 }' "$1"; }
+
+# read_line MFREC_STDERR: "N SECONDS" from mfrec's
+# "mfrec: read N ratings (...) from FILE: ..., X.XX s" line; nothing without one.
+read_line() { awk '/^mfrec: read / { print $3, $(NF - 1) }' "$1"; }
+
+# ratio A B [FORMAT]: A / B printed with FORMAT (default %.2f), "–" when either is empty.
+ratio() {
+  awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf f "\n", a / b }'
+}
