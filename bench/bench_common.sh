@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers the end-to-end speed scripts share (bench/speed.sh,
 # bench/netflix_shape.sh); sourced, not run.
 
@@ -20,4 +21,29 @@ read_line() { awk '/^mfrec: read / { print $3, $(NF - 1) }' "$1"; }
 # ratio A B [FORMAT]: A / B printed with FORMAT (default %.2f), "–" when either is empty.
 ratio() {
   awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf f "\n", a / b }'
+}
+
+# ratings_file USERS ITEMS N ORDER IDS: sets $file to the path in $data_dir
+# of make_ratings' N ratings (seed $seed) in ORDER, sorted (by user, then
+# item) or shuffled, with IDS, string (u…,i…, comma, header) or numeric
+# (LIBMF's: space, no header), and $make_cmd to the command that makes it
+# ($make_ratings). Every form holds the same ratings; make_ratings writes
+# atomically, so a file that exists is whole.
+# shellcheck disable=SC2034,SC2154  # $file and $make_cmd are for the caller; $data_dir, $seed, $make_ratings its
+ratings_file() {
+  file=$data_dir/ratings-${1}x${2}x${3}-seed$seed
+  local flags=()
+  [ "$4" = sorted ] || { file+=-shuffled; flags+=(--shuffled); }
+  if [ "$5" = numeric ]; then file+=-numeric.txt; flags+=(--numeric); else file+=.csv; fi
+  make_cmd=("$make_ratings" "${flags[@]}" "$file" "$1" "$2" "$3" 16 "$seed")
+}
+
+# log_column LOG COLUMN: the values of COLUMN (by its header name) in a
+# --log-file of mfrec train, one line per epoch.
+log_column() {
+  awk -F, -v want="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i
+              if (!c) { print "the log has no " want " column" > "/dev/stderr"; exit 1 }
+              next }
+    { print $c }' "$1"
 }

@@ -74,30 +74,24 @@ run_logged() {
   "$@"
 }
 
-# ratings_file SIZE ORDER IDS: sets $file to make_ratings' ratings of SIZE,
-# ORDER sorted (by user, then item) or shuffled, IDS string (u…,i…, comma,
-# header) or numeric (LIBMF's: space, no header); made if missing. Every
-# form holds the same ratings.
-ratings_file() {
-  local users items ratings flags=()
+# size_file SIZE ORDER IDS: ratings_file of the named size, made if missing.
+size_file() {
+  local users items ratings
   read -r users items ratings <<<"$(shape "$1")"
-  file=$data_dir/ratings-${users}x${items}x${ratings}-seed$seed
-  [ "$2" = sorted ] || { file+=-shuffled; flags+=(--shuffled); }
-  if [ "$3" = numeric ]; then file+=-numeric.txt; flags+=(--numeric); else file+=.csv; fi
-  local cmd=("$make_ratings" "${flags[@]}" "$file" "$users" "$items" "$ratings" 16 "$seed")
-  if [ -s "$file" ]; then  # make_ratings writes atomically: an existing file is whole
+  ratings_file "$users" "$items" "$ratings" "$2" "$3"
+  if [ -s "$file" ]; then
     echo "speed.sh: $1: reusing $file" >&2
-    commands+=("${cmd[*]}")
+    commands+=("${make_cmd[*]}")
   else
     echo "speed.sh: $1: generating $file" >&2
-    run_logged "${cmd[@]}"
+    run_logged "${make_cmd[@]}"
   fi
 }
 
 # prepare SIZE: makes (or reuses) the sorted ratings and their split; sets
 # $all, $train and $test.
 prepare() {
-  ratings_file "$1" sorted string
+  size_file "$1" sorted string
   all=$file
   train=${all%.csv}-train.csv
   test=${all%.csv}-test.csv
@@ -120,13 +114,7 @@ test_rmse() {
 
 # epoch_rate LOG N COLUMN: median over the epochs of N / the epoch's COLUMN
 # (sgd_seconds: the SGD pass; seconds: the epoch with its objective pass).
-epoch_rate() {
-  awk -F, -v n="$2" -v want="$3" '
-    NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i
-              if (!c) { print "speed.sh: the log has no " want " column" > "/dev/stderr"; exit 1 }
-              next }
-    { print n / $c }' "$1" | median
-}
+epoch_rate() { log_column "$1" "$3" | awk -v n="$2" '{ print n / $1 }' | median; }
 
 declare -A result  # result[column,measure] = one value per run, space separated
 
@@ -252,7 +240,7 @@ read_part() {
   for size in "${size_list[@]}"; do
     for ids in string numeric; do
       for order in sorted shuffled; do
-        ratings_file "$size" "$order" "$ids"
+        size_file "$size" "$order" "$ids"
         measure_reading "$size,$order,$ids" "$ids"
       done
     done
