@@ -47,3 +47,31 @@ log_column() {
               next }
     { print $c }' "$1"
 }
+
+# one_shape_args DEFAULT_SHAPE ARGS...: the command line of a benchmark on
+# one generated file, [--runs N] [--build DIR] [--make-only] [USERS ITEMS N].
+# Sets $runs and $build (the caller's values are the defaults), $make_only,
+# and $users, $items and $n (DEFAULT_SHAPE, "USERS ITEMS N", when not given).
+# Calls the caller's usage and die.
+# shellcheck disable=SC2034  # the variables it sets are for the caller
+one_shape_args() {
+  local default=$1 shape=() v
+  shift
+  make_only=false
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
+      --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
+      --make-only) make_only=true; shift ;;
+      -h | --help) usage ;;
+      -*) echo "$(basename "$0"): unknown argument '$1'" >&2; usage ;;
+      *) shape+=("$1"); shift ;;
+    esac
+  done
+  [ ${#shape[@]} -gt 0 ] || read -r -a shape <<<"$default"
+  [ ${#shape[@]} -eq 3 ] || usage
+  read -r users items n <<<"${shape[*]}"
+  for v in "$runs" "$users" "$items" "$n"; do
+    [[ $v =~ ^[1-9][0-9]*$ ]] || die "'$v' is not a positive whole number"
+  done
+}

@@ -21,24 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/bench/bench_common.sh"
 runs=1
 build=$root/build
-make_only=false
-shape=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
-    --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
-    --make-only) make_only=true; shift ;;
-    -h | --help) usage ;;
-    -*) echo "netflix_shape.sh: unknown argument '$1'" >&2; usage ;;
-    *) shape+=("$1"); shift ;;
-  esac
-done
-[ ${#shape[@]} -eq 0 ] && shape=(480000 17770 100000000)
-[ ${#shape[@]} -eq 3 ] || usage
-read -r users items ratings <<<"${shape[*]}"
-for v in "$runs" "$users" "$items" "$ratings"; do
-  [[ $v =~ ^[1-9][0-9]*$ ]] || die "'$v' is not a positive whole number"
-done
+one_shape_args "480000 17770 100000000" "$@"
 
 factors=32
 epochs=5
@@ -55,8 +38,8 @@ mkdir -p "$data_dir"
 
 # The file is about 19 bytes a rating; the generator holds about 70 bytes a
 # rating (the pairs it has drawn in a hash set, to keep them distinct).
-disk_needed_mb=$((ratings * 25 / 1000000))
-memory_needed_mb=$((ratings * 80 / 1000000))
+disk_needed_mb=$((n * 25 / 1000000))
+memory_needed_mb=$((n * 80 / 1000000))
 
 # make_file: makes the file if it is missing, after checking there is room for it.
 make_file() {
@@ -75,7 +58,7 @@ make_file() {
   "${make_cmd[@]}" || die "make_ratings failed"
 }
 
-ratings_file "$users" "$items" "$ratings" shuffled string
+ratings_file "$users" "$items" "$n" shuffled string
 make_file
 if $make_only; then
   echo "$file"
@@ -102,7 +85,7 @@ for ((run = 1; run <= runs; run++)); do
 done
 
 m() { median <<<"${result[$1]}"; }
-echo "| ${ratings} ratings, ${users} x ${items}, shuffled; k = $factors, $epochs epochs, $threads threads | median of $runs run(s) | target |"
+echo "| ${n} ratings, ${users} x ${items}, shuffled; k = $factors, $epochs epochs, $threads threads | median of $runs run(s) | target |"
 echo "| --- | ---: | ---: |"
 printf '| read (the "read … s" of mfrec) | %.2f s | |\n' "$(m read)"
 printf '| epoch, with its objective pass (median of the %d) | %.2f s | |\n' "$epochs" "$(m epoch)"
