@@ -373,37 +373,37 @@ TEST(CsvRowReaderErrors, LineJustUnder16MiBIsRead) {
   EXPECT_EQ(rows[2].line, 3u);
 }
 
-// The line reader this one replaced read two 16 MiB blocks ahead of the line
-// it handed out and refused a NUL as soon as it read one, so rows keep coming
-// until a line starts past 16 MiB when the NUL lies just past 32 MiB; which
-// error a file with both a bad row and a NUL gives depends on it.
-TEST(CsvRowReaderErrors, NulFarAheadIsReportedWhenTheOldReaderReadIt) {
+// A NUL byte is refused at its line, once the rows before it are read: a
+// bad row before it is the error a user sees first. From a file too, and
+// with the NUL among the lines read ahead to sniff the delimiter.
+TEST(CsvRowReaderErrors, NulIsReportedWhenItsLineIsReached) {
   std::string text;
-  text.reserve(2 * kLineLimit + 64);
-  while (text.size() < 2 * kLineLimit + 16) text += "ab,c\n";
-  const std::size_t nul = 2 * kLineLimit + 7;
-  text[nul] = '\0';
-  const std::size_t line_start = text.rfind('\n', nul) + 1;
-  const std::uint64_t nul_line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1;
-  const std::uint64_t rows_before = (kLineLimit + 4) / 5;  // the lines that start below 16 MiB
-  const std::string path = ::testing::TempDir() + "mfrec_nul_far_ahead.csv";
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    ASSERT_TRUE(out.good());
+  for (int i = 0; i < 30; ++i) text += "ab,c\n";
+  for (std::size_t nul_line : {3u, 25u}) {
+    std::string bad = text;
+    const std::size_t nul = 5 * (nul_line - 1) + 1;
+    bad[nul] = '\0';
+    const std::string path = ::testing::TempDir() + "mfrec_nul_at_its_line.csv";
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(bad.data(), static_cast<std::streamsize>(bad.size()));
+      ASSERT_TRUE(out.good());
+    }
+    for (Delimiter d : {kSniffDelimiter, ','}) {
+      for (bool from_file : {false, true}) {
+        SCOPED_TRACE(std::string(from_file ? "file" : "memory") + ", NUL on line " + std::to_string(nul_line));
+        CsvRowReader r = from_file ? CsvRowReader::open_file(path, d) : CsvRowReader::from_string("mem.csv", bad, d);
+        std::uint64_t rows = 0;
+        const Error e = error_of([&] {
+          while (r.next()) ++rows;
+        });
+        EXPECT_EQ(rows, nul_line - 1);
+        EXPECT_NE(e.message().find("NUL"), std::string::npos) << e.message();
+        expect_where(e, from_file ? path : "mem.csv", nul_line, 2);
+      }
+    }
+    std::remove(path.c_str());
   }
-  for (bool from_file : {false, true}) {
-    SCOPED_TRACE(from_file ? "file" : "memory");
-    CsvRowReader r = from_file ? CsvRowReader::open_file(path, ',') : CsvRowReader::from_string("mem.csv", text, ',');
-    std::uint64_t rows = 0;
-    const Error e = error_of([&] {
-      while (r.next()) ++rows;
-    });
-    EXPECT_EQ(rows, rows_before);
-    EXPECT_NE(e.message().find("NUL"), std::string::npos) << e.message();
-    expect_where(e, from_file ? path : "mem.csv", nul_line, nul - line_start + 1);
-  }
-  std::remove(path.c_str());
 }
 
 // --- files ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ std::vector<ReadProgress> read_with_progress(const std::string& text, unsigned t
   ReadOptions o;
   o.layout = layout;
   o.threads = threads;
+  o.piece_bytes = std::size_t{1} << 18;  // pieces of about 17,000 rows: reports come every few pieces
   o.progress = [&](const ReadProgress& p) { calls.push_back(p); };
   CsvRowReader rows = CsvRowReader::from_string("r.csv", text, ',');
   read_ratings(rows, o);

@@ -1,7 +1,8 @@
 // libFuzzer target: the CSV row reader and the ratings reader on arbitrary
 // text, both layouts and every delimiter, options from the first byte (see
 // fuzz_support.hpp; bit 7 set: the row reader alone). The only acceptable failure is mfrec::Error; a file that
-// loads must give a consistent Dataset.
+// loads must give a consistent Dataset, and the same one (or the same Error)
+// on 1 thread in one piece and on 3 threads in pieces of 1 to 64 bytes.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +56,56 @@ void check_dataset(const Dataset& d) {
     require(!d.items.name(i).empty() && d.items.find(d.items.name(i)) == i, "item ids");
 }
 
+// Dataset (names in index order, ratings with their values' bits) and report
+// as bytes, for comparing two reads.
+std::string bytes_of(const Dataset& d, const ReadReport& report) {
+  std::string out;
+  auto put = [&out](const auto& v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  auto put_text = [&](const std::string& s) {
+    put(s.size());
+    out += s;
+  };
+  for (const IdMap* ids : {&d.users, &d.items}) {
+    put(ids->size());
+    for (std::uint32_t i = 0; i < ids->size(); ++i) put_text(ids->name(i));
+  }
+  put(d.ratings.size());
+  for (const Rating& r : d.ratings) {
+    put(r.user);
+    put(r.item);
+    put(r.value);
+  }
+  put_text(d.source);
+  put(report.layout);
+  put(report.delimiter);
+  put(report.rows);
+  put(report.skipped_cells);
+  put(report.header);
+  put(report.user_column);
+  put(report.item_column);
+  put(report.rating_column);
+  for (const auto& note : report.notes) put_text(note);
+  return out;
+}
+
+// What reading `text` gives: the Dataset's and report's bytes, checked for
+// consistency, or the Error with its kind and place.
+std::string outcome_of(const std::string& text, const ReadOptions& options) {
+  try {
+    CsvRowReader rows = CsvRowReader::from_string("fuzz.csv", text, options.delimiter);
+    ReadReport report;
+    const Dataset d = read_ratings(rows, options, &report);
+    check_dataset(d);
+    require(report.layout != Layout::Auto, "a layout was chosen");
+    require(report.rows >= 1, "rows counted");
+    return "dataset " + bytes_of(d, report);
+  } catch (const Error& e) {
+    const Location where = e.where().value_or(Location{});
+    return "error " + std::to_string(static_cast<int>(e.kind())) + " " + where.file + ":" + std::to_string(where.line) +
+           ":" + std::to_string(where.column) + " " + e.message();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -64,9 +115,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // implicit feedback (no rating column needed, repeated pairs added up).
   options.interactions = size % 2 == 1;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  // One reader per input: each allocates the line reader's 48 MiB buffer,
-  // which costs milliseconds under ASan. Bit 7 of the first byte picks the
-  // row reader alone.
+  // Bit 7 of the first byte picks the row reader alone; else the ratings
+  // reader reads the text twice, as one piece on one thread and in pieces of
+  // 1 to 64 bytes (from the middle byte, which mutations reach as often as
+  // any) on three.
   if (data[0] & 0x80) {
     try {
       read_rows(text, options.delimiter);
@@ -74,14 +126,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
   }
-  try {
-    CsvRowReader rows = CsvRowReader::from_string("fuzz.csv", text, options.delimiter);
-    ReadReport report;
-    const Dataset d = read_ratings(rows, options, &report);
-    check_dataset(d);
-    require(report.layout != Layout::Auto, "a layout was chosen");
-    require(report.rows >= 1, "rows counted");
-  } catch (const Error&) {
-  }
+  options.threads = 1;
+  options.piece_bytes = 0;
+  const std::string whole = outcome_of(text, options);
+  options.threads = 3;
+  options.piece_bytes = 1 + data[size / 2] % 64;
+  require(outcome_of(text, options) == whole, "the same Dataset or Error in pieces on 3 threads as on 1");
   return 0;
 }

@@ -24,6 +24,19 @@ inline constexpr Delimiter kWhitespaceDelimiter = ' ';
 Delimiter parse_delimiter(std::string_view text);
 std::string delimiter_name(Delimiter d);
 
+class CsvRowReader;
+
+namespace detail {
+struct InputRest;
+// The lines the reader read ahead of its current row to sniff the delimiter
+// (at most 20): they must be read as rows before take_rest.
+std::size_t lines_read_ahead(const CsvRowReader& rows);
+// The input after the last line read (the current row's, once none are read
+// ahead), for a reader that goes on without CsvRowReader (the long layout's
+// pieces). The reader is done: next() must not be called again.
+InputRest take_rest(CsvRowReader& rows);
+}  // namespace detail
+
 class CsvRowReader {
  public:
   // `path` "-" reads stdin. Throws Error(Open) when the file cannot be opened.
@@ -40,6 +53,7 @@ class CsvRowReader {
   const std::vector<std::string_view>& fields() const;
   // 1-based byte column where field `i` of the current row starts.
   std::uint64_t column(std::size_t i) const;
+  const std::vector<std::uint64_t>& columns() const;
   std::uint64_t line() const;
   const std::string& name() const;
   Delimiter delimiter() const;
@@ -53,6 +67,8 @@ class CsvRowReader {
  private:
   struct Impl;
   explicit CsvRowReader(std::unique_ptr<Impl> impl);
+  friend std::size_t detail::lines_read_ahead(const CsvRowReader& rows);
+  friend detail::InputRest detail::take_rest(CsvRowReader& rows);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -56,8 +56,9 @@ struct ReadOptions {
   std::size_t piece_bytes = 0;
   // true: the first row is a header even when it looks like data (--header).
   bool force_header = false;
-  // When set: called on the calling thread about every 64K rows and once
-  // when every row is read (before the sort). What it throws ends reading.
+  // When set: called on the calling thread about every 64K rows (in the
+  // long layout at most once a piece, as each is merged) and once when every
+  // row is read (before the sort). What it throws ends reading.
   std::function<void(const ReadProgress&)> progress;
   // true: rows are interactions (implicit feedback: plays, clicks), whose
   // value is a strength rather than a rating. Then

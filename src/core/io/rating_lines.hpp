@@ -30,6 +30,12 @@ class RatingLines {
     return expected(*(after - 1), position);
   }
 
+  // Adds the lines of `other`, whose positions and lines count from
+  // `position` and `line` here.
+  void append(const RatingLines& other, std::uint64_t position, std::uint64_t line) {
+    for (const Checkpoint& c : other.checkpoints_) add(position + c.position, line + c.line);
+  }
+
   std::size_t checkpoints() const { return checkpoints_.size(); }
 
  private:

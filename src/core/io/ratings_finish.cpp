@@ -27,6 +27,7 @@ std::string with_thousands(std::uint64_t n) {
 void sort_refusing_duplicates(RatingsLoad& load, unsigned threads) {
   Dataset& data = load.data;
   if (const auto dup = sort_ratings(data.ratings, data.users.size(), threads)) {
+    if (load.file_order_lost) throw FileOrderNeeded{};
     const std::uint32_t first = line32(load.lines.line_of(dup->first)), second = line32(load.lines.line_of(dup->second));
     throw Error(ErrorKind::Data,
                 "duplicate rating for user '" + data.users.name(dup->user) + "' and item '" +

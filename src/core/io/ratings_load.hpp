@@ -44,7 +44,13 @@ struct RatingsLoad {
   HeaderRow header;
   Layout layout = Layout::Auto;  // decided by decide_layout
   Dataset data;
-  RatingLines lines{true};  // the line of each rating in data.ratings
+  RatingLines lines{true};  // the line of each rating in data.ratings, unless file_order_lost
+  // The long layout of a file may put the ratings in user order as it
+  // reads (user_bands.hpp), unless told to keep the file order; then a
+  // duplicate pair cannot be named by its lines, and finish_ratings throws
+  // FileOrderNeeded for read_ratings to read the file again, in file order.
+  bool keep_file_order = false;
+  bool file_order_lost = false;
   std::uint64_t rows_read = 0;
   std::uint64_t skipped_cells = 0;
   std::vector<std::string> notes;  // for ReadReport::notes
@@ -52,11 +58,13 @@ struct RatingsLoad {
   // Calls options.progress when `row_count` has passed the next multiple of
   // about 64K rows since the last call.
   void report_progress(std::uint64_t bytes, std::uint64_t row_count) {
+    bytes_read = bytes;
     if (!options.progress || row_count < next_progress) return;
     next_progress = row_count + (std::uint64_t{1} << 16);
     options.progress(ReadProgress{bytes, rows.size_hint(), row_count});
   }
   std::uint64_t next_progress = std::uint64_t{1} << 16;
+  std::uint64_t bytes_read = 0;  // as last reported: the long layout's pieces read past rows.position()
 
   // Error(Data) at the current row's line.
   [[noreturn]] void fail(const std::string& what, std::uint64_t column) const;
@@ -129,5 +137,7 @@ void load_wide(RatingsLoad& load);
 // ratings_finish.cpp: sorts load.data.ratings into (user, item) order;
 // throws for no ratings or a duplicate pair, which interactions add up.
 void finish_ratings(RatingsLoad& load);
+// Thrown by finish_ratings for a duplicate pair once load.file_order_lost.
+struct FileOrderNeeded {};
 
 }  // namespace mfrec::detail

@@ -2,6 +2,8 @@
 // in order (header, layout, rows, finish) and reports what it decided.
 #include "mfrec/io/ratings_reader.hpp"
 
+#include <algorithm>
+
 #include "io/parse_number.hpp"
 #include "io/ratings_load.hpp"
 #include "mfrec/error.hpp"
@@ -67,10 +69,9 @@ void report_decisions(const detail::RatingsLoad& load, const detail::LongShape& 
   report.rating_name = load.layout == Layout::Long ? name(report.rating_column) : std::string();
 }
 
-}  // namespace
-
-Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report) {
+Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report, bool keep_file_order) {
   detail::RatingsLoad load(rows, options);
+  load.keep_file_order = keep_file_order;
   detail::read_header(load);
   const Layout layout = load.layout = detail::decide_layout(load);
   load.lines = detail::RatingLines(layout == Layout::Long);
@@ -81,10 +82,24 @@ Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport*
   } else {
     detail::load_wide(load);
   }
-  if (options.progress) options.progress(ReadProgress{rows.position(), rows.size_hint(), load.rows_read});
+  if (options.progress)
+    options.progress(ReadProgress{std::max(rows.position(), load.bytes_read), rows.size_hint(), load.rows_read});
   detail::finish_ratings(load);
   if (report) report_decisions(load, shape, *report);
   return std::move(load.data);
+}
+
+}  // namespace
+
+Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report) {
+  try {
+    return read_ratings(rows, options, report, false);
+  } catch (const detail::FileOrderNeeded&) {
+    // A duplicate pair in a file read in user order: read it again in file
+    // order, for the lines the error names.
+    CsvRowReader again = CsvRowReader::open_file(rows.name(), options.delimiter);
+    return read_ratings(again, options, report, true);
+  }
 }
 
 Dataset read_ratings(const std::string& path, const ReadOptions& options, ReadReport* report) {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "mfrec/error.hpp"
+#include "util/huge_pages.hpp"
 
 namespace mfrec {
 
@@ -17,60 +18,51 @@ std::uint32_t saturated_length(std::size_t n) {
   return static_cast<std::uint32_t>(std::min<std::size_t>(n, std::numeric_limits<std::uint32_t>::max()));
 }
 
+std::uint64_t load64(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+std::uint32_t load32(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+std::uint64_t byte(char c) { return static_cast<unsigned char>(c); }
+
 }  // namespace
 
-// A name prepared for lookup: a fast 64-bit hash (eight bytes at a step; its
-// low bits pick the slot) and the bytes a slot keeps inline. Not hardened
-// against crafted collisions: ids come from the user's own files.
-struct IdMap::Key {
-  std::string_view name;
-  std::uint64_t hash;
-  std::uint64_t head;
-  std::uint32_t length;
-
-  explicit Key(std::string_view n) : name(n), hash(0), head(0), length(saturated_length(n.size())) {
-    const char* p = n.data();
-    const std::size_t size = n.size();
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (size * 0xff51afd7ed558ccdULL);
-    auto absorb = [&](std::uint64_t word) {
-      h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
-      h ^= h >> 29;
-    };
-    // Fixed-size loads only (a variable-size memcpy is a library call);
-    // overlapping ones cover every byte, which with the length identifies a
-    // name of up to eight bytes.
-    if (size > 8) {
-      head = load64(p);
-      std::size_t at = 0;
-      for (; size - at > 8; at += 8) absorb(load64(p + at));
-      absorb(load64(p + size - 8));
-    } else {
-      if (size >= 4) {
-        head = load32(p) | std::uint64_t{load32(p + size - 4)} << 32;
-      } else if (size > 0) {
-        head = byte(p[0]) | byte(p[size / 2]) << 8 | byte(p[size - 1]) << 16;
-      }
-      absorb(head);
+// The hash eats eight bytes at a step. Not hardened against crafted
+// collisions: ids come from the user's own files.
+IdMap::Key::Key(std::string_view n) : name(n), hash(0), head(0), length(saturated_length(n.size())) {
+  const char* p = n.data();
+  const std::size_t size = n.size();
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (size * 0xff51afd7ed558ccdULL);
+  auto absorb = [&](std::uint64_t word) {
+    h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 29;
+  };
+  // Fixed-size loads only (a variable-size memcpy is a library call);
+  // overlapping ones cover every byte, which with the length identifies a
+  // name of up to eight bytes.
+  if (size > 8) {
+    head = load64(p);
+    std::size_t at = 0;
+    for (; size - at > 8; at += 8) absorb(load64(p + at));
+    absorb(load64(p + size - 8));
+  } else {
+    if (size >= 4) {
+      head = load32(p) | std::uint64_t{load32(p + size - 4)} << 32;
+    } else if (size > 0) {
+      head = byte(p[0]) | byte(p[size / 2]) << 8 | byte(p[size - 1]) << 16;
     }
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93ULL;
-    h ^= h >> 32;
-    hash = h;
+    absorb(head);
   }
-
- private:
-  static std::uint64_t load64(const char* p) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  }
-  static std::uint32_t load32(const char* p) {
-    std::uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  }
-  static std::uint64_t byte(char c) { return static_cast<unsigned char>(c); }
-};
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
+  hash = h;
+}
 
 std::size_t IdMap::slot_for(const Key& key) const {
   const std::size_t mask = slots_.size() - 1;
@@ -83,7 +75,10 @@ std::size_t IdMap::slot_for(const Key& key) const {
 }
 
 void IdMap::rehash(std::size_t slot_count) {
-  std::vector<Slot> old(slot_count);
+  std::vector<Slot> old;
+  old.reserve(slot_count);
+  detail::advise_huge_pages(old.data(), slot_count * sizeof(Slot));  // probes are random
+  old.resize(slot_count);
   old.swap(slots_);
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
@@ -99,9 +94,8 @@ void IdMap::reserve(std::size_t n) {
   if (wanted > slots_.size()) rehash(wanted);
 }
 
-std::uint32_t IdMap::intern(std::string_view name) {
+std::uint32_t IdMap::intern(const Key& key) {
   if (slots_.empty()) rehash(kMinSlots);
-  const Key key(name);
   std::size_t slot = slot_for(key);
   if (slots_[slot].id_plus_one != 0) return slots_[slot].id_plus_one - 1;
   if (names_.size() >= limit_)
@@ -112,7 +106,7 @@ std::uint32_t IdMap::intern(std::string_view name) {
     slot = slot_for(key);
   }
   const auto index = static_cast<std::uint32_t>(names_.size());
-  names_.emplace_back(name);
+  names_.emplace_back(key.name);
   slots_[slot] = Slot{key.head, key.length, index + 1};
   return index;
 }
