@@ -9,7 +9,7 @@
 #   bench/netflix_shape.sh [--runs 1] [--build DIR] [--make-only] [USERS ITEMS N]
 # (another shape, smaller, to try the script).
 # --make-only makes (or finds) the file, prints its path and stops. The file
-# (about 1.9 GB; making it takes a few minutes and about 7 GB of memory) is
+# (about 1.8 GB; making it takes a few minutes and about 6 GB of memory) is
 # cached in ${MFREC_BENCH_DIR:-/tmp/mfrec-bench}, its name carrying the shape
 # and seed; delete it after changing the generator.
 set -euo pipefail
