@@ -17,26 +17,10 @@ usage() { echo "usage: bench/implicit_speed.sh [--runs N] [--build DIR] [--make-
 die() { echo "implicit_speed.sh: $*" >&2; exit 1; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/bench/bench_common.sh"
 runs=3
 build=$root/build
-make_only=false
-shape=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
-    --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
-    --make-only) make_only=true; shift ;;
-    -h | --help) usage ;;
-    -*) echo "implicit_speed.sh: unknown argument '$1'" >&2; usage ;;
-    *) shape+=("$1"); shift ;;
-  esac
-done
-[ ${#shape[@]} -eq 0 ] && shape=(200000 20000 10000000)
-[ ${#shape[@]} -eq 3 ] || usage
-read -r users items n <<<"${shape[*]}"
-for v in "$runs" "$users" "$items" "$n"; do
-  [[ $v =~ ^[1-9][0-9]*$ ]] || die "'$v' is not a positive whole number"
-done
+one_shape_args "200000 20000 10000000" "$@"
 
 factors=64
 iterations=15

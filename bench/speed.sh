@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# End-to-end training speed on seeded synthetic ratings (make_ratings):
-# `mfrec train -k 32 -e 20` on the whole file at 1 and 2 threads, each
-# --runs times under /usr/bin/time -v; then test RMSE after training on a
-# 90/10 split (split_ratings), for the shuffled block order and for the
-# seed's sequential order on 1 thread. Prints a Markdown table of medians
-# over the runs, the commands and the machine, ready for README.
-#   bench/speed.sh [--sizes 1M,10M] [--runs 3] [--build DIR]
+# End-to-end speed on seeded synthetic ratings (make_ratings), in two parts:
+#   train: `mfrec train -k 32 -e 20` on the whole file at 1 and 2 threads,
+#     each --runs times under /usr/bin/time -v; then test RMSE after training
+#     on a 90/10 split (split_ratings), for the shuffled block order and for
+#     the seed's sequential order on 1 thread;
+#   read: reading the same ratings in four files (sorted by user or in a
+#     seeded random order; string ids `u…`,`i…`, comma, header, or LIBMF's
+#     numeric ids, space, no header): mfrec's read time at 1 and 2 threads,
+#     the bare one-thread fast-cpp-csv-parser loop (fccp_parse_nothread) on
+#     the same file, and the peak RSS of `train -k 32 -e 20 --threads 2` on the
+#     string-id files, against issue 14's targets.
+# Prints Markdown tables of medians over the runs, the commands and the
+# machine, ready for README.
+#   bench/speed.sh [--part train|read|all] [--sizes 1M,10M] [--runs 3] [--build DIR]
 # Data is cached in ${MFREC_BENCH_DIR:-/tmp/mfrec-bench} (file names carry the
 # shape and seed); delete it after changing the generator.
 set -euo pipefail
 
-usage() { echo "usage: bench/speed.sh [--sizes 1M,10M] [--runs N] [--build DIR]" >&2; exit 64; }
+usage() { echo "usage: bench/speed.sh [--part train|read|all] [--sizes 1M,10M] [--runs N] [--build DIR]" >&2; exit 64; }
 die() { echo "speed.sh: $*" >&2; exit 1; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/bench/bench_common.sh"
+part=all
 sizes=1M,10M
 runs=3
 build=$root/build
 while [ $# -gt 0 ]; do
   case $1 in
+    --part) [ $# -ge 2 ] || usage; part=$2; shift 2 ;;
     --sizes) [ $# -ge 2 ] || usage; sizes=$2; shift 2 ;;
     --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
     --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
@@ -27,11 +37,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive whole number, not '$runs'"
+[[ $part =~ ^(train|read|all)$ ]] || die "--part is train, read or all, not '$part'"
 
 mfrec=$build/mfrec
 make_ratings=$build/bench/make_ratings
 split_ratings=$build/bench/split_ratings
-for tool in "$mfrec" "$make_ratings" "$split_ratings"; do
+fccp_parse=$build/bench/fccp_parse_nothread
+for tool in "$mfrec" "$make_ratings" "$split_ratings" "$fccp_parse"; do
   [ -x "$tool" ] || die "$tool not found; build first: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2 (or pass --build DIR)"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time not found; install the 'time' package (scripts/setup.sh)"
@@ -62,24 +74,30 @@ run_logged() {
   "$@"
 }
 
-# prepare SIZE: makes (or reuses) the ratings and their split; sets $all,
-# $train and $test.
-prepare() {
-  local users items ratings base
+# size_file SIZE ORDER IDS: ratings_file of the named size, made if missing.
+size_file() {
+  local users items ratings
   read -r users items ratings <<<"$(shape "$1")"
-  base=$data_dir/ratings-${users}x${items}x${ratings}-seed$seed
-  all=$base.csv
-  train=$base-train.csv
-  test=$base-test.csv
-  # Both tools write atomically, and the test part is written last.
-  if [ -s "$all" ] && [ -s "$test" ]; then
-    echo "speed.sh: $1: reusing $all and its split" >&2
-    commands+=("$make_ratings $all $users $items $ratings 16 $seed" "$split_ratings $all $test_fraction $seed $train $test")
-    return
+  ratings_file "$users" "$items" "$ratings" "$2" "$3"
+  if [ -s "$file" ]; then
+    echo "speed.sh: $1: reusing $file" >&2
+    commands+=("${make_cmd[*]}")
+  else
+    echo "speed.sh: $1: generating $file" >&2
+    run_logged "${make_cmd[@]}"
   fi
-  echo "speed.sh: $1: generating $all" >&2
-  run_logged "$make_ratings" "$all" "$users" "$items" "$ratings" 16 "$seed"
-  run_logged "$split_ratings" "$all" "$test_fraction" "$seed" "$train" "$test"
+}
+
+# prepare SIZE: makes (or reuses) the sorted ratings and their split; sets
+# $all, $train and $test.
+prepare() {
+  size_file "$1" sorted string
+  all=$file
+  train=${all%.csv}-train.csv
+  test=${all%.csv}-test.csv
+  local cmd=("$split_ratings" "$all" "$test_fraction" "$seed" "$train" "$test")
+  # The tool writes atomically, and the test part last.
+  if [ -s "$test" ]; then commands+=("${cmd[*]}"); else run_logged "${cmd[@]}"; fi
 }
 
 # test_rmse TRAIN-FLAGS...: trains on the split's training part and sets
@@ -94,95 +112,178 @@ test_rmse() {
   rm -f "$work/split.model"
 }
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-
 # epoch_rate LOG N COLUMN: median over the epochs of N / the epoch's COLUMN
 # (sgd_seconds: the SGD pass; seconds: the epoch with its objective pass).
-epoch_rate() {
-  awk -F, -v n="$2" -v want="$3" '
-    NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i
-              if (!c) { print "speed.sh: the log has no " want " column" > "/dev/stderr"; exit 1 }
-              next }
-    { print n / $c }' "$1" | median
-}
-
-# wall_seconds TIME_OUTPUT: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.5" in seconds.
-wall_seconds() {
-  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"
-}
-peak_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f\n", $2 / 1024 }' "$1"; }
+epoch_rate() { log_column "$1" "$3" | awk -v n="$2" '{ print n / $1 }' | median; }
 
 declare -A result  # result[column,measure] = one value per run, space separated
-columns=()
-IFS=, read -r -a size_list <<<"$sizes"
-for size in "${size_list[@]}"; do shape "$size" >/dev/null; done  # fail before any work
-for size in "${size_list[@]}"; do
-  prepare "$size"
-  for t in "${threads_list[@]}"; do
-    col=$size,$t
-    columns+=("$col")
-    for ((run = 1; run <= runs; run++)); do
-      echo "speed.sh: $size, $t thread(s), run $run/$runs" >&2
-      cmd=("$mfrec" train "$all" -k "$factors" -e "$epochs" --threads "$t" -m "$work/model" --log-file "$work/log.csv")
-      [ "$run" -gt 1 ] || commands+=("/usr/bin/time -v ${cmd[*]}")
-      /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" 2>"$work/stderr.txt" ||
-        { cat "$work/stderr.txt" >&2; die "training failed: ${cmd[*]}"; }
-      read -r n load < <(awk '/^mfrec: read / { print $3, $(NF - 1) }' "$work/stderr.txt") || true
-      [ -n "${load:-}" ] || die "no 'mfrec: read N ratings ... X.XX s' line on mfrec's stderr"
-      result[$col,n]=$n
-      result[$col,load]+=" $load"
-      result[$col,rate]+=" $(epoch_rate "$work/log.csv" "$n" sgd_seconds)"
-      result[$col,rate_fit]+=" $(epoch_rate "$work/log.csv" "$n" seconds)"
-      result[$col,wall]+=" $(wall_seconds "$work/time.txt")"
-      result[$col,rss]+=" $(peak_mb "$work/time.txt")"
-    done
-    rm -f "$work/model" "$work/log.csv"
-  done
-  # The model is the same for every thread count (same seed), so one
-  # training per order stands for every column of this size.
-  echo "speed.sh: $size, test RMSE" >&2
-  test_rmse --threads 2
-  for t in "${threads_list[@]}"; do result[$size,$t,rmse]=$rmse; done
-  test_rmse --threads 1 --order sequential
-  for t in "${threads_list[@]}"; do result[$size,$t,rmse_seq]=$rmse; done
-done
 
-# row LABEL MEASURE FORMAT [SCALE]: one table row, the median of each column / SCALE.
+# timed_train KEY FILE THREADS EXTRA...: one `mfrec train FILE -k 32 THREADS
+# EXTRA` under /usr/bin/time -v, logged on the first run; adds the read
+# time, wall time and peak RSS to result[KEY,load|wall|rss] and sets $n.
+timed_train() {
+  local key=$1 file=$2 t=$3 n_load
+  shift 3
+  local cmd=("$mfrec" train "$file" -k "$factors" --threads "$t" -m "$work/model" "$@")
+  [ "$run" -gt 1 ] || commands+=("/usr/bin/time -v ${cmd[*]}")
+  /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" 2>"$work/stderr.txt" ||
+    { cat "$work/stderr.txt" >&2; die "training failed: ${cmd[*]}"; }
+  n_load=$(read_line "$work/stderr.txt")
+  [ -n "$n_load" ] || die "no 'mfrec: read N ratings ... X.XX s' line on mfrec's stderr"
+  n=${n_load% *}
+  result[$key,load]+=" ${n_load#* }"
+  result[$key,wall]+=" $(wall_seconds "$work/time.txt")"
+  result[$key,rss]+=" $(peak_mb "$work/time.txt")"
+  rm -f "$work/model"
+}
+
+# med KEY MEASURE: the median of result[KEY,MEASURE]; empty when unmeasured.
+med() { [ -z "${result[$1,$2]:-}" ] || median <<<"${result[$1,$2]}"; }
+
+# row LABEL MEASURE FORMAT [SCALE]: one table row of the training part, the
+# median of each column / SCALE.
 row() {
-  local line="| $1 |" col v
+  local line="| $1 |" col
   for col in "${columns[@]}"; do
-    v=$(median <<<"${result[$col,$2]}")
-    line+=" $(awk -v v="$v" -v s="${4:-1}" -v f="$3" 'BEGIN { printf f, v / s }') |"
+    line+=" $(awk -v v="$(med "$col" "$2")" -v s="${4:-1}" -v f="$3" 'BEGIN { printf f, v / s }') |"
   done
   echo "$line"
 }
 
-header="| median of $runs run(s) |"
-rule="| --- |"
-for col in "${columns[@]}"; do
-  header+=" ${col%,*}, ${col#*,} thread$([ "${col#*,}" = 1 ] || echo s) |"
-  rule+=" ---: |"
-done
-echo "$header"
-echo "$rule"
-row "training ratings" n "%.0f"
-row "load seconds (read the CSV)" load "%.2f"
-row "M updates/s, SGD pass of an epoch" rate "%.1f" 1000000
-row "M updates/s, epoch with its objective pass" rate_fit "%.1f" 1000000
-row "whole process, wall seconds" wall "%.2f"
-row "peak RSS, MB" rss "%.0f"
-row "test RMSE, shuffled blocks ($test_fraction held out)" rmse "%.4f"
-row "test RMSE, sequential order, 1 thread" rmse_seq "%.4f"
-echo
-echo "Commands (each train command run $runs time(s) per size; /usr/bin/time -v gives wall time and peak RSS):"
-echo
-echo '```'
-echo "D=$data_dir TMP=\$(mktemp -d)"
-printf '%s\n' "${commands[@]}" | sed "s|$work|\$TMP|g; s|$data_dir|\$D|g; s|$root/||g" | awk '!seen[$0]++'
-echo '```'
-echo
-cpu=$(lscpu 2>/dev/null | awk -F': *' '/^Model name/ { print $2; exit }')
-# The trainer picks its AVX2 kernel when the CPU has it, so the vector width belongs in the report.
-simd=$(grep -m1 -o -w -e avx512f -e avx2 /proc/cpuinfo 2>/dev/null | sort | tail -1 || true)
-commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
-echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}${simd:+ ($simd)}; $("$mfrec" --version 2>/dev/null | head -1), commit $commit."
+train_part() {
+  local size t col
+  columns=()
+  for size in "${size_list[@]}"; do
+    prepare "$size"
+    for t in "${threads_list[@]}"; do
+      col=$size,$t
+      columns+=("$col")
+      for ((run = 1; run <= runs; run++)); do
+        echo "speed.sh: train, $size, $t thread(s), run $run/$runs" >&2
+        timed_train "$col" "$all" "$t" -e "$epochs" --log-file "$work/log.csv"
+        result[$col,n]=$n
+        result[$col,rate]+=" $(epoch_rate "$work/log.csv" "$n" sgd_seconds)"
+        result[$col,rate_fit]+=" $(epoch_rate "$work/log.csv" "$n" seconds)"
+      done
+      rm -f "$work/log.csv"
+    done
+    # The model is the same for every thread count (same seed), so one
+    # training per order stands for every column of this size.
+    echo "speed.sh: train, $size, test RMSE" >&2
+    test_rmse --threads 2
+    for t in "${threads_list[@]}"; do result[$size,$t,rmse]=$rmse; done
+    test_rmse --threads 1 --order sequential
+    for t in "${threads_list[@]}"; do result[$size,$t,rmse_seq]=$rmse; done
+  done
+
+  local header="| median of $runs run(s) |" rule="| --- |"
+  for col in "${columns[@]}"; do
+    header+=" ${col%,*}, ${col#*,} thread$([ "${col#*,}" = 1 ] || echo s) |"
+    rule+=" ---: |"
+  done
+  echo "$header"
+  echo "$rule"
+  row "training ratings" n "%.0f"
+  row "load seconds (read the CSV)" load "%.2f"
+  row "M updates/s, SGD pass of an epoch" rate "%.1f" 1000000
+  row "M updates/s, epoch with its objective pass" rate_fit "%.1f" 1000000
+  row "whole process, wall seconds" wall "%.2f"
+  row "peak RSS, MB" rss "%.0f"
+  row "test RMSE, shuffled blocks ($test_fraction held out)" rmse "%.4f"
+  row "test RMSE, sequential order, 1 thread" rmse_seq "%.4f"
+  echo
+}
+
+# fccp_run KEY IDS: one run of the bare parse loop on $file; adds its seconds
+# to result[KEY,fccp] and sets $n to its rows.
+fccp_run() {
+  local cmd=("$fccp_parse" "$file") out
+  [ "$2" = string ] || cmd+=(--space --no-header)
+  [ "$run" -gt 1 ] || commands+=("${cmd[*]}")
+  out=$("${cmd[@]}") || die "the parse loop failed: ${cmd[*]}"
+  n=$(awk '{ print $2 }' <<<"$out")
+  result[$1,fccp]+=" $(awk '{ for (i = 1; i < NF; i++) if ($i == "seconds") print $(i + 1) }' <<<"$out")"
+}
+
+# measure_reading KEY IDS: --runs rounds on $file of the parse loop, mfrec's
+# read at 1 and 2 threads, and for string ids training's peak RSS.
+measure_reading() {
+  local rows t
+  cat "$file" >/dev/null  # the page cache warm for the first run as for the others
+  for ((run = 1; run <= runs; run++)); do
+    echo "speed.sh: read, ${1//,/, }, run $run/$runs" >&2
+    fccp_run "$1" "$2"
+    rows=$n
+    for t in "${threads_list[@]}"; do
+      timed_train "$1,$t" "$file" "$t" -e 1
+      [ "$n" = "$rows" ] || die "$file: mfrec read $n ratings, the parse loop $rows rows"
+    done
+    [ "$2" = numeric ] || timed_train "$1,peak" "$file" 2 -e "$epochs"
+  done
+}
+
+# reading_row SIZE ORDER IDS: the reading table's row of one file.
+reading_row() {
+  local key=$1,$2,$3 fccp read1 read2 sorted2 rss peak
+  fccp=$(med "$key" fccp)
+  read1=$(med "$key,1" load)
+  read2=$(med "$key,2" load)
+  [ "$2" = sorted ] || sorted2=$(med "$1,sorted,$3,2" load)
+  rss=$(med "$key,peak" rss)
+  peak=${rss:+$rss MB}
+  printf '| %s, %s ids | %.3f s | %.2f s | %.2f s | %s | %s | %s | %s |\n' "$2" "$3" "$fccp" "$read1" "$read2" \
+    "$(ratio "$read2" "$fccp")" "$(ratio "$read1" "$read2")" "$(ratio "$read2" "${sorted2:-}")" "${peak:-–}"
+}
+
+read_part() {
+  local size ids order
+  for size in "${size_list[@]}"; do
+    for ids in string numeric; do
+      for order in sorted shuffled; do
+        size_file "$size" "$order" "$ids"
+        measure_reading "$size,$order,$ids" "$ids"
+      done
+    done
+  done
+  for size in "${size_list[@]}"; do
+    echo "| $size ratings, median of $runs run(s) | fccp loop, 1 thread | read, 1 thread | read, 2 threads | 2 threads ÷ fccp loop | 1 thread ÷ 2 threads | shuffled ÷ sorted, 2 threads | peak RSS, train -e $epochs |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| target (issue 14, at 10M) | | | ≤ 0.6 s | ≤ 1.0 | ≥ 1.7 | ≤ 1.15 | ≤ 150 MB |"
+    for ids in string numeric; do
+      for order in sorted shuffled; do reading_row "$size" "$order" "$ids"; done
+    done
+    echo
+  done
+  echo "- *fccp loop*: \`fccp_parse_nothread FILE\` (\`--space --no-header\` for numeric ids), fast-cpp-csv-parser's"
+  echo "  bare one-thread parse loop, no interning or checks;"
+  echo "- *read*: mfrec's \`read … s\` line of \`mfrec train FILE -k $factors -e 1 --threads T\`;"
+  echo "- *peak RSS*: \`Maximum resident set size\` of \`mfrec train FILE -k $factors -e $epochs --threads 2\`"
+  echo "  under \`/usr/bin/time -v\`, string-id files only;"
+  echo "- string ids: \`u…,i…,r\` with a header line; numeric ids: LIBMF's \`u i r\`, no header (\`make_ratings --numeric\`);"
+  echo "  shuffled: the same lines in a seeded random order (\`make_ratings --shuffled\`)."
+  echo
+}
+
+# report_commands: every command run, with the data and temporary paths
+# shortened, and the machine.
+report_commands() {
+  echo "Commands (each train command run $runs time(s) per size; /usr/bin/time -v gives wall time and peak RSS):"
+  echo
+  echo '```'
+  echo "D=$data_dir TMP=\$(mktemp -d)"
+  printf '%s\n' "${commands[@]}" | sed "s|$work|\$TMP|g; s|$data_dir|\$D|g; s|$root/||g" | awk '!seen[$0]++'
+  echo '```'
+  echo
+  local cpu simd commit
+  cpu=$(lscpu 2>/dev/null | awk -F': *' '/^Model name/ { print $2; exit }')
+  # The trainer picks its AVX2 kernel when the CPU has it, so the vector width belongs in the report.
+  simd=$(grep -m1 -o -w -e avx512f -e avx2 /proc/cpuinfo 2>/dev/null | sort | tail -1 || true)
+  commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
+  echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}${simd:+ ($simd)}; $("$mfrec" --version 2>/dev/null | head -1), commit $commit."
+}
+
+IFS=, read -r -a size_list <<<"$sizes"
+for size in "${size_list[@]}"; do shape "$size" >/dev/null; done  # fail before any work
+[ "$part" = read ] || train_part
+[ "$part" = train ] || read_part
+report_commands
