@@ -141,6 +141,8 @@ class PieceMerger {
   // rating whose user comes before the one of the rating merged before it
   // (a file not grouped by user), or npos.
   std::size_t renumber(ParsedPiece& piece, Indices& indices) {
+    if (piece.new_users.forgot_earlier) indices.users.clear();
+    if (piece.new_items.forgot_earlier) indices.items.clear();
     indices.users.resize(piece.new_users.end_id(), kNoIndex);
     indices.items.resize(piece.new_items.end_id(), kNoIndex);
     IdMap& users = load_.data.users;

@@ -7,6 +7,7 @@
 // name no column, and its quoting accepts '"a"b'.
 #include "io/piece_parser.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -68,7 +69,16 @@ struct TrimFor<' '> {
 
 struct PieceParser::Impl {
   Impl(const LongRowRules& r, WorkerNames& n, unsigned w, RatingBuffers& b)
-      : rules(r), shape(r.shape()), names(n), worker(w), buffers(b), splitter(r.load().rows.delimiter()) {
+      : rules(r),
+        shape(r.shape()),
+        names(n),
+        worker(w),
+        buffers(b),
+        splitter(r.load().rows.delimiter()),
+        // 65,536 names with 4 MiB pieces; small pieces (tests) forget often.
+        forget_at(std::max<std::size_t>(64, (r.load().options.piece_bytes ? r.load().options.piece_bytes
+                                                                          : kDefaultPieceBytes) /
+                                                64)) {
     // fccp fills row[c] for every column c of a line of `count` fields.
     for (std::size_t count = 0; count <= shape.width; ++count) {
       col_orders.emplace_back(count);
@@ -85,8 +95,8 @@ struct PieceParser::Impl {
     out->end_offset = piece.end_offset;
     out->ratings = buffers.take();
     out->ratings.reserve(piece.text.size() / 16);
-    out->new_users.first_id = names.users.size();
-    out->new_items.first_id = names.items.size();
+    start_piece(names.users, out->new_users);
+    start_piece(names.items, out->new_items);
     try {
       switch (splitter.delimiter()) {
         case ',': parse_lines<','>(piece); break;
@@ -133,8 +143,8 @@ struct PieceParser::Impl {
       r = rules.check(splitter.fields(), splitter.columns(), line, false);
     }
     batch.push_back(PendingRow{IdMap::Key(r.user), IdMap::Key(r.item), r.value, line});
-    names.users.prefetch(batch.back().user);
-    names.items.prefetch(batch.back().item);
+    names.users.ids.prefetch(batch.back().user);
+    names.items.ids.prefetch(batch.back().item);
     if (batch.size() == kBatchRows) intern_batch();
   }
 
@@ -202,13 +212,30 @@ struct PieceParser::Impl {
     return true;
   }
 
-  static std::uint32_t local_id(IdMap& ids, const IdMap::Key& name, NewNames& new_names) {
-    const std::uint32_t id = ids.intern(name);
-    if (id == new_names.end_id()) {
+  static std::uint32_t local_id(WorkerNames::Table& t, const IdMap::Key& name, NewNames& new_names) {
+    const std::uint32_t id = t.ids.intern(name);
+    if (id < new_names.first_id) {
+      ++t.reused;
+    } else if (id == new_names.end_id()) {
+      ++t.added;
       new_names.text.append(name.name);
       new_names.ends.push_back(static_cast<std::uint32_t>(new_names.text.size()));
     }
     return id;
+  }
+
+  // Empties the table when it is large and the last piece met mostly new
+  // names in it (not the first piece since it was emptied: that one meets
+  // only new names), then starts counting for this piece.
+  void start_piece(WorkerNames::Table& t, NewNames& new_names) const {
+    if (t.pieces >= 2 && t.ids.size() >= forget_at && t.reused * 16 < t.added) {
+      t.ids = IdMap();
+      t.pieces = 0;
+      new_names.forgot_earlier = true;
+    }
+    ++t.pieces;
+    t.reused = t.added = 0;
+    new_names.first_id = t.ids.size();
   }
 
   [[noreturn]] void fail(const std::string& what, std::uint64_t line, std::uint64_t column) const {
@@ -221,6 +248,7 @@ struct PieceParser::Impl {
   const unsigned worker;
   RatingBuffers& buffers;
   FieldSplitter splitter;
+  const std::size_t forget_at;  // table size from which a worker may forget its names
   std::vector<char*> row;                    // fccp's fields of a plain line
   std::vector<std::vector<int>> col_orders;  // by field count
   ParsedPiece* out = nullptr;

@@ -50,11 +50,23 @@ class LongRowRules {
 // A worker's names: ids of its own, in the order the worker met them. Only
 // the worker touches them; the merge learns the names from the pieces.
 struct WorkerNames {
-  IdMap users, items;
+  // One table, and how the worker's last piece used it.
+  struct Table {
+    IdMap ids;
+    std::uint64_t reused = 0;  // lookups of names met in earlier pieces
+    std::uint64_t added = 0;   // names met first
+    unsigned pieces = 0;       // since the table was last emptied
+  };
+  Table users, items;
 };
 
 // The names a worker met first in a piece: ids first_id, first_id + 1, …
+// A worker whose names do not come back (a file grouped by user: each
+// piece has users of its own) forgets them now and then, so that its table
+// does not grow into a second copy of the Dataset's; its ids then start
+// again from 0 (forgot_earlier).
 struct NewNames {
+  bool forgot_earlier = false;
   std::uint32_t first_id = 0;
   std::string text;                 // back to back
   std::vector<std::uint32_t> ends;  // where each ends in text
