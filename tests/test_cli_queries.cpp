@@ -335,9 +335,9 @@ Matrix factor_rows(const mfrec::FactorMatrix& f) {
   return rows;
 }
 
-// The seed's neighbour score the slow obvious way: the K users whose predicted
-// rows are closest by cosine (ties to the earlier user), each adding
-// similarity x their predicted rating.
+// The neighbour score the slow obvious way: the K users whose predicted rows
+// are closest by plain cosine (ties to the earlier user), their predicted
+// ratings averaged with weights max(similarity, 0).
 std::vector<double> neighbor_scores(const mfrec::Model& m, std::uint32_t user, std::size_t k) {
   const Matrix x = predicted_matrix(m);
   std::vector<std::pair<double, std::uint32_t>> near;
@@ -346,8 +346,12 @@ std::vector<double> neighbor_scores(const mfrec::Model& m, std::uint32_t user, s
   std::sort(near.begin(), near.end());
   near.resize(std::min(k, near.size()));
   std::vector<double> score(m.items.size(), 0.0);
-  for (const auto& [negative_sim, v] : near)
-    for (std::uint32_t i = 0; i < m.items.size(); ++i) score[i] += -negative_sim * x[v][i];
+  double weights = 0.0;
+  for (const auto& [negative_sim, v] : near) {
+    weights += std::max(-negative_sim, 0.0);
+    for (std::uint32_t i = 0; i < m.items.size(); ++i) score[i] += std::max(-negative_sim, 0.0) * x[v][i];
+  }
+  for (double& s : score) s /= weights;
   return score;
 }
 
@@ -752,19 +756,58 @@ void expect_cosine_table(const Matrix& table, const Matrix& vectors, double tole
   }
 }
 
-TEST_F(Cli, SimilarityIsCosineOfPredictedRows) {
-  const std::string model_path = seed_model();
-  // The rows as `predict --no-clip` prints them: the seed's predicted matrix.
+// The rows as `predict --no-clip` prints them: the predicted matrix.
+Matrix predicted_rows(const std::string& csv) {
   Matrix predicted;
-  const Rows rows = parse_csv(output_of({"predict", "-m", model_path, "--no-clip"}));
+  const Rows rows = parse_csv(csv);
   for (std::size_t r = 1; r < rows.size(); ++r) {
     predicted.emplace_back();
     for (std::size_t c = 1; c < rows[r].size(); ++c) predicted.back().push_back(number(rows[r][c]));
   }
+  return predicted;
+}
+
+// x minus each row's mean and each column's mean, plus the overall mean.
+Matrix double_centered(const Matrix& x) {
+  const std::size_t rows = x.size(), cols = x[0].size();
+  std::vector<double> row_mean(rows, 0.0), col_mean(cols, 0.0);
+  double mean = 0.0;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) {
+      row_mean[r] += x[r][c] / static_cast<double>(cols);
+      col_mean[c] += x[r][c] / static_cast<double>(rows);
+      mean += x[r][c] / static_cast<double>(rows * cols);
+    }
+  Matrix out = x;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) out[r][c] = x[r][c] - row_mean[r] - col_mean[c] + mean;
+  return out;
+}
+
+TEST_F(Cli, SimilarityIsCosineOfDoubleCenteredPredictedRowsByDefault) {
+  // With biases and with --normalize (the scaler's shift and scale must vanish too).
+  for (const std::string& model_path :
+       {bias_model(), train("normalized", {music(), "-k", "4", "-e", "100", "--normalize"})}) {
+    SCOPED_TRACE(model_path);
+    const Matrix centered = double_centered(predicted_rows(output_of({"predict", "-m", model_path, "--no-clip"})));
+    ASSERT_EQ(centered.size(), 4u);
+    const Matrix users = similarity_table(output_of({"similarity", "-m", model_path}), "user", kMusicUsers);
+    expect_cosine_table(users, centered, 1e-9);
+    const Matrix items = similarity_table(output_of({"similarity", "-m", model_path, "--space", "centered", "--items"}),
+                                          "item", kMusicItems);
+    expect_cosine_table(items, transpose(centered), 1e-9);
+  }
+}
+
+TEST_F(Cli, SimilarityIsCosineOfPredictedRows) {
+  const std::string model_path = seed_model();
+  const Matrix predicted = predicted_rows(output_of({"predict", "-m", model_path, "--no-clip"}));
   ASSERT_EQ(predicted.size(), 4u);
-  const Matrix users = similarity_table(output_of({"similarity", "-m", model_path}), "user", kMusicUsers);
+  const Matrix users =
+      similarity_table(output_of({"similarity", "-m", model_path, "--space", "predicted"}), "user", kMusicUsers);
   expect_cosine_table(users, predicted, 1e-9);
-  const Matrix items = similarity_table(output_of({"similarity", "-m", model_path, "--items"}), "item", kMusicItems);
+  const Matrix items = similarity_table(output_of({"similarity", "-m", model_path, "--space", "predicted", "--items"}),
+                                        "item", kMusicItems);
   expect_cosine_table(items, transpose(predicted), 1e-9);
 }
 
@@ -777,7 +820,8 @@ TEST_F(Cli, SimilarityFactorsSpaceIsCosineOfLatentVectors) {
   const Matrix items = similarity_table(output_of({"similarity", "-m", model_path, "--space", "factors", "--items"}),
                                         "item", kMusicItems);
   expect_cosine_table(items, factor_rows(m.item_factors), 1e-9);
-  const Matrix predicted = similarity_table(output_of({"similarity", "-m", model_path}), "user", kMusicUsers);
+  const Matrix predicted =
+      similarity_table(output_of({"similarity", "-m", model_path, "--space", "predicted"}), "user", kMusicUsers);
   EXPECT_NE(predicted, users) << "--space factors should not be the predicted space";
 }
 
@@ -789,7 +833,8 @@ TEST_F(Cli, SimilarityTopNeighborsSortedWithoutTheUser) {
   for (std::size_t top : {1u, 2u, 3u, 10u}) {
     SCOPED_TRACE(top);
     const Rows rows =
-        parse_csv(output_of({"similarity", "-m", model_path, "--user", "Hermione", "--top", std::to_string(top)}));
+        parse_csv(output_of({"similarity", "-m", model_path, "--space", "predicted", "--user", "Hermione", "--top",
+                             std::to_string(top)}));
     ASSERT_EQ(rows.size(), 1 + std::min<std::size_t>(top, 3));
     EXPECT_EQ(rows[0], (std::vector<std::string>{"user", "neighbor", "similarity"}));
     std::set<std::string> seen;
@@ -813,7 +858,8 @@ TEST_F(Cli, SimilarityItemNeighbors) {
   const mfrec::Model m = mfrec::load_model(model_path);
   const Matrix columns = transpose(predicted_matrix(m));
   const std::string hedwig = kMusicItems[8];
-  const Rows rows = parse_csv(output_of({"similarity", "-m", model_path, "--items", "--item", hedwig, "--top", "5"}));
+  const Rows rows = parse_csv(
+      output_of({"similarity", "-m", model_path, "--space", "predicted", "--items", "--item", hedwig, "--top", "5"}));
   ASSERT_EQ(rows.size(), 6u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"item", "neighbor", "similarity"}));
   // The five highest cosines among the other items, computed here.
@@ -933,6 +979,10 @@ TEST_F(Cli, RecommendAllUsersEqualsTheCoreApiPerUser) {
        {.top = 2, .method = mfrec::RecommendMethod::Neighbors, .neighbors = 1}},
       {{"--method", "neighbors", "--include-rated", "--threads", "3"},
        {.include_rated = true, .method = mfrec::RecommendMethod::Neighbors}},
+      {{"--method", "neighbors", "--space", "factors"},
+       {.method = mfrec::RecommendMethod::Neighbors, .space = mfrec::SimilaritySpace::Factors}},
+      {{"--method", "neighbors", "--space", "predicted"},
+       {.method = mfrec::RecommendMethod::Neighbors, .space = mfrec::SimilaritySpace::Predicted}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(testing::PrintToString(c.flags));
@@ -1016,14 +1066,14 @@ TEST_F(Cli, RecommendPredictedScoresAreTheBestPredictions) {
   }
 }
 
-TEST_F(Cli, RecommendNeighborScoresFollowTheSeedsFormula) {
+TEST_F(Cli, RecommendNeighborScoresAreASimilarityWeightedAverage) {
   const std::string model_path = seed_model();
   const mfrec::Model m = mfrec::load_model(model_path);
   for (const std::string k : {"1", "2", "3"}) {
     SCOPED_TRACE("--neighbors " + k);
     const auto recs = parse_recommendations(
         output_of({"recommend", "-m", model_path, "--user", "Darth Vader", "--method", "neighbors", "--neighbors", k,
-                   "--shrink", "0"}));  // the seed's formula: plain predictions
+                   "--space", "predicted", "--shrink", "0"}));  // plain predictions
     const std::vector<double> want = neighbor_scores(m, 0, std::stoul(k));
     ASSERT_EQ(recs.size(), 4u);  // Darth Vader's unrated songs
     for (std::size_t r = 0; r < recs.size(); ++r) {

@@ -107,11 +107,16 @@ Runner register_recommend(CLI::App& app) {
   cmd->add_flag("--include-rated", o.include_rated, "also recommend items the user already rated");
   cmd->add_option_function<std::string>(
          "--method", [a](const std::string& name) { a->options.method = parse_recommend_method(name); },
-         "predicted (rank by predicted rating) or neighbors (the seed's)")
+         "predicted (rank by predicted rating) or neighbors (average of similar users' ratings)")
       ->check(CLI::IsMember({"predicted", "neighbors", "neighbours"}))
       ->default_str(std::string(recommend_method_name(o.method)));
   cmd->add_option("--neighbors,--neighbours", o.neighbors, "neighbors method: how many similar users")
       ->check(whole_range(1, 1u << 30));
+  cmd->add_option_function<std::string>(
+         "--space", [a](const std::string& name) { a->options.space = parse_similarity_space(name); },
+         "neighbors method: where similarity is measured (centered, predicted or factors; see similarity)")
+      ->check(CLI::IsMember({"centered", "predicted", "factors"}))
+      ->default_str("centered");
   add_ranking_flags(*cmd, o);
   cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(

@@ -20,7 +20,7 @@ struct SimilarityArgs {
   std::vector<std::string> names;  // --user (or --item) rows
   bool items = false;
   std::size_t top = 10;
-  std::string space = "predicted";
+  std::string space = "centered";
 };
 
 // The nearest neighbours of each named row, most similar first.
@@ -76,8 +76,10 @@ Runner register_similarity(CLI::App& app) {
   cmd->add_flag("--items", a->items, "item-item similarity instead of user-user");
   cmd->add_option("-n,--top", a->top, "neighbours per named row")
       ->check(whole_range(1, std::size_t{1} << 30));
-  cmd->add_option("--space", a->space, "predicted (cosine of predicted rows, the seed's) or factors (of latent vectors)")
-      ->check(CLI::IsMember({"predicted", "factors"}))
+  cmd->add_option("--space", a->space,
+                  "centered (cosine of predicted rows net of row and column means), predicted (of the raw rows, "
+                  "the seed's) or factors (of latent vectors)")
+      ->check(CLI::IsMember({"centered", "predicted", "factors"}))
       ->capture_default_str();
   cmd->footer(
       "Examples:\n"

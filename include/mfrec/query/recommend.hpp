@@ -1,9 +1,10 @@
 #pragma once
 // Top-N recommendations from a model.
 //   predicted: rank a user's items by predicted rating.
-//   neighbors: the seed's method: score(i) = Σ over the K users most similar
-//              to the user (cosine of predicted rows) of similarity × their
-//              predicted rating of i.
+//   neighbors: the K users most similar to the user (in `space`, centered by
+//              default) and score(i) = their predicted ratings of i averaged
+//              with weights max(similarity, 0) (equal weights when none is
+//              positive): a rating, on the input scale like the others.
 // Items the user rated are left out unless include_rated, and items with
 // fewer than min_ratings training ratings always are. Ties go to the item
 // that comes first in the model's item order. Scores are on the input scale
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "mfrec/model/model.hpp"
+#include "mfrec/query/similarity.hpp"
 
 namespace mfrec {
 
@@ -54,6 +56,7 @@ struct RecommendOptions {
   // filter alone stays below the most-popular list there.
   std::uint32_t min_ratings = 1;
   std::optional<double> shrink = std::nullopt;  // s (see above); 0 = off; nullopt: default_shrink(model)
+  SimilaritySpace space = SimilaritySpace::Centered;  // neighbors: where "most similar" is measured
 };
 
 

@@ -288,12 +288,24 @@ void rank_users(const Model& m, const ItemRule& rule, const ItemPanels& p, const
   for (std::uint32_t u = 0; u < count; ++u) results[u] = finish_predicted(rule, users[u], scans[u].top.sorted());
 }
 
+// Each neighbour's share of the average, summing to 1: its similarity when
+// positive (a dissimilar user's taste says nothing in favour of an item), and
+// equal shares when no neighbour is similar at all.
+std::vector<double> neighbor_weights(const std::vector<Neighbor>& near) {
+  std::vector<double> weight(near.size(), 0.0);
+  double sum = 0.0;
+  for (std::size_t n = 0; n < near.size(); ++n) sum += weight[n] = std::max(near[n].similarity, 0.0);
+  for (double& w : weight) w = sum > 0.0 ? w / sum : 1.0 / static_cast<double>(near.size());
+  return weight;
+}
+
 std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t user, const RecommendOptions& o,
                                                 const SimilarityIndex& sims, const ItemRule& rule) {
   const std::vector<Neighbor> near = sims.nearest(user, o.neighbors);
+  const std::vector<double> weight = neighbor_weights(near);
   std::vector<double> total(m.items.size(), 0.0);
-  for (const auto& n : near)
-    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += n.similarity * rule.score(n.index, i);
+  for (std::size_t n = 0; n < near.size(); ++n)
+    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += weight[n] * rule.score(near[n].index, i);
   std::vector<float> as_float(total.begin(), total.end());
   for (std::uint32_t i = 0; i < m.items.size(); ++i)
     if (!rule.eligible(i)) as_float[i] = -std::numeric_limits<float>::infinity();  // as in make_panels
@@ -320,7 +332,7 @@ std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const 
   check(m, o);
   const ItemRule rule(m, o);
   if (o.method == RecommendMethod::Neighbors) {
-    const SimilarityIndex sims(m, Side::Users, SimilaritySpace::Predicted);
+    const SimilarityIndex sims(m, Side::Users, o.space);
     return recommend_neighbors(m, user, o, sims, rule);
   }
   std::vector<Recommendation> result;
@@ -348,7 +360,7 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
   const ItemRule rule(m, o);
   std::optional<SimilarityIndex> sims;
   std::optional<ItemPanels> panels;
-  if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, SimilaritySpace::Predicted);
+  if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, o.space);
   else panels.emplace(make_panels(m, rule));
 
   for (std::uint32_t batch = 0; batch < n; batch += kUsersPerBatch) {

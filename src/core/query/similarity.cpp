@@ -8,9 +8,10 @@
 namespace mfrec {
 
 SimilaritySpace parse_similarity_space(std::string_view t) {
+  if (t == "centered") return SimilaritySpace::Centered;
   if (t == "predicted") return SimilaritySpace::Predicted;
   if (t == "factors") return SimilaritySpace::Factors;
-  throw Error(ErrorKind::Usage, "unknown space '" + std::string(t) + "' (use predicted or factors)");
+  throw Error(ErrorKind::Usage, "unknown space '" + std::string(t) + "' (use centered, predicted or factors)");
 }
 
 PredictedFactorization predicted_factorization(const Model& m) {
@@ -43,6 +44,36 @@ PredictedFactorization predicted_factorization(const Model& m) {
 
 namespace {
 
+// `rows` x k row-major copies of the factors minus their mean row, in double.
+std::vector<double> centered_rows(const FactorMatrix& f, std::size_t rows) {
+  const std::size_t k = f.k();
+  std::vector<double> mean(k, 0.0);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < k; ++c) mean[c] += f.row(r)[c];
+  if (rows > 0)
+    for (double& v : mean) v /= static_cast<double>(rows);
+  std::vector<double> out(rows * k);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < k; ++c) out[r * k + c] = f.row(r)[c] - mean[c];
+  return out;
+}
+
+}  // namespace
+
+PredictedFactorization centered_factorization(const Model& m) {
+  // Double centering removes every term that is constant along a row or a
+  // column: the mean, both biases and the scaler's shift t. The scaler's
+  // factor a would scale every entry alike, which no cosine sees, so it is
+  // left out; the bias columns of predicted_factorization are exactly 0 here.
+  PredictedFactorization f;
+  f.dim = m.k();
+  f.user_rows = centered_rows(m.user_factors, m.users.size());
+  f.item_rows = centered_rows(m.item_factors, m.items.size());
+  return f;
+}
+
+namespace {
+
 // G = BᵀB for `rows` x `dim` row-major B.
 std::vector<double> gram(const std::vector<double>& b, std::size_t rows, std::size_t dim) {
   std::vector<double> g(dim * dim, 0.0);
@@ -68,29 +99,32 @@ SimilarityIndex::SimilarityIndex(const Model& m, Side side, SimilaritySpace spac
       for (std::size_t c = 0; c < dim_; ++c) rows_[r * dim_ + c] = f.row(r)[c];
     projected_ = rows_;  // G = I
   } else {
-    PredictedFactorization f = predicted_factorization(m);
-    dim_ = f.dim;
+    PredictedFactorization f =
+        space == SimilaritySpace::Centered ? centered_factorization(m) : predicted_factorization(m);
     const bool users = side == Side::Users;
+    dim_ = f.dim;
     rows_ = std::move(users ? f.user_rows : f.item_rows);
     const std::vector<double>& other = users ? f.item_rows : f.user_rows;
-    const std::size_t other_rows = users ? m.items.size() : m.users.size();
-    const std::vector<double> g = gram(other, other_rows, dim_);
-    projected_.assign(rows_.size(), 0.0);
-    for (std::uint32_t r = 0; r < size_; ++r) {
-      const double* a = &rows_[r * dim_];
-      double* p = &projected_[r * dim_];
-      for (std::size_t i = 0; i < dim_; ++i) {
-        if (a[i] == 0.0) continue;
-        const double* gi = &g[i * dim_];
-        for (std::size_t j = 0; j < dim_; ++j) p[j] += a[i] * gi[j];
-      }
-    }
+    project(gram(other, users ? m.items.size() : m.users.size(), dim_));
   }
   norm_.resize(size_);
   for (std::uint32_t r = 0; r < size_; ++r) {
     double s = 0.0;
     for (std::size_t c = 0; c < dim_; ++c) s += projected_[r * dim_ + c] * rows_[r * dim_ + c];
     norm_[r] = std::sqrt(std::max(s, 0.0));
+  }
+}
+
+void SimilarityIndex::project(const std::vector<double>& g) {
+  projected_.assign(rows_.size(), 0.0);
+  for (std::uint32_t r = 0; r < size_; ++r) {
+    const double* a = &rows_[r * dim_];
+    double* p = &projected_[r * dim_];
+    for (std::size_t i = 0; i < dim_; ++i) {
+      if (a[i] == 0.0) continue;
+      const double* gi = &g[i * dim_];
+      for (std::size_t j = 0; j < dim_; ++j) p[j] += a[i] * gi[j];
+    }
   }
 }
 
