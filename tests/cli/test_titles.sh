@@ -55,6 +55,19 @@ head -1 "$T/out" | grep -qE '^user +rank +item +title +score$' || fail "table he
 CHECKS=$((CHECKS + 1))
 grep -qF 'Firework, "Katy" (2010)' "$T/out" || fail "table title: $(cat "$T/out")"
 
+# At a narrow terminal (script(1) gives a real one) long titles are cut
+# with an ellipsis and every line fits.
+script -qec "stty cols 60; exec $(printf '%q ' "$MFREC" recommend -m "$T/m.model" --user Ripley --include-rated \
+  --top 12) </dev/null" /dev/null | tr -d '\r' >"$T/tty"
+CHECKS=$((CHECKS + 1))
+grep -qE '^Ripley +[0-9]+ +Back in Black +Back in Black, A[^ ]* ?…  +[0-9.]+$' "$T/tty" ||
+  fail "no title cut with an ellipsis: $(cat "$T/tty")"
+CHECKS=$((CHECKS + 1))
+head -1 "$T/tty" | grep -qE 'title +score$' || fail "the score column is not shown: $(cat "$T/tty")"
+CHECKS=$((CHECKS + 1))
+[ "$(python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$T/tty")" -le 60 ] ||
+  fail "a line wider than the terminal: $(cat "$T/tty")"
+
 run predict -m "$T/m.model" --user Ripley --long -f csv
 CHECKS=$((CHECKS + 1))
 [ "$(head -1 "$T/out")" = "user,item,title,prediction" ] || fail "predict --long header: $(head -1 "$T/out")"
