@@ -554,7 +554,7 @@ TEST(HostileModel, TruncatedAtEverySectionBoundary) {
   for (const auto& s : sections) order.push_back(s.first);
   EXPECT_EQ(order, (std::vector<std::string>{"options", "summary", "statistics", "scaler", "user names", "item names",
                                             "rated items", "item counts", "mean", "user biases", "item biases", "user factors",
-                                            "item factors"}));
+                                            "item factors", "item titles"}));
 
   // The file cut at each boundary (header as written), through load_model.
   TempDir dir;

@@ -180,6 +180,7 @@ void expect_same_model(const Model& a, const Model& b) {
   EXPECT_EQ(a.options.objective, b.options.objective);
   EXPECT_TRUE(same_bits(a.options.confidence, b.options.confidence));
   EXPECT_EQ(a.item_counts, b.item_counts);
+  EXPECT_EQ(a.item_titles, b.item_titles);
 
   EXPECT_EQ(a.summary.epochs_run, b.summary.epochs_run);
   EXPECT_EQ(a.summary.best_epoch, b.summary.best_epoch);
@@ -303,6 +304,46 @@ TEST(ModelIo, Version2FilesLoadAsSgdModels) {
   EXPECT_EQ(v2.predict(*v2.users.find("Hermione"), *v2.items.find("Back in Black")), 3.553643821565429);
   const Model v3 = deserialize_model(serialize_model(v2), "upgraded");
   expect_same_model(v2, v3);
+}
+
+// tests/data/music-v3.model was written by mfrec before format version 4
+// (`mfrec train data/music.csv -e 50 --seed 7`): it loads with no titles and
+// predicts what that mfrec predicted (`predict --pairs`, Hermione and Back
+// in Black: 2.8880154471381787).
+TEST(ModelIo, Version3FilesLoadWithoutTitles) {
+  const Model v3 = load_model(std::string(MFREC_TEST_DATA) + "/music-v3.model");
+  EXPECT_EQ(v3.file_version, 3u);
+  EXPECT_FALSE(v3.has_titles());
+  EXPECT_EQ(v3.options.seed, 7u);
+  EXPECT_EQ(v3.predict(*v3.users.find("Hermione"), *v3.items.find("Back in Black")), 2.8880154471381787);
+  const Model v4 = deserialize_model(serialize_model(v3), "upgraded");
+  expect_same_model(v3, v4);
+  EXPECT_FALSE(load_model(std::string(MFREC_TEST_DATA) + "/music-v2.model").has_titles());
+}
+
+// Titles as train --item-names stores them: any bytes, repeats, and "" for
+// an item the titles file did not name.
+TEST(ModelIo, ItemTitlesRoundTrip) {
+  Model m = tiny_model();
+  m.item_titles = {"Toy Story, \"the\" film (1995)", ""};
+  Model back = deserialize_model(serialize_model(m), "tiny");
+  EXPECT_EQ(back.item_titles, m.item_titles);
+  m.item_titles = {"Emma (1996)", "Emma (1996)"};
+  back = deserialize_model(serialize_model(m), "tiny");
+  EXPECT_EQ(back.item_titles, m.item_titles);
+  EXPECT_TRUE(back.has_titles());
+}
+
+// The titles come last: a count of 0 (none) or one per item. Any other
+// count is a damaged file, never a model with titles for some items.
+TEST(ModelIo, TitleCountOtherThanNoneOrOnePerItemIsAFormatError) {
+  const std::string bytes = serialize_model(tiny_model());
+  std::string payload = bytes.substr(kHeaderSize);
+  ASSERT_EQ(payload.substr(payload.size() - 4), std::string(4, '\0'));
+  write_at<std::uint32_t>(payload, payload.size() - 4, 1);
+  const Thrown t = thrown_by([&] { deserialize_model(with_valid_header(bytes, payload), "m"); });
+  EXPECT_EQ(t.kind, ErrorKind::Format);
+  EXPECT_TRUE(contains(t.what, "item titles do not match the items")) << t.what;
 }
 
 TEST(ModelIo, HeaderHasTheDocumentedLayout) {

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "item_columns.hpp"
 #include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/predict.hpp"
@@ -45,12 +46,21 @@ void write_pairs(const Model& model, const PredictArgs& a, RecordWriter& out) {
 
 void write_long(const Model& model, const std::vector<std::uint32_t>& users, const PredictOptions& o,
                 RecordWriter& out) {
-  out.header({"user", "item", "prediction"});
+  std::vector<std::string> header{"user"};
+  add_item_header(header, model, "item");
+  header.push_back("prediction");
+  out.header(header);
   std::vector<double> predictions;
+  std::vector<Cell> row;
   for (std::uint32_t u : users) {
     predict_row(model, u, o, predictions);
-    for (std::uint32_t i = 0; i < model.items.size(); ++i)
-      out.row({Cell{model.users.name(u)}, Cell{model.items.name(i)}, Cell{predictions[i]}});
+    for (std::uint32_t i = 0; i < model.items.size(); ++i) {
+      row.clear();
+      row.emplace_back(model.users.name(u));
+      add_item_cells(row, model, i);
+      row.emplace_back(predictions[i]);
+      out.row(row);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "flag_range.hpp"
+#include "item_columns.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/train/train_options.hpp"
@@ -75,12 +76,19 @@ void run_recommend(const RecommendArgs& a) {
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);
-  out->header({"user", "rank", "item", "score"});
+  std::vector<std::string> header{"user", "rank"};
+  add_item_header(header, model, "item");
+  header.push_back("score");
+  out->header(header);
   ShortAnswers short_answers(model, a.options, !a.all_users);
   auto write = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;
-    for (const auto& r : recs)
-      out->row({Cell{model.users.name(user)}, Cell{++rank}, Cell{model.items.name(r.item)}, Cell{r.score}});
+    for (const auto& r : recs) {
+      std::vector<Cell> row{Cell{model.users.name(user)}, Cell{++rank}};
+      add_item_cells(row, model, r.item);
+      row.emplace_back(r.score);
+      out->row(row);
+    }
     if (!a.shared.quiet) short_answers.add(user, recs.size());
   };
   if (a.all_users) {

@@ -23,13 +23,26 @@ struct SimilarityArgs {
   std::string space = "centered";
 };
 
-// The nearest neighbours of each named row, most similar first.
-void write_neighbors(const SimilarityIndex& sims, const IdMap& ids, const std::string& key,
+// The nearest neighbours of each named row, most similar first; item
+// neighbours with their titles when the model has them.
+void write_neighbors(const SimilarityIndex& sims, const Model& model, bool items,
                      const std::vector<std::uint32_t>& rows, std::size_t top, RecordWriter& out) {
-  out.header({key, "neighbor", "similarity"});
+  const IdMap& ids = items ? model.items : model.users;
+  const bool titles = items && model.has_titles();
+  std::vector<std::string> header{items ? "item" : "user", "neighbor"};
+  if (titles) header.push_back("title");
+  header.push_back("similarity");
+  out.header(header);
+  std::vector<Cell> row;
   for (std::uint32_t r : rows)
-    for (const Neighbor& n : sims.nearest(r, top))
-      out.row({Cell{ids.name(r)}, Cell{ids.name(n.index)}, Cell{n.similarity}});
+    for (const Neighbor& n : sims.nearest(r, top)) {
+      row.clear();
+      row.emplace_back(ids.name(r));
+      row.emplace_back(ids.name(n.index));
+      if (titles) row.emplace_back(model.item_titles[n.index]);
+      row.emplace_back(n.similarity);
+      out.row(row);
+    }
 }
 
 // The whole symmetric table, streamed row by row.
@@ -57,7 +70,7 @@ void run_similarity(const SimilarityArgs& a) {
   auto out = make_result_writer(format, sink, a.shared.max_rows);
   const std::string key = a.items ? "item" : "user";
   if (!rows.empty()) {
-    write_neighbors(sims, ids, key, rows, a.top, *out);
+    write_neighbors(sims, model, a.items, rows, a.top, *out);
   } else {
     write_table(sims, ids, key, *out);
   }

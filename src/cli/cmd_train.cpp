@@ -11,6 +11,7 @@
 #include "common_options.hpp"
 #include "flag_range.hpp"
 #include "mfrec/io/atomic_file.hpp"
+#include "mfrec/io/item_names.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/io/model_io.hpp"
 #include "mfrec/io/ratings_reader.hpp"
@@ -34,6 +35,7 @@ struct TrainArgs {
   std::uint32_t log_every = 1;
   std::string log_file;
   std::string plot;  // an SVG chart of the epochs
+  std::string item_names;  // --item-names: a CSV of item id and title
   bool save_on_interrupt = false;
 };
 
@@ -187,6 +189,17 @@ void log_read(const Dataset& data, const ReadReport& report, Objective objective
   for (const auto& note : report.notes) log_line("mfrec: note: " + note);
 }
 
+// The titles of the items read, from --item-names, said on stderr: how many
+// items got one and how many ids of the file were not in the ratings.
+ItemTitles read_titles(CsvRowReader file, const IdMap& items, bool quiet) {
+  const std::string name = file.name();
+  ItemTitles titles = read_item_titles(std::move(file), items);
+  if (!quiet)
+    log_line(fmt::format("mfrec: titles for {} of {} items from {}; {} id(s) not in the ratings ignored", titles.titled,
+                         items.size(), name, titles.unknown_ids));
+  return titles;
+}
+
 void run_train(TrainArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   TrainOptions options = a.options;
@@ -205,18 +218,23 @@ void run_train(TrainArgs& a) {
   const std::string model_path = resolve_model_path(a.shared.model);
   AtomicFile model_file(model_path);
   EpochOutputs outputs(a);
+  std::optional<CsvRowReader> titles_file;  // opened first too, read once the items are known
+  if (!a.item_names.empty()) titles_file = CsvRowReader::open_file(a.item_names, kSniffDelimiter);
 
   ReadReport report;
   Dataset data = read_ratings_showing(a.ratings, read_options, &report, outputs.status());
   if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs.status());
   if (!a.shared.quiet) log_read(data, report, options.objective, seconds_since(start));
+  ItemTitles titles;
+  if (titles_file) titles = read_titles(std::move(*titles_file), data.items, a.shared.quiet);
 
   const auto train_start = std::chrono::steady_clock::now();
   outputs.training_starts();
   const std::string data_source = data.source;  // train() takes `data` over
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
-  const Model model = train(input, options, [&](const EpochReport& r) { outputs.add(r); });
+  Model model = train(input, options, [&](const EpochReport& r) { outputs.add(r); });
+  model.item_titles = std::move(titles.titles);  // train() keeps the items' order
   outputs.end_status();
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
@@ -248,6 +266,9 @@ Runner register_train(CLI::App& app) {
   cmd->add_flag("--save-on-interrupt", a->save_on_interrupt,
                 "on SIGINT/SIGTERM, save the model as it is instead of writing nothing");
   cmd->add_option("--log-file", a->log_file, "per-epoch metrics as CSV, or JSON Lines for a .jsonl path (default: none)");
+  cmd->add_option("--item-names", a->item_names,
+                  "a CSV/TSV of item id and title (a `title` or `name` column, else the second) to store in the model "
+                  "(default: none)");
   cmd->add_option("--plot", a->plot, "an SVG chart of the objective, train and validation RMSE per epoch (default: none)");
   cmd->footer(
       "Examples:\n"

@@ -29,7 +29,20 @@ std::uint32_t find_named(const IdMap& ids, const std::string& name, const char* 
 }  // namespace
 
 std::uint32_t find_user(const Model& model, const std::string& name) { return find_named(model.users, name, "user"); }
-std::uint32_t find_item(const Model& model, const std::string& name) { return find_named(model.items, name, "item"); }
+// An item named by its id or, failing that, by an exact title; a title
+// several items share is an error listing their ids.
+std::uint32_t find_item(const Model& model, const std::string& name) {
+  if (auto index = model.items.find(name)) return *index;
+  std::vector<std::uint32_t> titled;
+  for (std::uint32_t i = 0; i < model.item_titles.size(); ++i)
+    if (model.item_titles[i] == name && !name.empty()) titled.push_back(i);
+  if (titled.size() == 1) return titled[0];
+  if (titled.empty()) return find_named(model.items, name, "item");
+  std::string ids;
+  for (std::uint32_t i : titled) ids += (ids.empty() ? "" : ", ") + model.items.name(i);
+  throw Error(ErrorKind::Data, "the title '" + name + "' names " + std::to_string(titled.size()) +
+                                   " items (" + ids + "); give one by its id");
+}
 
 std::vector<std::uint32_t> find_users(const Model& model, const std::vector<std::string>& names) {
   std::vector<std::uint32_t> out;

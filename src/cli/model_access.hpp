@@ -15,6 +15,7 @@ namespace mfrec::cli {
 Model load_query_model(const SharedOptions& shared);
 
 // Index of a user (item) named `name`; Error(Data) with the closest names.
+// An item may also be named by its exact title (train --item-names).
 std::uint32_t find_user(const Model& model, const std::string& name);
 std::uint32_t find_item(const Model& model, const std::string& name);
 // Indices of the users (items) named, in the order given; Error(Data) as above.

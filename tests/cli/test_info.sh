@@ -24,7 +24,7 @@ for k in c:
     assert str(j[k]) == c[k] or float(j[k]) == float(c[k]), (k, j[k], c[k])
     assert j[k] == l[k]
 assert c["users"] == "4" and c["items"] == "12" and c["ratings"] == "39"
-assert c["seed"] == "3" and c["bias"] == "yes" and c["format_version"] == "3" and c["optimizer"] == "adagrad"
+assert c["seed"] == "3" and c["bias"] == "yes" and c["format_version"] == "4" and c["optimizer"] == "adagrad"
 assert int(c["file_size"]) == size
 for f in ("k", "lambda", "lr", "epochs", "train_rmse"):
     assert f in c, f

@@ -41,7 +41,7 @@ ${F}console
 
 \$ mfrec info | head -3
 field,value
-format_version,3
+format_version,4
 source,data/music.csv
 
 \$ echo to stderr >&2; echo to stdout
@@ -65,7 +65,7 @@ expect 0 "7 passed, 0 failed, 1 skipped" "a README that matches"
 expect 0 "skip good.md:33: needs ml-latest-small" "the block needing a data set"
 
 # Drift: a changed error place, a changed number, a changed timed line.
-sed -e 's/(bad.csv:3:7)/(bad.csv:3:8)/' -e 's/^format_version,3$/format_version,1/' \
+sed -e 's/(bad.csv:3:7)/(bad.csv:3:8)/' -e 's/^format_version,4$/format_version,1/' \
     -e 's/^\$ echo took 0.37 s$/$ echo took 0.37 s, twice/' "$T/good.md" >"$T/drift.md"
 doctest "$T/drift.md"
 expect 1 "4 passed, 3 failed, 1 skipped" "a README that drifted"

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -84,6 +85,9 @@ struct Model {
   // the popularity the most-popular baseline ranks by. Empty in a model
   // built by hand: popularity() then counts the rated items.
   std::vector<std::uint32_t> item_counts;
+  // Item titles (train --item-names), one per item, "" for an item the
+  // titles file did not name; empty when the model has none.
+  std::vector<std::string> item_titles;
   // The model file's format version it was read from (0: trained, not read).
   std::uint32_t file_version = 0;
   // Mean training rating (training scale). Part of every prediction with
@@ -109,6 +113,7 @@ struct Model {
   // item_counts, or when it is missing, how many users rated each item.
   std::vector<std::uint32_t> popularity() const;
   bool has_rated(std::uint32_t user, std::uint32_t item) const;
+  bool has_titles() const { return !item_titles.empty(); }
 };
 
 }  // namespace mfrec

@@ -266,6 +266,13 @@ void put_item_counts(Writer& w, const Model& m) {
   w.put_array(counts.data(), counts.size());
 }
 
+// Item titles, last (version 4): a count, 0 for none or one per item, and
+// the titles.
+void put_titles(Writer& w, const Model& m) {
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(m.item_titles.size()));
+  for (const std::string& title : m.item_titles) w.put_string(title);
+}
+
 // The payload, field by field; the reader below mirrors it.
 void write_payload(const Model& m, Writer& w) {
   put_options(w, m.options);
@@ -301,6 +308,7 @@ void write_payload(const Model& m, Writer& w) {
   w.put_array(m.item_bias.data(), m.item_bias.size());
   put_factors(w, m.user_factors);
   put_factors(w, m.item_factors);
+  put_titles(w, m);
 }
 
 // The header: magic, version, endianness marker, payload size, checksum.
@@ -455,6 +463,16 @@ void get_parameters(Reader& r, Model& m) {
   m.item_factors = get_factors(r, m.items.size(), m.options.factors, "item factors");
 }
 
+// Item titles: none before version 4, then none or one per item.
+void get_titles(Reader& r, Model& m, std::uint32_t version) {
+  if (version < 4) return;
+  const auto n = r.get<std::uint32_t>("item titles");
+  if (n != 0 && n != m.items.size()) r.corrupt("item titles do not match the items");
+  if (n > r.left() / 4) r.corrupt("truncated item titles");
+  m.item_titles.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) m.item_titles.push_back(r.get_string("item titles"));
+}
+
 }  // namespace
 
 Model deserialize_model(const std::string& bytes, const std::string& name) {
@@ -470,6 +488,7 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
   get_rated_items(r, m);
   get_item_counts(r, m, version);
   get_parameters(r, m);
+  get_titles(r, m, version);
   if (r.left() != 0) r.corrupt("trailing bytes after the model");
   return m;
 }
