@@ -4,8 +4,9 @@
 //   neighbors: the seed's method: score(i) = Σ over the K users most similar
 //              to the user (cosine of predicted rows) of similarity × their
 //              predicted rating of i.
-// Items the user rated are left out unless include_rated, and items with
-// fewer than min_ratings training ratings always are. Ties go to the item
+// Items the user rated are left out unless include_rated; items with fewer
+// than min_ratings training ratings, excluded items and, when a candidate
+// list is given, items not on it always are. Ties go to the item
 // that comes first in the model's item order. Scores are on the input scale
 // and not clipped, so their order stays visible.
 //
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +56,9 @@ struct RecommendOptions {
   // filter alone stays below the most-popular list there.
   std::uint32_t min_ratings = 1;
   std::optional<double> shrink = std::nullopt;  // s (see above); 0 = off; nullopt: default_shrink(model)
+  // Filters by model item index: never these; only these when set.
+  std::vector<std::uint32_t> exclude = {};
+  std::optional<std::vector<std::uint32_t>> candidates = std::nullopt;
 };
 
 
@@ -77,5 +82,33 @@ void recommend_all(const Model& model, const RecommendOptions& options, const Re
 // The same for the given users, emitted in the order given.
 void recommend_users(const Model& model, const std::vector<std::uint32_t>& users, const RecommendOptions& options,
                      const RecommendationSink& emit);
+
+// --explain: the rated item that most supports recommending `item` to
+// `user`. For each item j the user rated, its support is
+//   (r̂_uj − baseline_uj) · cos(V_item, V_j),   r̂_uj − baseline_uj = U_u·V_j,
+// the part of the model's fit of the user's rating of j beyond mean and
+// biases (the model keeps which items a user rated, not the ratings), times
+// how well j's factors align with the item's. The highest support wins, ties
+// to the earlier item; a zero factor vector aligns with nothing (cos 0).
+struct Because {
+  std::uint32_t item;
+  double rating;  // the model's fit of the user's rating of `item`, clipped to the rating range
+};
+
+class Explainer {
+ public:
+  explicit Explainer(const Model& model);
+  // nullopt when the user rated nothing.
+  std::optional<Because> because(std::uint32_t user, std::uint32_t item) const;
+
+ private:
+  const Model& model_;
+  std::vector<double> inverse_norms_;  // 1/‖V_j‖, 0 for a zero vector
+};
+
+// How an item is named in answers: its id (its title once models carry titles).
+std::string item_label(const Model& model, std::uint32_t item);
+// `Label (4.5)`: the explanation as the because column prints it.
+std::string because_text(const Model& model, const Because& because);
 
 }  // namespace mfrec
