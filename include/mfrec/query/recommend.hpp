@@ -85,9 +85,10 @@ void recommend_users(const Model& model, const std::vector<std::uint32_t>& users
 
 // --explain: the rated item that most supports recommending `item` to
 // `user`. For each item j the user rated, its support is
-//   (r̂_uj − baseline_uj) · cos(V_item, V_j),   r̂_uj − baseline_uj = U_u·V_j,
-// the part of the model's fit of the user's rating of j beyond mean and
-// biases (the model keeps which items a user rated, not the ratings), times
+//   (r̂_uj − baseline_uj) · cos(V_item, V_j),
+// the model's fit of the user's rating of j beyond the baseline mean + b_u +
+// b_j (= U_u·V_j; without biases, U_u·V_j − mean), used because the model
+// keeps which items a user rated, not the ratings; times
 // how well j's factors align with the item's. The highest support wins, ties
 // to the earlier item; a zero factor vector aligns with nothing (cos 0).
 struct Because {

@@ -28,15 +28,18 @@ Explainer::Explainer(const Model& model) : model_(model), inverse_norms_(model.i
 std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item) const {
   const Model& m = model_;
   const std::size_t k = m.k();
-  const float* u = m.user_factors.row(user);
+  const float* u = m.user_factors.row(user);  // U·V_j = r̂_uj − baseline_uj
   const float* v = m.item_factors.row(item);
+  // The baseline is mean + biases, which a model with biases adds to U·V; a
+  // model without predicts U·V alone, so its U·V carries the mean too.
+  const double baseline = m.options.bias ? 0.0 : m.mean;
   std::optional<std::uint32_t> best;
   double best_support = 0.0;
   for (std::uint64_t p = m.rated_offsets[user]; p < m.rated_offsets[user + 1]; ++p) {
     const std::uint32_t j = m.rated_items[p];
     const float* vj = m.item_factors.row(j);
     const double cosine = dot(v, vj, k) * inverse_norms_[item] * inverse_norms_[j];
-    const double support = dot(u, vj, k) * cosine;
+    const double support = (dot(u, vj, k) - baseline) * cosine;
     if (!best || support > best_support) {
       best = j;
       best_support = support;
