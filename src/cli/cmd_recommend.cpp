@@ -6,10 +6,10 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "flag_range.hpp"
+#include "item_filters.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/train/train_options.hpp"
-#include "item_filters.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
 
@@ -81,13 +81,14 @@ Cell because_cell(const Model& model, const Explainer& explainer, std::uint32_t 
   return because ? Cell{because_text(model, *because)} : Cell{std::string()};
 }
 
-void run_recommend(RecommendArgs& a) {
+void run_recommend(const RecommendArgs& a) {
   if (a.users.empty() && !a.all_users) throw Error(ErrorKind::Usage, "recommend needs --user NAME or --all-users");
   if (!a.users.empty() && a.all_users) throw Error(ErrorKind::Usage, "give --user NAME or --all-users, not both");
   const std::optional<Format> format = parse_format(a.shared.format);
   const Model model = load_query_model(a.shared);
   const std::vector<std::uint32_t> users = find_users(model, a.users);
-  apply_item_filters(model, a.filters, a.shared.quiet, a.options);
+  RecommendOptions options = a.options;
+  apply_item_filters(model, a.filters, a.shared.quiet, options);
   const std::optional<Explainer> explainer = a.explain ? std::optional<Explainer>(model) : std::nullopt;
 
   Sink sink(a.shared.output);
@@ -95,7 +96,7 @@ void run_recommend(RecommendArgs& a) {
   std::vector<std::string> columns = {"user", "rank", "item", "score"};
   if (explainer) columns.push_back("because");
   out->header(columns);
-  ShortAnswers short_answers(model, a.options, !a.all_users);
+  ShortAnswers short_answers(model, options, !a.all_users);
   auto write = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;
     for (const auto& r : recs) {
@@ -107,9 +108,9 @@ void run_recommend(RecommendArgs& a) {
     if (!a.shared.quiet) short_answers.add(user, recs.size());
   };
   if (a.all_users) {
-    recommend_all(model, a.options, write);
+    recommend_all(model, options, write);
   } else {
-    recommend_users(model, users, a.options, write);
+    recommend_users(model, users, options, write);
   }
   out->finish();
   sink.commit();
