@@ -287,10 +287,15 @@ TEST(RecommendExplain, TheRatingShownIsClippedToTheRange) {
   EXPECT_EQ(because_text(m, *because), "x (5)");
 }
 
-TEST(RecommendExplain, NothingRatedNothingToSay_ZeroFactorsTieToTheFirst) {
-  Model m = explain_model({1, 2}, {0, 0});
-  EXPECT_FALSE(Explainer(m).because(1, z));  // "new" rated nothing
-  const auto because = Explainer(m).because(ann, z);  // every cosine 0
+TEST(RecommendExplain, NothingSupportsNothingToSay) {
+  EXPECT_FALSE(Explainer(explain_model({1, 2}, {1, 1})).because(1, z));  // "new" rated nothing
+  EXPECT_FALSE(Explainer(explain_model({1, 2}, {0, 0})).because(ann, z));  // every cosine 0
+  // Disliked x (U·V −2) points away from z: (−2)·(−1) > 0, still no reason.
+  EXPECT_FALSE(Explainer(explain_model({-2, -1}, {-1, 0})).because(ann, z));
+}
+
+TEST(RecommendExplain, TiesGoToTheFirstRatedItem) {
+  const auto because = Explainer(explain_model({1, 1}, {1, 1})).because(ann, z);
   ASSERT_TRUE(because);
   EXPECT_EQ(because->item, x);
 }
@@ -302,7 +307,10 @@ TEST(RecommendExplain, WithoutBiasesTheBaselineIsTheMean) {
   const auto because = Explainer(m).because(ann, z);
   ASSERT_TRUE(because);
   EXPECT_EQ(because_text(m, *because), "y (4)");
-  m.options.bias = true;  // then x's U·V 2.5 is all deviation and wins
+  m.options.bias = true;  // then x's U·V 2.5 is all above the mean and wins
+  EXPECT_EQ(Explainer(m).because(ann, z)->item, x);
+  m.user_bias[ann] = 2;  // the user's baseline 5: x (fit 7.5) +2.5, y (fit 9) +4
+  m.item_bias[y] = -2;   // y's fit 7: +2, below x's 2.5 again; b_j counts
   EXPECT_EQ(Explainer(m).because(ann, z)->item, x);
 }
 

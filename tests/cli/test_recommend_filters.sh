@@ -105,7 +105,9 @@ for flag in --exclude-file --candidates; do
   expect_err_contains "missing.txt" "$flag missing file"
 done
 
-# --explain: cid rated only z, dan only x, so theirs is the only support.
+# --explain: cid rated only z, dan only x, so theirs is the only possible
+# support (or none, when the model fits it below the user's baseline; the
+# exact choice is tested on hand-built factors in test_recommend_filters.cpp).
 run recommend --user cid --user dan --explain -m "$T/m.model" -q
 expect_exit 0 "--explain"
 CHECKS=$((CHECKS + 1))
@@ -114,7 +116,7 @@ while IFS=, read -r user _ _ _ because; do
   [ "$user" = user ] && continue
   CHECKS=$((CHECKS + 1))
   case "$user:$because" in
-    cid:z\ \([0-9]*\) | cid:z\ \([0-9]*.[0-9]\) | dan:x\ \([0-9]*\) | dan:x\ \([0-9]*.[0-9]\)) ;;
+    cid: | dan: | cid:z\ \([0-9]*\) | cid:z\ \([0-9]*.[0-9]\) | dan:x\ \([0-9]*\) | dan:x\ \([0-9]*.[0-9]\)) ;;
     *) fail "--explain: $user because '$because'" ;;
   esac
 done <"$T/out"

@@ -85,12 +85,14 @@ void recommend_users(const Model& model, const std::vector<std::uint32_t>& users
 
 // --explain: the rated item that most supports recommending `item` to
 // `user`. For each item j the user rated, its support is
-//   (r̂_uj − baseline_uj) · cos(V_item, V_j),
-// the model's fit of the user's rating of j beyond the baseline mean + b_u +
-// b_j (= U_u·V_j; without biases, U_u·V_j − mean), used because the model
-// keeps which items a user rated, not the ratings; times
-// how well j's factors align with the item's. The highest support wins, ties
-// to the earlier item; a zero factor vector aligns with nothing (cos 0).
+//   (r̂_uj − baseline_u) · cos(V_item, V_j),
+// the model's fit of the user's rating of j (training scale) beyond the
+// user's baseline mean + b_u (= b_j + U_u·V_j; without biases, U_u·V_j −
+// mean), used because the model keeps which items a user rated, not the
+// ratings; times
+// how well j's factors align with the item's. Only j with both factors
+// positive count (a disliked item pointing away is no reason); the highest
+// support wins, ties to the earlier item; a zero vector aligns with nothing.
 struct Because {
   std::uint32_t item;
   double rating;  // the model's fit of the user's rating of `item`, clipped to the rating range
@@ -99,7 +101,7 @@ struct Because {
 class Explainer {
  public:
   explicit Explainer(const Model& model);
-  // nullopt when the user rated nothing.
+  // nullopt when no rated item supports the item (or the user rated nothing).
   std::optional<Because> because(std::uint32_t user, std::uint32_t item) const;
 
  private:

@@ -28,18 +28,23 @@ Explainer::Explainer(const Model& model) : model_(model), inverse_norms_(model.i
 std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item) const {
   const Model& m = model_;
   const std::size_t k = m.k();
-  const float* u = m.user_factors.row(user);  // U·V_j = r̂_uj − baseline_uj
   const float* v = m.item_factors.row(item);
-  // The baseline is mean + biases, which a model with biases adds to U·V; a
-  // model without predicts U·V alone, so its U·V carries the mean too.
-  const double baseline = m.options.bias ? 0.0 : m.mean;
+  // The user's baseline: mean + b_u. Not b_j too: an item rated 2 by a user
+  // who rates 4.5 on average would then support whatever resembles it
+  // whenever most people rate it even lower (seen on MovieLens).
+  const double baseline = m.mean + (m.options.bias ? m.user_bias[user] : 0.0);
   std::optional<std::uint32_t> best;
   double best_support = 0.0;
   for (std::uint64_t p = m.rated_offsets[user]; p < m.rated_offsets[user + 1]; ++p) {
     const std::uint32_t j = m.rated_items[p];
     const float* vj = m.item_factors.row(j);
     const double cosine = dot(v, vj, k) * inverse_norms_[item] * inverse_norms_[j];
-    const double support = (dot(u, vj, k) - baseline) * cosine;
+    // Only an item liked above the baseline and pointing the same way
+    // supports: a disliked item opposite to this one multiplies to a
+    // positive number too, but is no reason a person would accept.
+    const double liked = m.raw_score(user, j) - baseline;
+    if (liked <= 0.0 || cosine <= 0.0) continue;
+    const double support = liked * cosine;
     if (!best || support > best_support) {
       best = j;
       best_support = support;
