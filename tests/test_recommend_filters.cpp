@@ -1,10 +1,12 @@
 // recommend's item rules on a hand-made model: --min-ratings leaves out
-// exactly the items with fewer training ratings (1 = off), for both methods
-// and every entry point; --shrink ranks by the prediction whose item part is
+// exactly the items with fewer training ratings (1 = off), exclude and
+// candidates exactly the items they name, for both methods and every entry
+// point; --shrink ranks by the prediction whose item part is
 // shrunk by n/(n + m), worked out below. The filter tests turn shrink off
 // (.shrink = 0) so that they rank by the plain predictions above.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -154,6 +156,9 @@ TEST(RecommendFilters, RecommendUsersGivesWhatRecommendGives) {
       {.shrink = 5},
       {.include_rated = true, .min_ratings = 2, .shrink = 1},
       {.method = RecommendMethod::Neighbors, .neighbors = 1, .threads = 2, .min_ratings = 5, .shrink = 2},
+      {.shrink = 0, .exclude = {d}},
+      {.include_rated = true, .shrink = 0, .candidates = std::vector<std::uint32_t>{a, c}},
+      {.method = RecommendMethod::Neighbors, .neighbors = 1, .shrink = 0, .exclude = {c}, .candidates = std::vector<std::uint32_t>{c, d}},
   };
   for (const RecommendOptions& o : cases) {
     std::vector<std::vector<Recommendation>> got;
@@ -166,6 +171,150 @@ TEST(RecommendFilters, RecommendUsersGivesWhatRecommendGives) {
     }
   }
 }
+
+// ann's plain predictions: a 4 (rated), b 4, c 3.25, d 5.5.
+TEST(RecommendFilters, ExcludeLeavesOutExactlyTheItemsNamed) {
+  const Model m = hand_model();
+  EXPECT_EQ(items_of(recommend(m, ann, {.shrink = 0, .exclude = {d}})), (std::vector<std::uint32_t>{b, c}));
+  EXPECT_EQ(items_of(recommend(m, ann, {.shrink = 0, .exclude = {d, c, d}})), (std::vector<std::uint32_t>{b}));
+  // A rated item excluded stays out with include_rated.
+  EXPECT_EQ(items_of(recommend(m, ann, {.include_rated = true, .shrink = 0, .exclude = {a}})),
+            (std::vector<std::uint32_t>{d, b, c}));
+}
+
+TEST(RecommendFilters, CandidatesAreTheOnlyItemsRecommended) {
+  const Model m = hand_model();
+  const std::vector<std::uint32_t> acd{c, a, d};
+  EXPECT_EQ(items_of(recommend(m, ann, {.shrink = 0, .candidates = acd})), (std::vector<std::uint32_t>{d, c}));
+  EXPECT_EQ(items_of(recommend(m, ann, {.include_rated = true, .shrink = 0, .candidates = acd})),
+            (std::vector<std::uint32_t>{d, a, c}));
+  // An empty list allows nothing; exclude and min_ratings still apply within it.
+  EXPECT_TRUE(recommend(m, ann, {.shrink = 0, .candidates = std::vector<std::uint32_t>{}}).empty());
+  EXPECT_EQ(items_of(recommend(m, ann, {.shrink = 0, .exclude = {d}, .candidates = acd})),
+            (std::vector<std::uint32_t>{c}));
+  EXPECT_EQ(items_of(recommend(m, ann, {.min_ratings = 2, .shrink = 0, .candidates = acd})),
+            (std::vector<std::uint32_t>{c}));
+}
+
+TEST(RecommendFilters, NeighborsMethodToo) {
+  const Model m = hand_model();
+  const RecommendOptions all{.method = RecommendMethod::Neighbors, .neighbors = 1, .shrink = 0};
+  RecommendOptions filtered = all;
+  filtered.exclude = {d};
+  filtered.candidates = std::vector<std::uint32_t>{b, d};
+  EXPECT_EQ(recommend(m, ann, all).size(), 3u);
+  EXPECT_EQ(items_of(recommend(m, ann, filtered)), (std::vector<std::uint32_t>{b}));
+}
+
+TEST(RecommendFilters, RecommendAllFiltersEveryUser) {
+  const Model m = hand_model();
+  std::vector<std::vector<std::uint32_t>> got;
+  recommend_all(m, {.threads = 2, .shrink = 0, .exclude = {d}, .candidates = std::vector<std::uint32_t>{a, b, d}},
+                [&](std::uint32_t, const std::vector<Recommendation>& r) { got.push_back(items_of(r)); });
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], (std::vector<std::uint32_t>{b}));  // ann rated a
+  EXPECT_EQ(got[1], (std::vector<std::uint32_t>{a}));  // bob rated b
+}
+
+TEST(RecommendFilters, AnItemIndexOutOfRangeIsABug) {
+  try {
+    recommend(hand_model(), ann, {.exclude = {4}});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Internal);
+  }
+}
+
+// --explain on factors chosen by hand: k = 2, biases 0, mean 3, ratings in
+// [1, 5]. The user rated x (V = (1, 0)) and y (V = (0, 1)); support of a rated
+// j for item z is (U·V_j) · cos(V_z, V_j).
+Model explain_model(std::array<float, 2> user, std::array<float, 2> z) {
+  Model m;
+  m.options.factors = 2;
+  m.options.bias = true;
+  m.user_bias = {0, 0};
+  m.item_bias = {0, 0, 0};
+  m.users.intern("ann");
+  m.users.intern("new");
+  for (const char* name : {"x", "y", "z"}) m.items.intern(name);
+  m.rating_min = 1.0f;
+  m.rating_max = 5.0f;
+  m.mean = 3.0f;
+  m.rated_offsets = {0, 2, 2};  // "new" rated nothing
+  m.rated_items = {0, 1};
+  m.user_factors = FactorMatrix(2, 2);
+  m.item_factors = FactorMatrix(3, 2);
+  const std::array<std::array<float, 2>, 3> v{{{1, 0}, {0, 1}, z}};
+  for (std::size_t f = 0; f < 2; ++f) {
+    m.user_factors.row(0)[f] = user[f];
+    for (std::size_t i = 0; i < 3; ++i) m.item_factors.row(i)[f] = v[i][f];
+  }
+  return m;
+}
+
+constexpr std::uint32_t x = 0, y = 1, z = 2;
+
+TEST(RecommendExplain, TheRatedItemWithTheMostSupport) {
+  // U (1.5, 1), V_z (1, 1): supports x 1.5/√2, y 1/√2: x, fitted 3 + 1.5.
+  Model m = explain_model({1.5f, 1}, {1, 1});
+  auto because = Explainer(m).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because->item, x);
+  EXPECT_DOUBLE_EQ(because->rating, 4.5);
+  EXPECT_EQ(because_text(m, *because), "x (4.5)");
+  // V_z (0.1, 1) aligns with y: supports x 1.5·0.1/√1.01, y 1/√1.01: y (4).
+  m = explain_model({1.5f, 1}, {0.1f, 1});
+  because = Explainer(m).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because->item, y);
+  EXPECT_EQ(because_text(m, *because), "y (4)");
+}
+
+TEST(RecommendExplain, ARatedItemLikedLessThanItsBaselineDoesNotSupport) {
+  // V_z (1, 0.2) aligns best with x, but the user's x sits 2 below the mean:
+  // supports x −2·cos < 0, y 1·cos > 0. The fit of x (1) is in range.
+  const Model m = explain_model({-2, 1}, {1, 0.2f});
+  const auto because = Explainer(m).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because->item, y);
+}
+
+TEST(RecommendExplain, TheRatingShownIsClippedToTheRange) {
+  const Model m = explain_model({4, 0}, {1, 0});  // fit of x: 3 + 4 = 7
+  const auto because = Explainer(m).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because->item, x);
+  EXPECT_EQ(because_text(m, *because), "x (5)");
+}
+
+TEST(RecommendExplain, NothingSupportsNothingToSay) {
+  EXPECT_FALSE(Explainer(explain_model({1, 2}, {1, 1})).because(1, z));  // "new" rated nothing
+  EXPECT_FALSE(Explainer(explain_model({1, 2}, {0, 0})).because(ann, z));  // every cosine 0
+  // Disliked x (U·V −2) points away from z: (−2)·(−1) > 0, still no reason.
+  EXPECT_FALSE(Explainer(explain_model({-2, -1}, {-1, 0})).because(ann, z));
+}
+
+TEST(RecommendExplain, TiesGoToTheFirstRatedItem) {
+  const auto because = Explainer(explain_model({1, 1}, {1, 1})).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because->item, x);
+}
+
+TEST(RecommendExplain, WithoutBiasesTheBaselineIsTheMean) {
+  // Predictions U·V alone: x 2.5 and y 4 sit −0.5 and +1 from the mean 3.
+  Model m = explain_model({2.5f, 4}, {1, 0.3f});  // cosines x 0.958, y 0.287
+  m.options.bias = false;
+  const auto because = Explainer(m).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because_text(m, *because), "y (4)");
+  m.options.bias = true;  // then x's U·V 2.5 is all above the mean and wins
+  EXPECT_EQ(Explainer(m).because(ann, z)->item, x);
+  m.user_bias[ann] = 2;  // the user's baseline 5: x (fit 7.5) +2.5, y (fit 9) +4
+  m.item_bias[y] = -2;   // y's fit 7: +2, below x's 2.5 again; b_j counts
+  EXPECT_EQ(Explainer(m).because(ann, z)->item, x);
+}
+
+TEST(RecommendExplain, ItemLabelIsTheId) { EXPECT_EQ(item_label(explain_model({1, 1}, {1, 1}), z), "z"); }
 
 }  // namespace
 }  // namespace mfrec

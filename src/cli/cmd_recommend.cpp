@@ -7,6 +7,7 @@
 #include "common_options.hpp"
 #include "flag_range.hpp"
 #include "item_columns.hpp"
+#include "item_filters.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/train/train_options.hpp"
@@ -19,9 +20,11 @@ namespace {
 
 struct RecommendArgs {
   SharedOptions shared;
-  RecommendOptions options;  // every flag but --user and --all-users
+  RecommendOptions options;  // every flag but --user, --all-users, the item filters and --explain
+  ItemFilterFlags filters;
   std::vector<std::string> users;
   bool all_users = false;
+  bool explain = false;
 };
 
 // Explains on stderr an answer shorter than --top: a user who rated every
@@ -41,7 +44,7 @@ class ShortAnswers {
     if (per_user_ || short_ == 0) return;
     std::string line = fmt::format("mfrec: {} of {} users got fewer than --top {} recommendations", short_,
                                    model_.users.size(), o_.top);
-    if (empty_ && o_.min_ratings > 1) line += fmt::format(" ({} got none)", empty_);
+    if (empty_ && filtered()) line += fmt::format(" ({} got none)", empty_);
     else if (empty_) line += fmt::format(" ({} got none: they rated every item)", empty_);
     log_line(line);
   }
@@ -49,9 +52,8 @@ class ShortAnswers {
  private:
   std::string explain(std::uint32_t user, std::size_t got) const {
     const std::string& name = model_.users.name(user);
-    // With --min-ratings the shortage may be the filter's, not the user's.
-    const std::string eligible =
-        o_.min_ratings > 1 ? fmt::format(" with at least {} ratings (--min-ratings)", o_.min_ratings) : "";
+    // With a filter the shortage may be the filter's, not the user's.
+    const std::string eligible = filter_note();
     if (o_.include_rated)
       return fmt::format("mfrec: the model has only {} items{}, fewer than --top {}", got, eligible, o_.top);
     if (got == 0 && eligible.empty())
@@ -61,11 +63,24 @@ class ShortAnswers {
                        eligible, o_.top);
   }
 
+  bool filtered() const { return o_.min_ratings > 1 || !o_.exclude.empty() || o_.candidates; }
+  std::string filter_note() const {
+    if (!o_.exclude.empty() || o_.candidates) return " left by the item filters";
+    if (o_.min_ratings > 1) return fmt::format(" with at least {} ratings (--min-ratings)", o_.min_ratings);
+    return "";
+  }
+
   const Model& model_;
   const RecommendOptions& o_;
   const bool per_user_;
   std::size_t short_ = 0, empty_ = 0;
 };
+
+// The because column: `Label (4.5)`, empty for a user who rated nothing.
+Cell because_cell(const Model& model, const Explainer& explainer, std::uint32_t user, std::uint32_t item) {
+  const std::optional<Because> because = explainer.because(user, item);
+  return because ? Cell{because_text(model, *because)} : Cell{std::string()};
+}
 
 void run_recommend(const RecommendArgs& a) {
   if (a.users.empty() && !a.all_users) throw Error(ErrorKind::Usage, "recommend needs --user NAME or --all-users");
@@ -73,28 +88,33 @@ void run_recommend(const RecommendArgs& a) {
   const std::optional<Format> format = parse_format(a.shared.format);
   const Model model = load_query_model(a.shared);
   const std::vector<std::uint32_t> users = find_users(model, a.users);
+  RecommendOptions options = a.options;
+  apply_item_filters(model, a.filters, a.shared.quiet, options);
+  const std::optional<Explainer> explainer = a.explain ? std::optional<Explainer>(model) : std::nullopt;
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);
   std::vector<std::string> header{"user", "rank"};
   add_item_header(header, model, "item");
   header.push_back("score");
+  if (explainer) header.push_back("because");
   out->header(header);
-  ShortAnswers short_answers(model, a.options, !a.all_users);
+  ShortAnswers short_answers(model, options, !a.all_users);
   auto write = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;
     for (const auto& r : recs) {
       std::vector<Cell> row{Cell{model.users.name(user)}, Cell{++rank}};
       add_item_cells(row, model, r.item);
       row.emplace_back(r.score);
+      if (explainer) row.push_back(because_cell(model, *explainer, user, r.item));
       out->row(row);
     }
     if (!a.shared.quiet) short_answers.add(user, recs.size());
   };
   if (a.all_users) {
-    recommend_all(model, a.options, write);
+    recommend_all(model, options, write);
   } else {
-    recommend_users(model, users, a.options, write);
+    recommend_users(model, users, options, write);
   }
   out->finish();
   sink.commit();
@@ -126,11 +146,15 @@ Runner register_recommend(CLI::App& app) {
       ->check(CLI::IsMember({"centered", "predicted", "factors"}))
       ->default_str("centered");
   add_ranking_flags(*cmd, o);
+  add_item_filter_flags(*cmd, a->filters);
+  cmd->add_flag("--explain", a->explain,
+                "add a because column: the rated item that most supports each recommendation, with the model's fit "
+                "of its rating");
   cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"
       "  mfrec recommend -m music.model --user Hermione --top 3\n"
-      "  mfrec recommend -m music.model --user Hermione --method neighbors --neighbors 2\n"
+      "  mfrec recommend -m music.model --user Hermione --exclude Survivor --explain\n"
       "  mfrec recommend -m music.model --all-users -f csv -o recommendations.csv");
   return [a] { run_recommend(*a); };
 }

@@ -32,10 +32,11 @@ std::uint32_t find_user(const Model& model, const std::string& name) { return fi
 // An item named by its id or, failing that, by an exact title; a title
 // several items share is an error listing their ids.
 std::uint32_t find_item(const Model& model, const std::string& name) {
-  if (auto index = model.items.find(name)) return *index;
-  std::vector<std::uint32_t> titled;
-  for (std::uint32_t i = 0; i < model.item_titles.size(); ++i)
-    if (model.item_titles[i] == name && !name.empty()) titled.push_back(i);
+  return find_item(model, ItemLookup(model), name);
+}
+
+std::uint32_t find_item(const Model& model, const ItemLookup& lookup, const std::string& name) {
+  const std::vector<std::uint32_t> titled = lookup.find(name);
   if (titled.size() == 1) return titled[0];
   if (titled.empty()) return find_named(model.items, name, "item");
   std::string ids;
@@ -51,8 +52,9 @@ std::vector<std::uint32_t> find_users(const Model& model, const std::vector<std:
 }
 
 std::vector<std::uint32_t> find_items(const Model& model, const std::vector<std::string>& names) {
+  const ItemLookup lookup(model);
   std::vector<std::uint32_t> out;
-  for (const auto& name : names) out.push_back(find_item(model, name));
+  for (const auto& name : names) out.push_back(find_item(model, lookup, name));
   return out;
 }
 

@@ -94,6 +94,37 @@ run similarity -m "$T/m.model" --items --item 'No Such Title'
 expect_exit 65 "an unknown title"
 expect_err_contains "unknown item 'No Such Title'" "unknown title"
 
+# The item filters take titles too: a title names every item that has it.
+run recommend -m "$T/m.model" --user Ripley --include-rated --top 12 -f csv --exclude 'Greatest Hits' \
+  --exclude 'Firework, "Katy" (2010)'
+expect_exit 0 "--exclude by title"
+CHECKS=$((CHECKS + 1))
+! grep -qE '^Ripley,[0-9]+,(Survivor|Clair de Lune|Firework),' "$T/out" || fail "--exclude by title kept: $(cat "$T/out")"
+CHECKS=$((CHECKS + 1))
+[ "$(tail -n +2 "$T/out" | wc -l)" = 9 ] || fail "--exclude by title: 9 items left: $(cat "$T/out")"
+printf 'title\nGreatest Hits\nBack in Black\n' >"$T/candidates.txt"
+run recommend -m "$T/m.model" --user Ripley --include-rated -f csv --candidates "$T/candidates.txt"
+CHECKS=$((CHECKS + 1))
+[ "$(tail -n +2 "$T/out" | cut -d, -f3 | sort | tr '\n' '|')" = "Back in Black|Clair de Lune|Survivor|" ] ||
+  fail "--candidates by title and id: $(cat "$T/out")"
+
+# --explain names the supporting item by its title (by its id when it has none).
+run recommend -m "$T/m.model" --user Ripley --explain -f csv -q
+expect_exit 0 "--explain with titles"
+CHECKS=$((CHECKS + 1))
+[ "$(head -1 "$T/out")" = "user,rank,item,title,score,because" ] || fail "--explain header: $(head -1 "$T/out")"
+CHECKS=$((CHECKS + 1))
+python3 -c '
+import csv, re, sys
+titled = {"Back in Black, AC/DC (1980)", "Firework, \"Katy\" (2010)", "Greatest Hits"}
+untitled = set(open("data/music.csv").readline().strip().split(",")[1:]) - {"Back in Black", "Firework", "Survivor", "Clair de Lune"}
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows
+for row in rows:
+    m = re.fullmatch(r"(.*) \(([0-9.]+)\)", row["because"])
+    assert m and (m.group(1) in titled or m.group(1) in untitled), row
+' "$T/out" || fail "--explain label: $(cat "$T/out")"
+
 # User neighbours have no titles.
 run similarity -m "$T/m.model" --user Ripley -f csv
 CHECKS=$((CHECKS + 1))

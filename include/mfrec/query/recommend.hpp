@@ -5,8 +5,9 @@
 //              default) and score(i) = their predicted ratings of i averaged
 //              with weights max(similarity, 0) (equal weights when none is
 //              positive): a rating, on the input scale like the others.
-// Items the user rated are left out unless include_rated, and items with
-// fewer than min_ratings training ratings always are. Ties go to the item
+// Items the user rated are left out unless include_rated; items with fewer
+// than min_ratings training ratings, excluded items and, when a candidate
+// list is given, items not on it always are. Ties go to the item
 // that comes first in the model's item order. Scores are on the input scale
 // and not clipped, so their order stays visible.
 //
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +59,9 @@ struct RecommendOptions {
   std::uint32_t min_ratings = 1;
   std::optional<double> shrink = std::nullopt;  // s (see above); 0 = off; nullopt: default_shrink(model)
   SimilaritySpace space = SimilaritySpace::Centered;  // neighbors: where "most similar" is measured
+  // Filters by model item index: never these; only these when set.
+  std::vector<std::uint32_t> exclude = {};
+  std::optional<std::vector<std::uint32_t>> candidates = std::nullopt;
 };
 
 
@@ -80,5 +85,36 @@ void recommend_all(const Model& model, const RecommendOptions& options, const Re
 // The same for the given users, emitted in the order given.
 void recommend_users(const Model& model, const std::vector<std::uint32_t>& users, const RecommendOptions& options,
                      const RecommendationSink& emit);
+
+// --explain: the rated item that most supports recommending `item` to
+// `user`. For each item j the user rated, its support is
+//   (r̂_uj − baseline_u) · cos(V_item, V_j),
+// the model's fit of the user's rating of j (training scale) beyond the
+// user's baseline mean + b_u (= b_j + U_u·V_j; without biases, U_u·V_j −
+// mean), used because the model keeps which items a user rated, not the
+// ratings; times
+// how well j's factors align with the item's. Only j with both factors
+// positive count (a disliked item pointing away is no reason); the highest
+// support wins, ties to the earlier item; a zero vector aligns with nothing.
+struct Because {
+  std::uint32_t item;
+  double rating;  // the model's fit of the user's rating of `item`, clipped to the rating range
+};
+
+class Explainer {
+ public:
+  explicit Explainer(const Model& model);
+  // nullopt when no rated item supports the item (or the user rated nothing).
+  std::optional<Because> because(std::uint32_t user, std::uint32_t item) const;
+
+ private:
+  const Model& model_;
+  std::vector<double> inverse_norms_;  // 1/‖V_j‖, 0 for a zero vector
+};
+
+// How an item is named in answers: its title when the model has one, else its id.
+std::string item_label(const Model& model, std::uint32_t item);
+// `Label (4.5)`: the explanation as the because column prints it.
+std::string because_text(const Model& model, const Because& because);
 
 }  // namespace mfrec

@@ -100,21 +100,35 @@ struct UserScan {
   const std::uint32_t* rated_end;
 };
 
+// Whether each item may be recommended at all (min_ratings, exclude,
+// candidates); empty when every item may.
+std::vector<char> eligible_items(const Model& m, const RecommendOptions& o) {
+  if (o.min_ratings <= 1 && o.exclude.empty() && !o.candidates) return {};
+  const std::uint32_t n = m.items.size();
+  auto in_range = [n](std::uint32_t item) {
+    if (item >= n) throw Error(ErrorKind::Internal, "recommend: filtered item index out of range");
+    return item;
+  };
+  std::vector<char> eligible(n, o.candidates ? 0 : 1);
+  if (o.candidates)
+    for (std::uint32_t i : *o.candidates) eligible[in_range(i)] = 1;
+  for (std::uint32_t i : o.exclude) eligible[in_range(i)] = 0;
+  if (o.min_ratings > 1) {
+    const std::vector<std::uint32_t> counts = m.popularity();
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (counts[i] < o.min_ratings) eligible[i] = 0;
+  }
+  return eligible;
+}
+
 // What one call ranks by, per item, computed once: whether the item may be
-// recommended at all (min_ratings) and the weight of its own part of the
-// prediction (shrink; 1 when off).
+// recommended at all and the weight of its own part of the prediction
+// (shrink; 1 when off).
 class ItemRule {
  public:
-  ItemRule(const Model& m, const RecommendOptions& o) : m_(m) {
-    const std::uint32_t min_ratings = o.min_ratings;
+  ItemRule(const Model& m, const RecommendOptions& o) : m_(m), eligible_(eligible_items(m, o)) {
     const double shrink = o.shrink.value_or(default_shrink(m));
-    if (min_ratings <= 1 && shrink <= 0.0) return;
-    const std::vector<std::uint32_t> counts = m.popularity();
-    if (min_ratings > 1) {
-      eligible_.resize(counts.size());
-      for (std::size_t i = 0; i < counts.size(); ++i) eligible_[i] = counts[i] >= min_ratings;
-    }
-    if (shrink > 0.0) weight_ = shrink_weights(counts, shrink);
+    if (shrink > 0.0) weight_ = shrink_weights(m.popularity(), shrink);
   }
   bool eligible(std::uint32_t item) const { return eligible_.empty() || eligible_[item]; }
   bool shrinks() const { return !weight_.empty(); }
