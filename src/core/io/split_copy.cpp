@@ -1,0 +1,180 @@
+// The copying half of `split`: every line of the file once more, each rating
+// line (long) or rated cell (wide) sent to the part HeldOut says, the rest of
+// the bytes as they were.
+#include "io/split_copy.hpp"
+
+#include <algorithm>
+
+#include "io/field_splitter.hpp"
+#include "mfrec/error.hpp"
+
+namespace mfrec::detail {
+
+namespace {
+
+// read_ratings accepted the file, so every line of it parses and names
+// known ids; one that does not means the file changed in between.
+[[noreturn]] void throw_changed(const std::string& file) {
+  throw Error(ErrorKind::Io, "the file changed while it was being split; nothing written", Location{file, 0, 0});
+}
+
+}  // namespace
+
+HeldOut::HeldOut(const Dataset& data, std::vector<bool> held)
+    : data_(data), held_(std::move(held)), user_begin_(std::size_t{data.users.size()} + 1, 0) {
+  for (const Rating& r : data.ratings) ++user_begin_[r.user + 1];
+  for (std::size_t u = 1; u < user_begin_.size(); ++u) user_begin_[u] += user_begin_[u - 1];
+}
+
+bool HeldOut::test(std::uint32_t user, std::uint32_t item) const {
+  const auto first = data_.ratings.begin() + static_cast<std::ptrdiff_t>(user_begin_[user]);
+  const auto last = data_.ratings.begin() + static_cast<std::ptrdiff_t>(user_begin_[user + 1]);
+  const auto it = std::lower_bound(first, last, item, [](const Rating& r, std::uint32_t i) { return r.item < i; });
+  if (it == last || it->item != item) throw_changed(data_.source);
+  return held_[static_cast<std::size_t>(it - data_.ratings.begin())];
+}
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+bool blank(const char* p, std::size_t n) {
+  return std::all_of(p, p + n, [](char c) { return c == ' ' || c == '\t'; });
+}
+
+// Where the cell starting at raw[begin] ends: after its closing quote, or
+// `unquoted` bytes on (a plain field is its own text).
+std::size_t cell_end(std::string_view raw, std::size_t begin, std::size_t unquoted) {
+  if (raw[begin] != '"') return begin + unquoted;
+  std::size_t i = begin + 1;
+  while (i < raw.size()) {
+    if (raw[i] != '"') {
+      ++i;
+    } else if (i + 1 < raw.size() && raw[i + 1] == '"') {
+      i += 2;  // an escaped quote
+    } else {
+      return i + 1;
+    }
+  }
+  return raw.size();
+}
+
+// What a held-out cell reads in the part that does not hold it: the first
+// "not rated" value; with none, an empty cell ("" when spaces separate, where
+// nothing would be no cell at all).
+std::string not_rated_text(const CopyRules& rules) {
+  if (!rules.missing.texts().empty()) return rules.missing.texts().front();
+  return rules.report.delimiter == kWhitespaceDelimiter ? "\"\"" : "";
+}
+
+// Sends one data line at a time to its part (long) or parts (wide).
+class LineCopier {
+ public:
+  LineCopier(const CopyRules& rules, const HeldOut& held, PartWriter& train, PartWriter& test, const std::string& file)
+      : rules_(rules), held_(held), train_(train), test_(test), file_(file), not_rated_(not_rated_text(rules)),
+        splitter_(rules.report.delimiter) {}
+
+  // `raw` is the line with its end; its first `length` bytes the text.
+  void copy(std::string_view raw, std::size_t length, std::uint64_t line) {
+    if (rules_.report.layout == Layout::Wide) {
+      copy_wide(raw, length, line);
+    } else {
+      copy_long(raw, length, line);
+    }
+  }
+
+  SplitCounts counts;
+
+ private:
+  const std::vector<std::string_view>& split(std::string_view raw, std::size_t length, std::uint64_t line) {
+    scratch_.assign(raw.data(), length);  // the splitter unquotes in place
+    splitter_.split(scratch_.data(), length, file_, line);
+    return splitter_.fields();
+  }
+
+  std::uint32_t index_of(const IdMap& ids, std::string_view name) const {
+    const auto index = ids.find(name);
+    if (!index) throw_changed(file_);
+    return *index;
+  }
+
+  void copy_long(std::string_view raw, std::size_t length, std::uint64_t line) {
+    const ReadReport& report = rules_.report;
+    const auto& f = split(raw, length, line);
+    if (f.size() <= std::max(report.user_column, report.item_column)) throw_changed(file_);
+    const std::uint32_t user = index_of(held_.data().users, f[report.user_column]);
+    const bool to_test = held_.test(user, index_of(held_.data().items, f[report.item_column]));
+    (to_test ? test_ : train_).add(raw);
+    ++(to_test ? counts.test : counts.train);
+  }
+
+  // Both parts get the row; each rated cell keeps its text in its own part
+  // and reads "not rated" in the other. Item j is column j + 1 (the reader
+  // numbers items in column order).
+  void copy_wide(std::string_view raw, std::size_t length, std::uint64_t line) {
+    const auto& f = split(raw, length, line);
+    const std::size_t items_end = 1 + rules_.report.items;
+    if (f.size() < items_end) throw_changed(file_);
+    const std::uint32_t user = index_of(held_.data().users, f[0]);
+    train_line_.clear();
+    test_line_.clear();
+    std::size_t copied = 0;
+    for (std::size_t c = 1; c < items_end; ++c) {
+      if (rules_.missing.matches(f[c])) continue;
+      const bool to_test = held_.test(user, static_cast<std::uint32_t>(c - 1));
+      const std::size_t begin = splitter_.columns()[c] - 1, end = cell_end(raw, begin, f[c].size());
+      train_line_.append(raw.substr(copied, begin - copied));
+      test_line_.append(raw.substr(copied, begin - copied));
+      (to_test ? test_line_ : train_line_).append(raw.substr(begin, end - begin));
+      (to_test ? train_line_ : test_line_).append(not_rated_);
+      ++(to_test ? counts.test : counts.train);
+      copied = end;
+    }
+    train_line_.append(raw.substr(copied));
+    test_line_.append(raw.substr(copied));
+    train_.add(train_line_);
+    test_.add(test_line_);
+  }
+
+  const CopyRules& rules_;
+  const HeldOut& held_;
+  PartWriter& train_;
+  PartWriter& test_;
+  const std::string& file_;
+  const std::string not_rated_;
+  FieldSplitter splitter_;
+  std::string scratch_, train_line_, test_line_;
+};
+
+}  // namespace
+
+SplitCounts copy_split(LineSource& lines, const CopyRules& rules, const HeldOut& held, PartWriter& train,
+                       PartWriter& test) {
+  const std::string file = lines.name();
+  LineCopier copier(rules, held, train, test, file);
+  // LineSource starts past a BOM, and only then at offset 3.
+  if (lines.position() == kBom.size()) {
+    train.add(kBom);
+    test.add(kBom);
+  }
+  bool header_next = rules.report.header;  // the first line that is not blank
+  std::uint64_t start = lines.position();
+  std::size_t length = 0;
+  while (char* p = lines.next(length)) {
+    const std::string_view raw(p, lines.position() - start);
+    start = lines.position();
+    if (rules.stop && rules.stop->load(std::memory_order_relaxed))
+      throw Error(ErrorKind::Interrupted, "split interrupted; nothing written");
+    if (blank(p, length)) continue;
+    if (header_next) {
+      train.add(raw);
+      test.add(raw);
+      header_next = false;
+      continue;
+    }
+    copier.copy(raw, length, lines.line());
+  }
+  return copier.counts;
+}
+
+}  // namespace mfrec::detail
