@@ -10,9 +10,9 @@
 //         cells as they are); a rated cell keeps its text in its part and is
 //         the first "not rated" value (--missing, default 0) in the other.
 // Blank lines, which the reader skips, are left out; a UTF-8 BOM starts both.
-// Which ratings are held out depends on the set of ratings and the seed
-// only, not on the file's row order or the thread count: they are picked in
-// the ratings' (user, item) order, as `train --validation` picks its own.
+// The held-out ratings are drawn from the seed over the ratings in the
+// reader's (user, item) order, as `train --validation` draws its own (the
+// same seed holds out the same ratings), whatever the thread count.
 // Throws what read_ratings throws, Error(Usage) for a fraction outside
 // (0, 1), Error(Data) when a part would be empty, Error(Interrupted) when
 // `stop` is raised; whatever a sink throws ends the split.
