@@ -4,6 +4,7 @@
 #include "io/split_copy.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "io/field_splitter.hpp"
 #include "mfrec/error.hpp"
@@ -20,18 +21,41 @@ namespace {
 
 }  // namespace
 
-HeldOut::HeldOut(const Dataset& data, std::vector<bool> held)
-    : data_(data), held_(std::move(held)), user_begin_(std::size_t{data.users.size()} + 1, 0) {
-  for (const Rating& r : data.ratings) ++user_begin_[r.user + 1];
-  for (std::size_t u = 1; u < user_begin_.size(); ++u) user_begin_[u] += user_begin_[u - 1];
+PairSet::PairSet(std::size_t count) {
+  std::size_t size = 16;
+  while (size < 2 * count) size *= 2;
+  slots_.assign(size, kEmpty);
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(size));
 }
 
-bool HeldOut::test(std::uint32_t user, std::uint32_t item) const {
-  const auto first = data_.ratings.begin() + static_cast<std::ptrdiff_t>(user_begin_[user]);
-  const auto last = data_.ratings.begin() + static_cast<std::ptrdiff_t>(user_begin_[user + 1]);
-  const auto it = std::lower_bound(first, last, item, [](const Rating& r, std::uint32_t i) { return r.item < i; });
-  if (it == last || it->item != item) throw_changed(data_.source);
-  return held_[static_cast<std::size_t>(it - data_.ratings.begin())];
+// Fibonacci hashing: the top bits of the key times 2^64/phi.
+std::size_t PairSet::slot_of(std::uint64_t key) const {
+  std::size_t slot = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+  while (slots_[slot] != key && slots_[slot] != kEmpty) slot = (slot + 1) & (slots_.size() - 1);
+  return slot;
+}
+
+void PairSet::insert(std::uint32_t user, std::uint32_t item) {
+  const std::uint64_t key = (std::uint64_t{user} << 32) | item;
+  slots_[slot_of(key)] = key;
+}
+
+bool PairSet::contains(std::uint32_t user, std::uint32_t item) const {
+  const std::uint64_t key = (std::uint64_t{user} << 32) | item;
+  return slots_[slot_of(key)] == key;
+}
+
+namespace {
+
+std::size_t count_held(const std::vector<bool>& held) { return static_cast<std::size_t>(std::count(held.begin(), held.end(), true)); }
+
+}  // namespace
+
+HeldOut::HeldOut(const Dataset& data, const std::vector<bool>& held)
+    : users_(data.users), items_(data.items), ratings_(held.size()), pairs_are_test_(2 * count_held(held) <= held.size()),
+      pairs_(pairs_are_test_ ? count_held(held) : held.size() - count_held(held)) {
+  for (std::size_t i = 0; i < held.size(); ++i)
+    if (held[i] == pairs_are_test_) pairs_.insert(data.ratings[i].user, data.ratings[i].item);
 }
 
 namespace {
@@ -102,8 +126,8 @@ class LineCopier {
     const ReadReport& report = rules_.report;
     const auto& f = split(raw, length, line);
     if (f.size() <= std::max(report.user_column, report.item_column)) throw_changed(file_);
-    const std::uint32_t user = index_of(held_.data().users, f[report.user_column]);
-    const bool to_test = held_.test(user, index_of(held_.data().items, f[report.item_column]));
+    const std::uint32_t user = index_of(held_.users(), f[report.user_column]);
+    const bool to_test = held_.test(user, index_of(held_.items(), f[report.item_column]));
     (to_test ? test_ : train_).add(raw);
     ++(to_test ? counts.test : counts.train);
   }
@@ -115,7 +139,7 @@ class LineCopier {
     const auto& f = split(raw, length, line);
     const std::size_t items_end = 1 + rules_.report.items;
     if (f.size() < items_end) throw_changed(file_);
-    const std::uint32_t user = index_of(held_.data().users, f[0]);
+    const std::uint32_t user = index_of(held_.users(), f[0]);
     train_line_.clear();
     test_line_.clear();
     std::size_t copied = 0;

@@ -14,20 +14,39 @@
 
 namespace mfrec::detail {
 
-// The ratings read_ratings loaded, and which of them go to the test part.
-class HeldOut {
+// A set of (user, item) index pairs: open addressing over 64-bit keys, at
+// most half full, so that a lookup is one hash and nearly always one cache
+// line (the copying pass looks up every line of the file, in file order).
+class PairSet {
  public:
-  // `held` by rating, in data.ratings' (user, item) order.
-  HeldOut(const Dataset& data, std::vector<bool> held);
-  const Dataset& data() const { return data_; }
-  // Whether user `user`'s rating of `item` is held out. Throws Error(Io)
-  // when there is no such rating: the file changed since it was read.
-  bool test(std::uint32_t user, std::uint32_t item) const;
+  explicit PairSet(std::size_t count);
+  void insert(std::uint32_t user, std::uint32_t item);
+  bool contains(std::uint32_t user, std::uint32_t item) const;
 
  private:
-  const Dataset& data_;
-  std::vector<bool> held_;
-  std::vector<std::uint64_t> user_begin_;  // where each user's ratings start; one more for the end
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // no pair: indices stop below 2^32-1
+  std::size_t slot_of(std::uint64_t key) const;
+  std::vector<std::uint64_t> slots_;
+  unsigned shift_ = 63;
+};
+
+// Which ratings go to the test part, by ids; the id maps for the names.
+class HeldOut {
+ public:
+  // `held` by rating, in data.ratings' (user, item) order. Keeps the pairs
+  // of the smaller part only: at most half the ratings, 8 to 16 bytes each.
+  HeldOut(const Dataset& data, const std::vector<bool>& held);
+  const IdMap& users() const { return users_; }
+  const IdMap& items() const { return items_; }
+  std::uint64_t ratings() const { return ratings_; }
+  bool test(std::uint32_t user, std::uint32_t item) const { return pairs_.contains(user, item) == pairs_are_test_; }
+
+ private:
+  const IdMap& users_;
+  const IdMap& items_;
+  std::uint64_t ratings_;
+  bool pairs_are_test_;
+  PairSet pairs_;
 };
 
 // Buffers a part's bytes for its sink.

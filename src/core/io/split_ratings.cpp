@@ -106,22 +106,28 @@ ReadOptions reading_options(const SplitOptions& o) {
   return read;
 }
 
+// Reads and checks the file as train does; returns the held-out pairs.
+detail::HeldOut draw(const SplitInput& in, const SplitOptions& o, const ReadOptions& read, Dataset& data,
+                     ReadReport& report) {
+  CsvRowReader rows = open_rows(in, read.delimiter);
+  data = read_ratings(rows, read, &report);
+  detail::HeldOut held(data, test_mask(data, o));
+  std::vector<Rating>().swap(data.ratings);  // `held` has what it needs: freed for the copy
+  return held;
+}
+
 SplitCounts split_input(SplitInput in, const SplitOptions& o, const ByteSink& train, const ByteSink& test,
                         ReadReport* report) {
   o.validate();
   const ReadOptions read = reading_options(o);
   ReadReport decided;
-  Dataset data;
-  {
-    CsvRowReader rows = open_rows(in, read.delimiter);
-    data = read_ratings(rows, read, &decided);
-  }
-  const detail::HeldOut held(data, test_mask(data, o));
+  Dataset data;  // its id maps, for the names of the lines
+  const detail::HeldOut held = draw(in, o, read, data, decided);
   detail::LineSource lines = open_lines(in);
   detail::PartWriter train_part(train), test_part(test);
   const detail::CopyRules rules{decided, detail::MissingValues(read.missing), o.stop};
   SplitCounts counts = detail::copy_split(lines, rules, held, train_part, test_part);
-  counts.ratings = data.ratings.size();
+  counts.ratings = held.ratings();
   if (counts.train + counts.test != counts.ratings)
     throw Error(ErrorKind::Io, "the file changed while it was being split; nothing written", Location{in.name, 0, 0});
   train_part.flush();
