@@ -11,15 +11,11 @@
 
 namespace mfrec::detail {
 
-namespace {
+void throw_split_interrupted() { throw Error(ErrorKind::Interrupted, "split interrupted; nothing written"); }
 
-// read_ratings accepted the file, so every line of it parses and names
-// known ids; one that does not means the file changed in between.
-[[noreturn]] void throw_changed(const std::string& file) {
+void throw_file_changed(const std::string& file) {
   throw Error(ErrorKind::Io, "the file changed while it was being split; nothing written", Location{file, 0, 0});
 }
-
-}  // namespace
 
 PairSet::PairSet(std::size_t count) {
   std::size_t size = 16;
@@ -118,14 +114,14 @@ class LineCopier {
 
   std::uint32_t index_of(const IdMap& ids, std::string_view name) const {
     const auto index = ids.find(name);
-    if (!index) throw_changed(file_);
+    if (!index) throw_file_changed(file_);
     return *index;
   }
 
   void copy_long(std::string_view raw, std::size_t length, std::uint64_t line) {
     const ReadReport& report = rules_.report;
     const auto& f = split(raw, length, line);
-    if (f.size() <= std::max(report.user_column, report.item_column)) throw_changed(file_);
+    if (f.size() <= std::max(report.user_column, report.item_column)) throw_file_changed(file_);
     const std::uint32_t user = index_of(held_.users(), f[report.user_column]);
     const bool to_test = held_.test(user, index_of(held_.items(), f[report.item_column]));
     (to_test ? test_ : train_).add(raw);
@@ -138,7 +134,7 @@ class LineCopier {
   void copy_wide(std::string_view raw, std::size_t length, std::uint64_t line) {
     const auto& f = split(raw, length, line);
     const std::size_t items_end = 1 + rules_.report.items;
-    if (f.size() < items_end) throw_changed(file_);
+    if (f.size() < items_end) throw_file_changed(file_);
     const std::uint32_t user = index_of(held_.users(), f[0]);
     train_line_.clear();
     test_line_.clear();
@@ -188,7 +184,7 @@ SplitCounts copy_split(LineSource& lines, const CopyRules& rules, const HeldOut&
     const std::string_view raw(p, lines.position() - start);
     start = lines.position();
     if (rules.stop && rules.stop->load(std::memory_order_relaxed))
-      throw Error(ErrorKind::Interrupted, "split interrupted; nothing written");
+      throw_split_interrupted();
     if (blank(p, length)) continue;
     if (header_next) {
       train.add(raw);

@@ -14,6 +14,12 @@
 
 namespace mfrec::detail {
 
+// Error(Interrupted) once the caller's stop flag is raised.
+[[noreturn]] void throw_split_interrupted();
+// Error(Io): read_ratings accepted the file, so every line of it parses and
+// names known ids; one that does not means the file changed in between.
+[[noreturn]] void throw_file_changed(const std::string& file);
+
 // A set of (user, item) index pairs: open addressing over 64-bit keys, at
 // most half full, so that a lookup is one hash and nearly always one cache
 // line (the copying pass looks up every line of the file, in file order).

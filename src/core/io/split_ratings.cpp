@@ -46,7 +46,9 @@ detail::LineSource open_lines(SplitInput& in) {
   return detail::LineSource::from_fd(fd, true, in.path);
 }
 
-std::string read_stdin() {
+// A signal while waiting for input ends the wait (EINTR): `stop` says
+// whether it was one that ends the split.
+std::string read_stdin(const std::atomic<bool>* stop) {
   std::string text;
   std::size_t used = 0;
   while (true) {
@@ -56,6 +58,8 @@ std::string read_stdin() {
       used += static_cast<std::size_t>(n);
     } else if (n == 0) {
       break;
+    } else if (errno == EINTR && stop && stop->load(std::memory_order_relaxed)) {
+      detail::throw_split_interrupted();
     } else if (errno != EINTR) {
       throw Error(ErrorKind::Io, std::string("cannot read: ") + std::strerror(errno), Location{"<stdin>", 0, 0});
     }
@@ -101,7 +105,7 @@ ReadOptions reading_options(const SplitOptions& o) {
   if (!o.stop) return read;
   read.progress = [stop = o.stop, chained = o.read.progress](const ReadProgress& p) {
     if (chained) chained(p);
-    if (stop->load(std::memory_order_relaxed)) throw Error(ErrorKind::Interrupted, "split interrupted; nothing written");
+    if (stop->load(std::memory_order_relaxed)) detail::throw_split_interrupted();
   };
   return read;
 }
@@ -129,7 +133,7 @@ SplitCounts split_input(SplitInput in, const SplitOptions& o, const ByteSink& tr
   SplitCounts counts = detail::copy_split(lines, rules, held, train_part, test_part);
   counts.ratings = held.ratings();
   if (counts.train + counts.test != counts.ratings)
-    throw Error(ErrorKind::Io, "the file changed while it was being split; nothing written", Location{in.name, 0, 0});
+    detail::throw_file_changed(in.name);
   train_part.flush();
   test_part.flush();
   if (report) *report = std::move(decided);
@@ -140,7 +144,7 @@ SplitCounts split_input(SplitInput in, const SplitOptions& o, const ByteSink& tr
 
 SplitCounts split_ratings(const std::string& path, const SplitOptions& options, const ByteSink& train,
                           const ByteSink& test, ReadReport* report) {
-  if (path == "-") return split_ratings_text("<stdin>", read_stdin(), options, train, test, report);
+  if (path == "-") return split_ratings_text("<stdin>", read_stdin(options.stop), options, train, test, report);
   return split_input(SplitInput{path, path, {}}, options, train, test, report);
 }
 
