@@ -83,10 +83,13 @@ Runner register_split(CLI::App& app) {
   a->options.seed = TrainOptions{}.seed;  // train's default, so the two agree unless told otherwise
   CLI::App* cmd = app.add_subcommand("split", "write a seeded train/test split of a ratings file");
   cmd->add_option("RATINGS", a->ratings, "ratings file (wide or long layout), or - for stdin")->required();
-  cmd->add_option("--test", a->options.test_fraction, "fraction of the ratings held out for the test part, in (0, 1)")
+  cmd->add_option("--test", a->options.test_fraction,
+                  "fraction of the ratings held out for the test part, in (0, 1), e.g. 0.2 (required)")
+      ->required()
+      ->default_str("");
+  cmd->add_option("-o,--output,--train-output", a->train_path, "the training part, written atomically (required)")
       ->required();
-  cmd->add_option("-o,--output,--train-output", a->train_path, "the training part, written atomically")->required();
-  cmd->add_option("--test-output", a->test_path, "the test part, written atomically")->required();
+  cmd->add_option("--test-output", a->test_path, "the test part, written atomically (required)")->required();
   cmd->add_option("--seed", a->options.seed, "random seed: the same seed and file give the same parts");
   cmd->add_flag("--by-user", a->options.by_user,
                 "hold out the fraction of each user's ratings (rounded; every user keeps at least one in training)");
