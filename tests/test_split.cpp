@@ -28,8 +28,9 @@ struct Parts {
 
 Parts split_text(const std::string& text, const SplitOptions& options) {
   Parts p;
-  p.counts = split_ratings_text("in.csv", text, options, [&](std::string_view b) { p.train += b; },
-                                [&](std::string_view b) { p.test += b; }, &p.report);
+  p.counts = split_ratings_text(
+      "in.csv", text, options, [&](std::string_view b) { p.train += b; }, [&](std::string_view b) { p.test += b; },
+      &p.report);
   return p;
 }
 
@@ -58,7 +59,8 @@ std::string long_file(int users, char delimiter = ',', bool header = true, const
   const std::string d(1, delimiter);
   if (header) out << "userId" << d << "movieId" << d << "rating" << d << "timestamp" << end;
   for (int u = 1; u <= users; ++u)
-    for (int i = 1; i <= u; ++i) out << "u" << u << d << "m" << (i * 7 % 31) + i * 31 << d << (i % 5) + 1 << d << 1000 + u * i << end;
+    for (int i = 1; i <= u; ++i)
+      out << "u" << u << d << "m" << (i * 7 % 31) + i * 31 << d << (i % 5) + 1 << d << 1000 + u * i << end;
   return out.str();
 }
 
@@ -177,8 +179,9 @@ TEST(Split, LinesAreCopiedByteForByte) {
   std::multiset<std::string> joined;
   for (const std::string* part : {&p.train, &p.test})
     for (const auto& line : lines_of(part->substr(header.size()))) joined.insert(line);
-  const std::multiset<std::string> want = {"\"ann\",\"Don't Stop, Believin'\",5,\"loud\"\"ly\"\r\n", "ann, b ,4.50,x\r\n",
-                                           "bob,c,1,\r\n", "bob,\"Don't Stop, Believin'\",2,\"y,z\"\r\n"};
+  const std::multiset<std::string> want = {"\"ann\",\"Don't Stop, Believin'\",5,\"loud\"\"ly\"\r\n",
+                                           "ann, b ,4.50,x\r\n", "bob,c,1,\r\n",
+                                           "bob,\"Don't Stop, Believin'\",2,\"y,z\"\r\n"};
   EXPECT_EQ(joined, want);
 }
 
@@ -226,7 +229,8 @@ TEST(Split, WideCellsGoToOnePartAndReadZeroInTheOther) {
   EXPECT_EQ(test[0], all[0]);
   std::size_t held = 0;
   for (std::size_t row = 1; row < all.size(); ++row) {
-    const auto cells = cells_of(all[row], ';'), in_train = cells_of(train[row], ';'), in_test = cells_of(test[row], ';');
+    const auto cells = cells_of(all[row], ';'), in_train = cells_of(train[row], ';'),
+               in_test = cells_of(test[row], ';');
     ASSERT_EQ(in_train.size(), cells.size());
     ASSERT_EQ(in_test.size(), cells.size());
     EXPECT_EQ(train[row].substr(train[row].size() - 2), "\r\n");
@@ -322,8 +326,8 @@ TEST(Split, BadRowsFailAsTheReaderFailsAndWriteNothing) {
     ASSERT_FALSE(reader_error.empty()) << text;
     std::size_t writes = 0;
     try {
-      split_ratings_text("in.csv", text, with_fraction(0.5), [&](std::string_view) { ++writes; },
-                         [&](std::string_view) { ++writes; });
+      split_ratings_text(
+          "in.csv", text, with_fraction(0.5), [&](std::string_view) { ++writes; }, [&](std::string_view) { ++writes; });
       FAIL() << text;
     } catch (const Error& e) {
       EXPECT_EQ(e.what(), reader_error);
@@ -335,7 +339,8 @@ TEST(Split, BadRowsFailAsTheReaderFailsAndWriteNothing) {
 
 TEST(Split, MissingFileIsAnOpenError) {
   try {
-    split_ratings("/nonexistent/ratings.csv", with_fraction(0.2), [](std::string_view) {}, [](std::string_view) {});
+    split_ratings(
+        "/nonexistent/ratings.csv", with_fraction(0.2), [](std::string_view) {}, [](std::string_view) {});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Open);
@@ -348,7 +353,8 @@ TEST(Split, StopEndsTheSplitBeforeAnythingIsWritten) {
   o.stop = &stop;
   std::size_t writes = 0;
   try {
-    split_ratings_text("in.csv", long_file(10), o, [&](std::string_view) { ++writes; }, [&](std::string_view) { ++writes; });
+    split_ratings_text(
+        "in.csv", long_file(10), o, [&](std::string_view) { ++writes; }, [&](std::string_view) { ++writes; });
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Interrupted);

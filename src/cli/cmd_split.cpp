@@ -47,7 +47,8 @@ void check_paths(const SplitArgs& a) {
   if (a.ratings == "-") return;
   for (const std::string* out : {&a.train_path, &a.test_path})
     if (same_file(a.ratings, *out))
-      throw Error(ErrorKind::Usage, "the output " + *out + " is the input " + a.ratings + ": write the parts elsewhere");
+      throw Error(ErrorKind::Usage,
+                  "the output " + *out + " is the input " + a.ratings + ": write the parts elsewhere");
 }
 
 void log_split(const SplitCounts& c, const ReadReport& report, const SplitArgs& a) {
@@ -93,7 +94,8 @@ Runner register_split(CLI::App& app) {
   cmd->add_option("--seed", a->options.seed, "random seed: the same seed and file give the same parts");
   cmd->add_flag("--by-user", a->options.by_user,
                 "hold out the fraction of each user's ratings (rounded; every user keeps at least one in training)");
-  cmd->add_option("--threads", a->threads, "threads reading the file (default: all cores); the parts do not depend on it")
+  cmd->add_option("--threads", a->threads,
+                  "threads reading the file (default: all cores); the parts do not depend on it")
       ->check(whole_range(0, kMaxThreads));
   cmd->add_flag("-q,--quiet", a->quiet, "print nothing on stderr but errors");
   add_read_options(*cmd, a->read);

@@ -43,12 +43,17 @@ bool PairSet::contains(std::uint32_t user, std::uint32_t item) const {
 
 namespace {
 
-std::size_t count_held(const std::vector<bool>& held) { return static_cast<std::size_t>(std::count(held.begin(), held.end(), true)); }
+std::size_t count_held(const std::vector<bool>& held) {
+  return static_cast<std::size_t>(std::count(held.begin(), held.end(), true));
+}
 
 }  // namespace
 
 HeldOut::HeldOut(const Dataset& data, const std::vector<bool>& held)
-    : users_(data.users), items_(data.items), ratings_(held.size()), pairs_are_test_(2 * count_held(held) <= held.size()),
+    : users_(data.users),
+      items_(data.items),
+      ratings_(held.size()),
+      pairs_are_test_(2 * count_held(held) <= held.size()),
       pairs_(pairs_are_test_ ? count_held(held) : held.size() - count_held(held)) {
   for (std::size_t i = 0; i < held.size(); ++i)
     if (held[i] == pairs_are_test_) pairs_.insert(data.ratings[i].user, data.ratings[i].item);
@@ -91,7 +96,12 @@ std::string not_rated_text(const CopyRules& rules) {
 class LineCopier {
  public:
   LineCopier(const CopyRules& rules, const HeldOut& held, PartWriter& train, PartWriter& test, const std::string& file)
-      : rules_(rules), held_(held), train_(train), test_(test), file_(file), not_rated_(not_rated_text(rules)),
+      : rules_(rules),
+        held_(held),
+        train_(train),
+        test_(test),
+        file_(file),
+        not_rated_(not_rated_text(rules)),
         splitter_(rules.report.delimiter) {}
 
   // `raw` is the line with its end; its first `length` bytes the text.
@@ -183,8 +193,7 @@ SplitCounts copy_split(LineSource& lines, const CopyRules& rules, const HeldOut&
   while (char* p = lines.next(length)) {
     const std::string_view raw(p, lines.position() - start);
     start = lines.position();
-    if (rules.stop && rules.stop->load(std::memory_order_relaxed))
-      throw_split_interrupted();
+    if (rules.stop && rules.stop->load(std::memory_order_relaxed)) throw_split_interrupted();
     if (blank(p, length)) continue;
     if (header_next) {
       train.add(raw);

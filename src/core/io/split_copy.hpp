@@ -40,7 +40,8 @@ class PairSet {
 class HeldOut {
  public:
   // `held` by rating, in data.ratings' (user, item) order. Keeps the pairs
-  // of the smaller part only: at most half the ratings, 8 to 16 bytes each.
+  // of the smaller part only: at most half the ratings, 16 to 32 bytes each
+  // (8-byte keys in a table kept at most half full).
   HeldOut(const Dataset& data, const std::vector<bool>& held);
   const IdMap& users() const { return users_; }
   const IdMap& items() const { return items_; }

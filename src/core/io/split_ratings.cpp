@@ -78,7 +78,8 @@ std::vector<bool> by_user_mask(const std::vector<Rating>& ratings, double fracti
   for (std::size_t begin = 0; begin < ratings.size(); begin = end) {
     while (end < ratings.size() && ratings[end].user == ratings[begin].user) ++end;
     const std::size_t n = end - begin;
-    const auto take = std::min<std::size_t>(static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n))), n - 1);
+    const auto take =
+        std::min<std::size_t>(static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n))), n - 1);
     order.resize(n);
     std::iota(order.begin(), order.end(), std::uint32_t{0});
     for (std::size_t i = 0; i < take; ++i) {
@@ -87,8 +88,9 @@ std::vector<bool> by_user_mask(const std::vector<Rating>& ratings, double fracti
     }
   }
   if (std::find(held.begin(), held.end(), true) == held.end())
-    throw Error(ErrorKind::Data, "--by-user holds out round(FRAC x n) of each user's n ratings, and that is 0 for "
-                                 "every user here: raise --test, or split without --by-user");
+    throw Error(ErrorKind::Data,
+                "--by-user holds out round(FRAC x n) of each user's n ratings, and that is 0 for "
+                "every user here: raise --test, or split without --by-user");
   return held;
 }
 
@@ -132,8 +134,7 @@ SplitCounts split_input(SplitInput in, const SplitOptions& o, const ByteSink& tr
   const detail::CopyRules rules{decided, detail::MissingValues(read.missing), o.stop};
   SplitCounts counts = detail::copy_split(lines, rules, held, train_part, test_part);
   counts.ratings = held.ratings();
-  if (counts.train + counts.test != counts.ratings)
-    detail::throw_file_changed(in.name);
+  if (counts.train + counts.test != counts.ratings) detail::throw_file_changed(in.name);
   train_part.flush();
   test_part.flush();
   if (report) *report = std::move(decided);
@@ -148,8 +149,8 @@ SplitCounts split_ratings(const std::string& path, const SplitOptions& options, 
   return split_input(SplitInput{path, path, {}}, options, train, test, report);
 }
 
-SplitCounts split_ratings_text(std::string name, std::string text, const SplitOptions& options,
-                               const ByteSink& train, const ByteSink& test, ReadReport* report) {
+SplitCounts split_ratings_text(std::string name, std::string text, const SplitOptions& options, const ByteSink& train,
+                               const ByteSink& test, ReadReport* report) {
   return split_input(SplitInput{{}, std::move(name), std::move(text)}, options, train, test, report);
 }
 
