@@ -268,6 +268,30 @@ TEST(Split, WideHeldOutCellsTakeTheFirstMissingValue) {
   }
 }
 
+// With no "not rated" value but the empty cell, a space-separated part
+// writes "" (an empty quoted cell) where nothing would remove the column.
+TEST(Split, WideSpaceSeparatedWithoutMissingValuesWritesEmptyQuotes) {
+  SplitOptions o = with_fraction(0.5);
+  o.read.layout = Layout::Wide;
+  o.read.missing = "";
+  const Parts p = split_text("User A B\nann 5 0\nbob \"3\" 4\n", o);
+  EXPECT_EQ(p.counts.ratings, 4u);  // 0 is a rating here
+  const auto empties = [](const std::string& part) {
+    std::size_t n = 0;
+    for (std::size_t at = part.find(" \"\""); at != std::string::npos; at = part.find(" \"\"", at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(empties(p.train), 2u);
+  EXPECT_EQ(empties(p.test), 2u);
+  for (const std::string* part : {&p.train, &p.test}) {
+    ReadOptions read;
+    read.layout = Layout::Wide;
+    read.missing = "";
+    CsvRowReader rows = CsvRowReader::from_string("part", *part, kSniffDelimiter);
+    EXPECT_EQ(read_ratings(rows, read).ratings.size(), 2u) << *part;
+  }
+}
+
 // 1, 2, 4 and 10 ratings: at 0.5, round(n/2) held out but never all (0, 1,
 // 2, 5); at 0.9, 0, 1 (not 2), 3 (not 4), 9.
 TEST(Split, ByUserHoldsOutEachUsersShareButNeverAll) {
