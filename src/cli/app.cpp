@@ -33,7 +33,8 @@ CliApp make_app() {
       {"similarity", register_similarity(app)}, {"recommend", register_recommend(app)},
       {"evaluate", register_evaluate(app)}, {"info", register_info(app)},
       {"cv", register_cv(app)},             {"tune", register_tune(app)},
-      {"plot", register_plot(app)},         {"help", register_help(app)},
+      {"split", register_split(app)},       {"plot", register_plot(app)},
+      {"help", register_help(app)},
   };
   tidy_defaults(app);
   app.footer(

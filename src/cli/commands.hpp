@@ -17,6 +17,7 @@ Runner register_recommend(CLI::App& app);
 Runner register_evaluate(CLI::App& app);
 Runner register_cv(CLI::App& app);
 Runner register_tune(CLI::App& app);
+Runner register_split(CLI::App& app);
 // `mfrec help [COMMAND]` (help.cpp), with the man page and completions.
 Runner register_help(CLI::App& app);
 Runner register_plot(CLI::App& app);

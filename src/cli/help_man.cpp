@@ -58,8 +58,8 @@ void write_exit_status(std::ostream& out) {
       {kExitInternal, "internal error (a bug)"},
       {kExitCantCreate, "the output or model cannot be created"},
       {kExitIo, "a read or write failed midway"},
-      {128 + SIGINT, "train stopped by SIGINT (nothing written unless --save-on-interrupt)"},
-      {128 + SIGTERM, "train stopped by SIGTERM (the same)"},
+      {128 + SIGINT, "train or split stopped by SIGINT (nothing written unless train --save-on-interrupt)"},
+      {128 + SIGTERM, "train or split stopped by SIGTERM (the same)"},
   };
   out << ".SH \"EXIT STATUS\"\n";
   for (const auto& [code, meaning] : codes) out << ".TP\n.B " << code << "\n" << roff(meaning) << "\n";

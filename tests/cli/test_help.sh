@@ -5,7 +5,7 @@
 # close names, and a man page and completions that list every flag.
 source "$(dirname "$0")/lib.sh" "$1"
 
-COMMANDS="train predict similarity recommend evaluate info cv tune plot help"
+COMMANDS="train predict similarity recommend evaluate info cv tune split plot help"
 
 # expect_out_same FILE DESCRIPTION: stdout equals FILE byte for byte.
 expect_out_same() {

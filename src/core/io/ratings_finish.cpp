@@ -58,7 +58,7 @@ void finish_ratings(RatingsLoad& load) {
   if (load.data.ratings.empty())
     throw Error(ErrorKind::Data,
                 std::string("no ratings: every cell is empty or equal to ") +
-                    (load.missing_texts.size() > 1 ? "one of the \"not rated\" values '" : "the \"not rated\" value '") +
+                    (load.missing.texts().size() > 1 ? "one of the \"not rated\" values '" : "the \"not rated\" value '") +
                     options.missing + "'",
                 Location{load.rows.name(), 0, 0});
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/missing_values.hpp"
 #include "io/parse_number.hpp"
 #include "io/rating_lines.hpp"
 #include "mfrec/error.hpp"
@@ -37,9 +38,7 @@ struct RatingsLoad {
 
   CsvRowReader& rows;
   const ReadOptions& options;
-  // options.missing split at its commas; the numbers among them.
-  std::vector<std::string> missing_texts;
-  std::vector<double> missing_numbers;
+  MissingValues missing;  // options.missing
   bool has_header = false;  // decided by read_header
   HeaderRow header;
   Layout layout = Layout::Auto;  // decided by decide_layout
@@ -79,20 +78,8 @@ struct RatingsLoad {
   // interactions already.
   std::string pairs_hint() const;
 
-  // A wide cell that means "not rated": empty, one of the `missing` texts, or
-  // a number equal to one of them ("0.0" when missing is "0").
-  bool is_missing(std::string_view cell) const {
-    if (cell.empty()) return true;
-    for (const auto& m : missing_texts)
-      if (cell == m) return true;
-    if (!missing_numbers.empty()) {
-      const auto v = parse_finite_number(cell);
-      if (!v) return false;
-      for (double m : missing_numbers)
-        if (*v == m) return true;
-    }
-    return false;
-  }
+  // A wide cell that means "not rated" (missing_values.hpp).
+  bool is_missing(std::string_view cell) const { return missing.matches(cell); }
 
   // The rating in `cell`, from `line` (not always the current row's: the
   // interning thread parses the ratings of rows read ahead of it).

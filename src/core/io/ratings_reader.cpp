@@ -28,20 +28,7 @@ std::string layout_name(Layout layout) {
 std::optional<double> parse_number(std::string_view text) { return detail::parse_finite_number(text); }
 
 detail::RatingsLoad::RatingsLoad(CsvRowReader& rows_in, const ReadOptions& options_in)
-    : rows(rows_in), options(options_in) {
-  // "0,NA,N/A,-": a value with a comma cannot be a "not rated" mark, which
-  // keeps the list simple to type.
-  std::string_view rest = options.missing;
-  while (true) {
-    const auto comma = rest.find(',');
-    const std::string_view value = rest.substr(0, comma);
-    if (!value.empty()) {
-      missing_texts.emplace_back(value);
-      if (auto m = parse_finite_number(value)) missing_numbers.push_back(*m);
-    }
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
+    : rows(rows_in), options(options_in), missing(options_in.missing) {
   data.source = rows.name();
 }
 
