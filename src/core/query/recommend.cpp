@@ -8,6 +8,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/similarity.hpp"
+#include "mfrec/query/user_view.hpp"
 #include "util/parallel.hpp"
 
 namespace mfrec {
@@ -70,10 +71,8 @@ class TopN {
 // into the user's rated items (a sorted list), which are skipped unless
 // include_rated.
 struct UserScan {
-  UserScan(const Model& m, std::uint32_t user, bool include_rated, std::size_t top)
-      : top(top),
-        rated(m.rated_items.data() + m.rated_offsets[user]),
-        rated_end(include_rated ? rated : m.rated_items.data() + m.rated_offsets[user + 1]) {}
+  UserScan(const UserView& user, bool include_rated, std::size_t top)
+      : top(top), rated(user.rated.data()), rated_end(include_rated ? rated : rated + user.rated.size()) {}
 
   // Offers items [first, first + count) with scores[0..count). The scan runs
   // between rated items with the worst kept score in a register, so most
@@ -137,10 +136,10 @@ class ItemRule {
   // The score ranked and printed, on the input scale: the prediction, or
   // with shrink base + w·(prediction − base), base the model's guess for
   // this user and an item it knows nothing about (mean + user bias).
-  double score(std::uint32_t user, std::uint32_t item) const {
-    if (weight_.empty()) return m_.predict(user, item);
-    const double base = m_.mean + (m_.options.bias ? m_.user_bias[user] : 0.0f);
-    return m_.scaler.inverse(base + weight_[item] * (m_.raw_score(user, item) - base));
+  double score(const UserView& user, std::uint32_t item) const {
+    if (weight_.empty()) return predict(m_, user, item);
+    const double base = m_.mean + (m_.options.bias ? user.bias : 0.0f);
+    return m_.scaler.inverse(base + weight_[item] * (raw_score(m_, user, item) - base));
   }
 
  private:
@@ -177,7 +176,7 @@ void sort_best_first(std::vector<Recommendation>& recs) {
 }
 
 // Exact scores (double, as `predict` prints them) for the chosen items.
-std::vector<Recommendation> finish_predicted(const ItemRule& rule, std::uint32_t user,
+std::vector<Recommendation> finish_predicted(const ItemRule& rule, const UserView& user,
                                              const std::vector<Candidate>& chosen) {
   std::vector<Recommendation> out;
   out.reserve(chosen.size());
@@ -273,17 +272,17 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
 // to kTileUsers users are scored against it, four at a time.
 constexpr std::uint32_t kTileUsers = 64;
 
-void rank_users(const Model& m, const ItemRule& rule, const ItemPanels& p, const std::uint32_t* users,
-                std::uint32_t count, const RecommendOptions& o, std::vector<Recommendation>* results) {
+void rank_users(const ItemRule& rule, const ItemPanels& p, const UserView* users, std::uint32_t count,
+                const RecommendOptions& o, std::vector<Recommendation>* results) {
   const std::uint32_t groups = (count + kUserBlock - 1) / kUserBlock;
   std::vector<float> weights(std::size_t{groups} * p.k * kUserBlock, 0.0f);
   for (std::uint32_t u = 0; u < count; ++u) {
     float* w = &weights[std::size_t{u / kUserBlock} * p.k * kUserBlock];
-    for (std::size_t f = 0; f < p.k; ++f) w[f * kUserBlock + u % kUserBlock] = m.user_factors.row(users[u])[f];
+    for (std::size_t f = 0; f < p.k; ++f) w[f * kUserBlock + u % kUserBlock] = users[u].factors[f];
   }
   std::vector<UserScan> scans;
   scans.reserve(count);
-  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(m, users[u], o.include_rated, o.top);
+  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(users[u], o.include_rated, o.top);
 
   std::vector<float> scores(std::size_t{kUserBlock} * kItemBlock);
   const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
@@ -318,12 +317,14 @@ std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t us
   const std::vector<Neighbor> near = sims.nearest(user, o.neighbors);
   const std::vector<double> weight = neighbor_weights(near);
   std::vector<double> total(m.items.size(), 0.0);
-  for (std::size_t n = 0; n < near.size(); ++n)
-    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += weight[n] * rule.score(near[n].index, i);
+  for (std::size_t n = 0; n < near.size(); ++n) {
+    const UserView neighbor = user_view(m, near[n].index);
+    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += weight[n] * rule.score(neighbor, i);
+  }
   std::vector<float> as_float(total.begin(), total.end());
   for (std::uint32_t i = 0; i < m.items.size(); ++i)
     if (!rule.eligible(i)) as_float[i] = -std::numeric_limits<float>::infinity();  // as in make_panels
-  UserScan scan(m, user, o.include_rated, o.top);
+  UserScan scan(user_view(m, user), o.include_rated, o.top);
   scan.offer(as_float.data(), 0, m.items.size());
   std::vector<Recommendation> out;
   for (const auto& c : scan.top.sorted()) out.push_back({c.item, total[c.item]});
@@ -343,14 +344,20 @@ void check(const Model& m, const RecommendOptions& o) {
 }  // namespace
 
 std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const RecommendOptions& o) {
+  if (o.method == RecommendMethod::Predicted) return recommend(m, user_view(m, user), o);
   check(m, o);
+  const SimilarityIndex sims(m, Side::Users, o.space);
+  return recommend_neighbors(m, user, o, sims, ItemRule(m, o));
+}
+
+std::vector<Recommendation> recommend(const Model& m, const UserView& user, const RecommendOptions& o) {
+  check(m, o);
+  if (o.method == RecommendMethod::Neighbors)
+    throw Error(ErrorKind::Usage, "--method neighbors ranks by the users most similar to a user of the model; "
+                                  "a user given by their ratings is ranked by --method predicted");
   const ItemRule rule(m, o);
-  if (o.method == RecommendMethod::Neighbors) {
-    const SimilarityIndex sims(m, Side::Users, o.space);
-    return recommend_neighbors(m, user, o, sims, rule);
-  }
   std::vector<Recommendation> result;
-  rank_users(m, rule, make_panels(m, rule), &user, 1, o, &result);
+  rank_users(rule, make_panels(m, rule), &user, 1, o, &result);
   return result;
 }
 
@@ -387,7 +394,9 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
         for (std::uint32_t p = first; p < first + count; ++p)
           results[p - batch] = recommend_neighbors(m, users[p], o, *sims, rule);
       } else {
-        rank_users(m, rule, *panels, &users[first], count, o, &results[first - batch]);
+        std::vector<UserView> views;
+        for (std::uint32_t p = first; p < first + count; ++p) views.push_back(user_view(m, users[p]));
+        rank_users(rule, *panels, views.data(), count, o, &results[first - batch]);
       }
     });
     for (std::uint32_t p = batch; p < end; ++p) emit(users[p], results[p - batch]);

@@ -26,32 +26,39 @@ Explainer::Explainer(const Model& model) : model_(model), inverse_norms_(model.i
 }
 
 std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item) const {
+  return because(user_view(model_, user), item);
+}
+
+std::optional<Because> Explainer::because(const UserView& user, std::uint32_t item) const {
   const Model& m = model_;
   const std::size_t k = m.k();
   const float* v = m.item_factors.row(item);
   // The user's baseline: mean + b_u. Not b_j too: an item rated 2 by a user
   // who rates 4.5 on average would then support whatever resembles it
   // whenever most people rate it even lower (seen on MovieLens).
-  const double baseline = m.mean + (m.options.bias ? m.user_bias[user] : 0.0);
-  std::optional<std::uint32_t> best;
+  const double baseline = m.mean + (m.options.bias ? user.bias : 0.0);
+  const bool given = !user.ratings.empty();
+  std::optional<std::size_t> best;
   double best_support = 0.0;
-  for (std::uint64_t p = m.rated_offsets[user]; p < m.rated_offsets[user + 1]; ++p) {
-    const std::uint32_t j = m.rated_items[p];
+  for (std::size_t p = 0; p < user.rated.size(); ++p) {
+    const std::uint32_t j = user.rated[p];
     const float* vj = m.item_factors.row(j);
     const double cosine = dot(v, vj, k) * inverse_norms_[item] * inverse_norms_[j];
     // Only an item liked above the baseline and pointing the same way
     // supports: a disliked item opposite to this one multiplies to a
     // positive number too, but is no reason a person would accept.
-    const double liked = m.raw_score(user, j) - baseline;
+    const double rating = given ? m.scaler.forward(user.ratings[p]) : raw_score(m, user, j);
+    const double liked = rating - baseline;
     if (liked <= 0.0 || cosine <= 0.0) continue;
     const double support = liked * cosine;
     if (!best || support > best_support) {
-      best = j;
+      best = p;
       best_support = support;
     }
   }
   if (!best) return std::nullopt;
-  return Because{*best, m.clip(m.predict(user, *best))};
+  const std::uint32_t j = user.rated[*best];
+  return Because{j, given ? user.ratings[*best] : m.clip(predict(m, user, j))};
 }
 
 std::string item_label(const Model& model, std::uint32_t item) {
