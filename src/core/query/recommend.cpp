@@ -209,11 +209,18 @@ ItemPanels make_panels(const Model& m, const ItemRule& rule) {
   const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
   p.panels.assign(std::size_t{blocks} * p.k * kItemBlock, 0.0f);
   p.base.assign(std::size_t{blocks} * kItemBlock, 0.0f);
-  for (std::uint32_t i = 0; i < p.n_items; ++i) {
-    const std::uint32_t b = i / kItemBlock, o = i % kItemBlock;
+  // Factor by factor within a block, so that the panel is written in order
+  // (item by item, each write went to a different cache line: most of the
+  // time of a one-user query on 10,000 items).
+  for (std::uint32_t b = 0; b < blocks; ++b) {
+    const std::uint32_t first = b * kItemBlock, count = std::min(kItemBlock, p.n_items - first);
     float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
+    for (std::size_t f = 0; f < p.k; ++f)
+      for (std::uint32_t o = 0; o < count; ++o)
+        panel[f * kItemBlock + o] = static_cast<float>(rule.weight(first + o) * m.item_factors.row(first + o)[f]);
+  }
+  for (std::uint32_t i = 0; i < p.n_items; ++i) {
     const double w = rule.weight(i);
-    for (std::size_t f = 0; f < p.k; ++f) panel[f * kItemBlock + o] = static_cast<float>(w * m.item_factors.row(i)[f]);
     // What an item adds to the user's base: its bias; shrunk without
     // biases, u·v − mean (the base is the mean).
     if (m.options.bias) p.base[i] = static_cast<float>(w * m.item_bias[i]);
