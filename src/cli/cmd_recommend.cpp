@@ -94,6 +94,14 @@ void check_users(const RecommendArgs& a) {
   if (a.strict && !a.given.given()) throw Error(ErrorKind::Usage, "--strict is for --ratings and --ratings-file");
 }
 
+std::vector<std::string> result_header(const Model& model, bool explain) {
+  std::vector<std::string> header{"user", "rank"};
+  add_item_header(header, model, "item");
+  header.push_back("score");
+  if (explain) header.push_back("because");
+  return header;
+}
+
 void run_recommend(const RecommendArgs& a) {
   check_users(a);
   const std::optional<Format> format = parse_format(a.shared.format);
@@ -101,15 +109,13 @@ void run_recommend(const RecommendArgs& a) {
   const std::vector<std::uint32_t> users = find_users(model, a.users);
   RecommendOptions options = a.options;
   apply_item_filters(model, a.filters, a.shared.quiet, options);
+  const std::optional<FoldedUser> folded =
+      a.given.given() ? std::optional(fold_in_given(model, a.given, a.strict, a.shared.quiet)) : std::nullopt;
   const std::optional<Explainer> explainer = a.explain ? std::optional<Explainer>(model) : std::nullopt;
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);
-  std::vector<std::string> header{"user", "rank"};
-  add_item_header(header, model, "item");
-  header.push_back("score");
-  if (explainer) header.push_back("because");
-  out->header(header);
+  out->header(result_header(model, a.explain));
   ShortAnswers short_answers(model, options, !a.all_users);
   auto write = [&](const std::string& name, const UserView& user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;
@@ -125,9 +131,8 @@ void run_recommend(const RecommendArgs& a) {
   auto write_known = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     write(model.users.name(user), user_view(model, user), recs);
   };
-  if (a.given.given()) {
-    const FoldedUser user = fold_in_given(model, a.given, a.strict, a.shared.quiet);
-    write(a.given.as, user.view(), recommend(model, user.view(), options));
+  if (folded) {
+    write(a.given.as, folded->view(), recommend(model, folded->view(), options));
   } else if (a.all_users) {
     recommend_all(model, options, write_known);
   } else {
