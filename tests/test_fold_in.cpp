@@ -102,7 +102,7 @@ TEST(FoldIn, ReadsRatingsOnTheInputScaleOfANormalisedModel) {
   const std::vector<GivenRating> training{{a, 2.5f}, {b, 5.0f}};
   const Model plain = hand_model();
   EXPECT_EQ(fold_in(scaled, input).factors, fold_in(plain, training).factors);
-  EXPECT_EQ(fold_in(scaled, input).ratings, (std::vector<float>{2.0f, 3.0f}));
+  EXPECT_EQ(fold_in(scaled, input).ratings, (std::vector<float>{2.5f, 5.0f}));  // kept on the training scale
 }
 
 TEST(FoldIn, RejectsAnItemOutOfRangeAndARatingThatIsNotFinite) {

@@ -38,7 +38,7 @@ struct FoldedUser {
   float bias = 0.0f;                     // b_u, training scale
   std::vector<float> factors;            // k floats
   std::vector<std::uint32_t> rated;      // the items given, ascending
-  std::vector<float> ratings;            // their ratings, parallel to `rated`
+  std::vector<float> ratings;            // their ratings, training scale, parallel to `rated`
 
   UserView view() const { return UserView{factors.data(), bias, rated, ratings}; }
 };
@@ -47,8 +47,9 @@ struct FoldedUser {
 FoldedUser fold_in(const Model& model, std::span<const GivenRating> given);
 
 // The training ratings' spread σ around the mean (training scale), which
-// AdaGrad's penalties are measured in; estimated from the fitted ratings and
-// the training RMSE when the model does not keep its ratings.
+// AdaGrad's penalties are measured in: from the ratings the model keeps, or
+// when it keeps none (models before they did, data with more than 255
+// distinct values), estimated from the fitted ratings and the training RMSE.
 double training_spread(const Model& model);
 
 }  // namespace mfrec

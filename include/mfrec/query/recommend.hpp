@@ -94,16 +94,16 @@ void recommend_users(const Model& model, const std::vector<std::uint32_t>& users
 // --explain: the rated item that most supports recommending `item` to
 // `user`. For each item j the user rated, its support is
 //   (r_uj − baseline_u) · cos(V_item, V_j),
-// the user's rating of j (training scale) beyond the user's baseline
-// mean + b_u, times how well j's factors align with the item's. The rating
-// is the one given when the view has it (a folded-in user), else the
-// model's fit r̂_uj (= mean + b_u + b_j + U_u·V_j; without biases U_u·V_j,
-// the baseline then the mean). Only j with both factors positive count (a
-// disliked item pointing away is no reason); the highest support wins, ties
-// to the earlier item; a zero vector aligns with nothing.
+// the user's own rating of j (training scale: UserView::given_rating; the
+// model's fit r̂_uj when the rating is not known) beyond the user's baseline
+// mean + b_u, times how well j's factors align with the item's. Only j with
+// both factors positive count (a disliked item pointing away is no reason);
+// the highest support wins, ties to the earlier item; a zero vector aligns
+// with nothing.
 struct Because {
   std::uint32_t item;
-  double rating;  // the rating given, or the model's fit of it clipped to the rating range
+  double rating;      // the user's rating of `item` (input scale), or the model's fit of it, clipped
+  bool given = true;  // false: `rating` is the fit
 };
 
 class Explainer {

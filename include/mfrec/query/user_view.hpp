@@ -5,6 +5,7 @@
 // through the same code. A view borrows: it is valid while what it points
 // into (the model, the FoldedUser) lives.
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "mfrec/model/model.hpp"
@@ -12,10 +13,21 @@
 namespace mfrec {
 
 struct UserView {
-  const float* factors = nullptr;           // k floats (padded rows are fine)
-  float bias = 0.0f;                        // b_u, training scale; 0 without biases
-  std::span<const std::uint32_t> rated{};   // item indices, ascending, no repeats
-  std::span<const float> ratings{};         // parallel to `rated`, input scale; empty: not known
+  const float* factors = nullptr;          // k floats (padded rows are fine)
+  float bias = 0.0f;                       // b_u, training scale; 0 without biases
+  std::span<const std::uint32_t> rated{};  // item indices, ascending, no repeats
+  // The ratings given to `rated` (training scale), when known: one per item
+  // (a folded-in user), or coded as the model keeps them, levels[codes[p]].
+  std::span<const float> ratings{};
+  std::span<const std::uint8_t> codes{};
+  std::span<const float> levels{};
+
+  // The rating given to rated[p], training scale, if known.
+  std::optional<double> given_rating(std::size_t p) const {
+    if (!ratings.empty()) return ratings[p];
+    if (!codes.empty()) return levels[codes[p]];
+    return std::nullopt;
+  }
 };
 
 // Model user `user`'s view (its ratings when the model keeps them).

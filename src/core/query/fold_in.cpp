@@ -11,7 +11,8 @@ namespace mfrec {
 
 namespace {
 
-// The given ratings by ascending item, one per item: the last given.
+// The given ratings by ascending item, one per item (the last given), on
+// the training scale.
 FoldedUser sorted_ratings(const Model& m, std::span<const GivenRating> given) {
   std::vector<GivenRating> by_item(given.begin(), given.end());
   for (const GivenRating& g : by_item) {
@@ -23,7 +24,7 @@ FoldedUser sorted_ratings(const Model& m, std::span<const GivenRating> given) {
   for (std::size_t p = 0; p < by_item.size(); ++p) {
     if (p + 1 < by_item.size() && by_item[p + 1].item == by_item[p].item) continue;  // a later one wins
     user.rated.push_back(by_item[p].item);
-    user.ratings.push_back(by_item[p].rating);
+    user.ratings.push_back(static_cast<float>(m.scaler.forward(by_item[p].rating)));
   }
   user.factors.assign(m.k(), 0.0f);
   return user;
@@ -81,7 +82,7 @@ void fold_rating(const Model& m, FoldedUser& user) {
   for (std::size_t p = 0; p < user.rated.size(); ++p) {
     const std::uint32_t item = user.rated[p];
     std::copy_n(m.item_factors.row(item), k, x.begin());
-    double y = m.scaler.forward(user.ratings[p]);
+    double y = user.ratings[p];
     if (m.options.bias) y -= static_cast<double>(m.mean) + m.item_bias[item];
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = 0; j <= i; ++j) a[i * n + j] += x[i] * x[j];
@@ -99,8 +100,9 @@ void fold_rating(const Model& m, FoldedUser& user) {
 }
 
 // Σ c·p over the training interactions, which scales the implicit λ
-// (detail::scaled_lambda): exact from the model's ratings when it keeps
-// them, else as if every interaction had value 1.
+// (detail::scaled_lambda). An implicit model keeps how many interactions
+// each item had but not their values: this counts each as a value of 1
+// (exact for clicks; for other strengths λ is off by the root of the ratio).
 double interaction_energy(const Model& m) {
   double energy = 0.0;
   for (std::uint32_t count : m.popularity()) energy += count * (1.0 + m.options.confidence);
@@ -149,6 +151,14 @@ FoldedUser fold_in(const Model& m, std::span<const GivenRating> given) {
 }
 
 double training_spread(const Model& m) {
+  if (!m.rated_codes.empty()) {
+    double sum = 0.0;  // exact: the model keeps the ratings
+    for (std::uint8_t code : m.rated_codes) {
+      const double d = m.rating_levels[code] - m.mean;
+      sum += d * d;
+    }
+    return sum > 0.0 ? std::sqrt(sum / static_cast<double>(m.rated_codes.size())) : 1.0;
+  }
   // The fitted ratings' spread plus the residuals': Σ(r − μ)² is about
   // Σ(r̂ − μ)² + Σe² (a regularised fit leaves a little more than that).
   // Every rated pair when there are few, an even sample of about 8,192

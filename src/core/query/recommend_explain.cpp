@@ -37,8 +37,7 @@ std::optional<Because> Explainer::because(const UserView& user, std::uint32_t it
   // who rates 4.5 on average would then support whatever resembles it
   // whenever most people rate it even lower (seen on MovieLens).
   const double baseline = m.mean + (m.options.bias ? user.bias : 0.0);
-  const bool given = !user.ratings.empty();
-  std::optional<std::size_t> best;
+  std::optional<std::size_t> best;  // a position in user.rated
   double best_support = 0.0;
   for (std::size_t p = 0; p < user.rated.size(); ++p) {
     const std::uint32_t j = user.rated[p];
@@ -47,8 +46,8 @@ std::optional<Because> Explainer::because(const UserView& user, std::uint32_t it
     // Only an item liked above the baseline and pointing the same way
     // supports: a disliked item opposite to this one multiplies to a
     // positive number too, but is no reason a person would accept.
-    const double rating = given ? m.scaler.forward(user.ratings[p]) : raw_score(m, user, j);
-    const double liked = rating - baseline;
+    const std::optional<double> given = user.given_rating(p);
+    const double liked = (given ? *given : raw_score(m, user, j)) - baseline;
     if (liked <= 0.0 || cosine <= 0.0) continue;
     const double support = liked * cosine;
     if (!best || support > best_support) {
@@ -58,7 +57,8 @@ std::optional<Because> Explainer::because(const UserView& user, std::uint32_t it
   }
   if (!best) return std::nullopt;
   const std::uint32_t j = user.rated[*best];
-  return Because{j, given ? user.ratings[*best] : m.clip(predict(m, user, j))};
+  const std::optional<double> given = user.given_rating(*best);
+  return Because{j, given ? m.scaler.inverse(*given) : m.clip(predict(m, user, j)), given.has_value()};
 }
 
 std::string item_label(const Model& model, std::uint32_t item) {
@@ -67,8 +67,10 @@ std::string item_label(const Model& model, std::uint32_t item) {
 }
 
 std::string because_text(const Model& model, const Because& because) {
-  // One decimal, trailing zeros dropped: `(5)`, `(4.5)`.
-  return fmt::format("{} ({:g})", item_label(model, because.item), std::round(because.rating * 10.0) / 10.0);
+  // One decimal, trailing zeros dropped: `(5)`, `(4.5)`; a fit is marked
+  // as one: `(≈4.6)`.
+  return fmt::format("{} ({}{:g})", item_label(model, because.item), because.given ? "" : "≈",
+                     std::round(because.rating * 10.0) / 10.0);
 }
 
 }  // namespace mfrec

@@ -3,9 +3,14 @@
 namespace mfrec {
 
 UserView user_view(const Model& m, std::uint32_t user) {
-  const std::uint64_t first = m.rated_offsets[user], last = m.rated_offsets[user + 1];
-  return UserView{m.user_factors.row(user), m.options.bias ? m.user_bias[user] : 0.0f,
-                  std::span<const std::uint32_t>(m.rated_items.data() + first, last - first), {}};
+  const std::uint64_t first = m.rated_offsets[user], count = m.rated_offsets[user + 1] - first;
+  UserView view{m.user_factors.row(user), m.options.bias ? m.user_bias[user] : 0.0f,
+                std::span<const std::uint32_t>(m.rated_items.data() + first, count)};
+  if (!m.rated_codes.empty()) {
+    view.codes = std::span<const std::uint8_t>(m.rated_codes.data() + first, count);
+    view.levels = m.rating_levels;
+  }
+  return view;
 }
 
 double raw_score(const Model& m, const UserView& user, std::uint32_t item) {
