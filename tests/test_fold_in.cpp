@@ -182,6 +182,16 @@ TEST(FoldIn, TrainingSpreadAddsTheFitsSpreadAndTheTrainingError) {
   EXPECT_NEAR(training_spread(m), std::sqrt((2.89 + 0.04) / 2 + 0.25), 1e-6);
 }
 
+// With the ratings kept (coded), σ is exact: ann rated 4 and 2 around the
+// mean 3, σ = 1, whatever the fit.
+TEST(FoldIn, TrainingSpreadIsExactFromTheRatingsTheModelKeeps) {
+  Model m = hand_model();
+  m.summary.train_rmse = 0.5;
+  m.rating_levels = {2.0f, 4.0f};
+  m.rated_codes = {1, 0};
+  EXPECT_DOUBLE_EQ(training_spread(m), 1.0);
+}
+
 // The example of test_implicit_als.cpp: Y = (1, 0), (0, 1), (1, 1),
 // (0.5, −0.5), YᵀY = [[2.25, 0.75], [0.75, 2.25]]; α = 1. Given a = 2
 // (c = 3) and c = 1 (c = 2); four training interactions of value 1 make
