@@ -19,7 +19,9 @@
 // biases (implicit models too) the average user's factors (preferences that
 // follow what most users chose).
 // Deterministic: the same ratings give the same bits. Throws Error(Usage)
-// for an item index out of range or a rating that is not finite.
+// for an item index out of range or a rating that is not finite, and
+// Error(Data) when a model with λ = 0 leaves the user undetermined (fewer
+// ratings than unknowns).
 #include <cstdint>
 #include <span>
 #include <vector>
