@@ -31,6 +31,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "naive_cosine.hpp"
 #include "mfrec/io/csv_reader.hpp"
 #include "mfrec/model/model.hpp"
 #include "mfrec/io/model_io.hpp"
@@ -304,15 +305,7 @@ void expect_failure(const Result& r, int code, std::string_view mentions = {}) {
   }
 }
 
-double cosine(const std::vector<double>& a, const std::vector<double>& b) {
-  double dot = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    dot += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa == 0 || bb == 0 ? 0.0 : dot / std::sqrt(aa * bb);
-}
+using mfrec::test_support::naive_cosine;
 
 Matrix transpose(const Matrix& m) {
   Matrix t(m.empty() ? 0 : m[0].size(), std::vector<double>(m.size()));
@@ -342,7 +335,7 @@ std::vector<double> neighbor_scores(const mfrec::Model& m, std::uint32_t user, s
   const Matrix x = predicted_matrix(m);
   std::vector<std::pair<double, std::uint32_t>> near;
   for (std::uint32_t v = 0; v < m.users.size(); ++v)
-    if (v != user) near.emplace_back(-cosine(x[user], x[v]), v);
+    if (v != user) near.emplace_back(-naive_cosine(x[user], x[v]), v);
   std::sort(near.begin(), near.end());
   near.resize(std::min(k, near.size()));
   std::vector<double> score(m.items.size(), 0.0);
@@ -751,7 +744,7 @@ void expect_cosine_table(const Matrix& table, const Matrix& vectors, double tole
     EXPECT_EQ(table[a][a], 1.0) << "diagonal " << a;
     for (std::size_t b = 0; b < table.size(); ++b) {
       EXPECT_EQ(table[a][b], table[b][a]) << a << "," << b << " not symmetric";
-      EXPECT_NEAR(table[a][b], cosine(vectors[a], vectors[b]), tolerance) << a << "," << b;
+      EXPECT_NEAR(table[a][b], naive_cosine(vectors[a], vectors[b]), tolerance) << a << "," << b;
     }
   }
 }
@@ -847,7 +840,7 @@ TEST_F(Cli, SimilarityTopNeighborsSortedWithoutTheUser) {
       }
       const auto v = m.users.find(rows[r][1]);
       ASSERT_TRUE(v) << rows[r][1];
-      EXPECT_NEAR(number(rows[r][2]), cosine(x[1], x[*v]), 1e-9);
+      EXPECT_NEAR(number(rows[r][2]), naive_cosine(x[1], x[*v]), 1e-9);
       EXPECT_EQ(number(rows[r][2]), index(1, *v)) << "--top and the core API disagree";
     }
   }
@@ -865,7 +858,7 @@ TEST_F(Cli, SimilarityItemNeighbors) {
   // The five highest cosines among the other items, computed here.
   std::vector<std::pair<double, std::string>> want;
   for (std::uint32_t i = 0; i < 12; ++i)
-    if (i != 8) want.emplace_back(-cosine(columns[8], columns[i]), kMusicItems[i]);
+    if (i != 8) want.emplace_back(-naive_cosine(columns[8], columns[i]), kMusicItems[i]);
   std::sort(want.begin(), want.end());
   for (std::size_t r = 1; r < rows.size(); ++r) {
     EXPECT_EQ(rows[r][0], hedwig);

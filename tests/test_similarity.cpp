@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "naive_cosine.hpp"
 #include "mfrec/model/model.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/query/similarity.hpp"
@@ -64,15 +65,7 @@ Matrix double_centered_predictions(const Model& m, bool items) {
   return out;
 }
 
-double cosine(const std::vector<double>& a, const std::vector<double>& b) {
-  double dot = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    dot += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return dot / std::sqrt(aa * bb);
-}
+using mfrec::test_support::naive_cosine;
 
 TEST(CenteredSimilarity, IsTheCosineOfTheDoubleCenteredPredictions) {
   for (bool bias : {true, false}) {
@@ -84,7 +77,7 @@ TEST(CenteredSimilarity, IsTheCosineOfTheDoubleCenteredPredictions) {
       ASSERT_EQ(sims.size(), rows.size());
       for (std::uint32_t a = 0; a < sims.size(); ++a)
         for (std::uint32_t b = 0; b < sims.size(); ++b)
-          EXPECT_NEAR(sims(a, b), a == b ? 1.0 : cosine(rows[a], rows[b]), 1e-9) << a << "," << b;
+          EXPECT_NEAR(sims(a, b), a == b ? 1.0 : naive_cosine(rows[a], rows[b]), 1e-9) << a << "," << b;
     }
   }
 }
