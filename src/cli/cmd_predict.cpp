@@ -4,9 +4,11 @@
 
 #include "commands.hpp"
 #include "common_options.hpp"
+#include "given_ratings.hpp"
 #include "item_columns.hpp"
 #include "mfrec/io/csv_reader.hpp"
 #include "mfrec/error.hpp"
+#include "mfrec/query/fold_in.hpp"
 #include "mfrec/query/predict.hpp"
 #include "model_access.hpp"
 #include "output.hpp"
@@ -22,6 +24,13 @@ struct PredictArgs {
   std::vector<std::string> users;
   bool long_form = false;
   std::string pairs;
+  GivenRatingFlags given;  // a new user, by their ratings
+};
+
+// A user to predict for: a user of the model, or one folded in, named.
+struct NamedUser {
+  std::string_view name;
+  UserView view;
 };
 
 void write_pairs(const Model& model, const PredictArgs& a, RecordWriter& out) {
@@ -44,19 +53,18 @@ void write_pairs(const Model& model, const PredictArgs& a, RecordWriter& out) {
                          a.pairs == "-" ? std::string("standard input") : a.pairs));
 }
 
-void write_long(const Model& model, const std::vector<std::uint32_t>& users, const PredictOptions& o,
-                RecordWriter& out) {
+void write_long(const Model& model, const std::vector<NamedUser>& users, const PredictOptions& o, RecordWriter& out) {
   std::vector<std::string> header{"user"};
   add_item_header(header, model, "item");
   header.push_back("prediction");
   out.header(header);
   std::vector<double> predictions;
   std::vector<Cell> row;
-  for (std::uint32_t u : users) {
-    predict_row(model, u, o, predictions);
+  for (const NamedUser& u : users) {
+    predict_row(model, u.view, o, predictions);
     for (std::uint32_t i = 0; i < model.items.size(); ++i) {
       row.clear();
-      row.emplace_back(model.users.name(u));
+      row.emplace_back(std::string(u.name));
       add_item_cells(row, model, i);
       row.emplace_back(predictions[i]);
       out.row(row);
@@ -64,35 +72,51 @@ void write_long(const Model& model, const std::vector<std::uint32_t>& users, con
   }
 }
 
-void write_matrix(const Model& model, const std::vector<std::uint32_t>& users, const PredictOptions& o,
+void write_matrix(const Model& model, const std::vector<NamedUser>& users, const PredictOptions& o,
                   RecordWriter& out) {
   std::vector<std::string> header{"user"};
   for (std::uint32_t i = 0; i < model.items.size(); ++i) header.push_back(model.items.name(i));
   out.header(header);
   std::vector<Cell> row(std::size_t{model.items.size()} + 1);
   std::vector<double> predictions;
-  for (std::uint32_t u : users) {
-    predict_row(model, u, o, predictions);
-    row[0] = model.users.name(u);
+  for (const NamedUser& u : users) {
+    predict_row(model, u.view, o, predictions);
+    row[0] = std::string(u.name);
     for (std::uint32_t i = 0; i < model.items.size(); ++i) row[i + 1] = predictions[i];
     out.row(row);
   }
 }
 
-// The users named, in the order given; every user when none is.
-std::vector<std::uint32_t> users_to_predict(const Model& model, const std::vector<std::string>& names) {
-  if (!names.empty()) return find_users(model, names);
-  std::vector<std::uint32_t> all(model.users.size());
-  for (std::uint32_t u = 0; u < all.size(); ++u) all[u] = u;
-  return all;
+// The users named, in the order given; the folded-in user when ratings are
+// given (`folded`); every user when neither is.
+std::vector<NamedUser> users_to_predict(const Model& model, const PredictArgs& a, const FoldedUser* folded) {
+  if (folded) return {NamedUser{a.given.as, folded->view()}};
+  std::vector<std::uint32_t> indices;
+  if (!a.users.empty()) indices = find_users(model, a.users);
+  else
+    for (std::uint32_t u = 0; u < model.users.size(); ++u) indices.push_back(u);
+  std::vector<NamedUser> users;
+  users.reserve(indices.size());
+  for (std::uint32_t u : indices) users.push_back({model.users.name(u), user_view(model, u)});
+  return users;
+}
+
+void check_forms(const PredictArgs& a) {
+  check_given_rating_flags(a.given);
+  if (!a.pairs.empty() && (!a.users.empty() || a.long_form || a.given.given()))
+    throw Error(ErrorKind::Usage,
+                "--pairs reads its own user,item rows; it does not combine with --user, --long or --ratings");
+  if (a.given.given() && !a.users.empty())
+    throw Error(ErrorKind::Usage, "--ratings gives a new user; it does not combine with --user");
 }
 
 void run_predict(const PredictArgs& a) {
   const std::optional<Format> format = parse_format(a.shared.format);
-  if (!a.pairs.empty() && (!a.users.empty() || a.long_form))
-    throw Error(ErrorKind::Usage, "--pairs reads its own user,item rows; it does not combine with --user or --long");
+  check_forms(a);
   const Model model = load_query_model(a.shared);
-  const std::vector<std::uint32_t> users = users_to_predict(model, a.users);
+  std::optional<FoldedUser> folded;
+  if (a.given.given()) folded = fold_in_given(model, a.given, a.options.strict, a.shared.quiet);
+  const std::vector<NamedUser> users = users_to_predict(model, a, folded ? &*folded : nullptr);
   if (model.implicit() && !a.shared.quiet)
     log_line("mfrec: note: an implicit model: the predictions are preference scores (higher = more likely to be "
              "chosen), not ratings, and are not clipped");
@@ -122,12 +146,14 @@ Runner register_predict(CLI::App& app) {
   cmd->add_option("--pairs", a->pairs, "read user,item rows from PATH (or - for stdin), write user,item,prediction (default: off)");
   cmd->add_flag_callback("--no-clip", [a] { a->options.clip = false; },
                          "do not clip predictions to the training ratings' range");
-  cmd->add_flag("--strict", a->options.strict, "--pairs: an unknown user or item is an error");
+  cmd->add_flag("--strict", a->options.strict,
+                "--pairs: an unknown user or item is an error; --ratings: an unknown item is an error");
+  add_given_rating_flags(*cmd, a->given);
   add_pairs_read_options(*cmd, a->read);
   cmd->footer(
       "Examples:\n"
       "  mfrec predict -m music.model --user Hermione\n"
-      "  mfrec predict -m music.model --long -f json\n"
+      "  mfrec predict -m music.model --ratings \"Firework=5,Back in Black=2\" --long\n"
       "  printf 'Hermione,Firework\\n' | mfrec predict -m music.model --pairs - --no-header");
   return [a] { run_predict(*a); };
 }

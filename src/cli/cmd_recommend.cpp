@@ -6,9 +6,11 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "flag_range.hpp"
+#include "given_ratings.hpp"
 #include "item_columns.hpp"
 #include "item_filters.hpp"
 #include "mfrec/error.hpp"
+#include "mfrec/query/fold_in.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/train/train_options.hpp"
 #include "model_access.hpp"
@@ -25,6 +27,8 @@ struct RecommendArgs {
   std::vector<std::string> users;
   bool all_users = false;
   bool explain = false;
+  GivenRatingFlags given;  // a new user, by their ratings
+  bool strict = false;     // an unknown item among them is an error
 };
 
 // Explains on stderr an answer shorter than --top: a user who rated every
@@ -34,7 +38,7 @@ class ShortAnswers {
  public:
   ShortAnswers(const Model& model, const RecommendOptions& o, bool per_user)
       : model_(model), o_(o), per_user_(per_user) {}
-  void add(std::uint32_t user, std::size_t got) {
+  void add(const std::string& user, std::size_t got) {
     if (got >= o_.top) return;
     ++short_;
     if (got == 0) ++empty_;
@@ -50,8 +54,7 @@ class ShortAnswers {
   }
 
  private:
-  std::string explain(std::uint32_t user, std::size_t got) const {
-    const std::string& name = model_.users.name(user);
+  std::string explain(const std::string& name, std::size_t got) const {
     // With a filter the shortage may be the filter's, not the user's.
     const std::string eligible = filter_note();
     if (o_.include_rated)
@@ -77,44 +80,63 @@ class ShortAnswers {
 };
 
 // The because column: `Label (4.5)`, empty for a user who rated nothing.
-Cell because_cell(const Model& model, const Explainer& explainer, std::uint32_t user, std::uint32_t item) {
+Cell because_cell(const Model& model, const Explainer& explainer, const UserView& user, std::uint32_t item) {
   const std::optional<Because> because = explainer.because(user, item);
   return because ? Cell{because_text(model, *because)} : Cell{std::string()};
 }
 
+// Exactly one way of naming whom to recommend for.
+void check_users(const RecommendArgs& a) {
+  check_given_rating_flags(a.given);
+  const int ways = !a.users.empty() + a.all_users + a.given.given();
+  if (ways == 0) throw Error(ErrorKind::Usage, "recommend needs --user NAME, --all-users or --ratings ITEM=R,…");
+  if (ways > 1) throw Error(ErrorKind::Usage, "give one of --user NAME, --all-users and --ratings/--ratings-file");
+  if (a.strict && !a.given.given()) throw Error(ErrorKind::Usage, "--strict is for --ratings and --ratings-file");
+}
+
+std::vector<std::string> result_header(const Model& model, bool explain) {
+  std::vector<std::string> header{"user", "rank"};
+  add_item_header(header, model, "item");
+  header.push_back("score");
+  if (explain) header.push_back("because");
+  return header;
+}
+
 void run_recommend(const RecommendArgs& a) {
-  if (a.users.empty() && !a.all_users) throw Error(ErrorKind::Usage, "recommend needs --user NAME or --all-users");
-  if (!a.users.empty() && a.all_users) throw Error(ErrorKind::Usage, "give --user NAME or --all-users, not both");
+  check_users(a);
   const std::optional<Format> format = parse_format(a.shared.format);
   const Model model = load_query_model(a.shared);
   const std::vector<std::uint32_t> users = find_users(model, a.users);
   RecommendOptions options = a.options;
   apply_item_filters(model, a.filters, a.shared.quiet, options);
+  const std::optional<FoldedUser> folded =
+      a.given.given() ? std::optional(fold_in_given(model, a.given, a.strict, a.shared.quiet)) : std::nullopt;
   const std::optional<Explainer> explainer = a.explain ? std::optional<Explainer>(model) : std::nullopt;
 
   Sink sink(a.shared.output);
   auto out = make_result_writer(format, sink, a.shared.max_rows);
-  std::vector<std::string> header{"user", "rank"};
-  add_item_header(header, model, "item");
-  header.push_back("score");
-  if (explainer) header.push_back("because");
-  out->header(header);
+  out->header(result_header(model, a.explain));
   ShortAnswers short_answers(model, options, !a.all_users);
-  auto write = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
+  auto write = [&](const std::string& name, const UserView& user, const std::vector<Recommendation>& recs) {
     std::int64_t rank = 0;
     for (const auto& r : recs) {
-      std::vector<Cell> row{Cell{model.users.name(user)}, Cell{++rank}};
+      std::vector<Cell> row{Cell{name}, Cell{++rank}};
       add_item_cells(row, model, r.item);
       row.emplace_back(r.score);
       if (explainer) row.push_back(because_cell(model, *explainer, user, r.item));
       out->row(row);
     }
-    if (!a.shared.quiet) short_answers.add(user, recs.size());
+    if (!a.shared.quiet) short_answers.add(name, recs.size());
   };
-  if (a.all_users) {
-    recommend_all(model, options, write);
+  auto write_known = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
+    write(model.users.name(user), user_view(model, user), recs);
+  };
+  if (folded) {
+    write(a.given.as, folded->view(), recommend(model, folded->view(), options));
+  } else if (a.all_users) {
+    recommend_all(model, options, write_known);
   } else {
-    recommend_users(model, users, options, write);
+    recommend_users(model, users, options, write_known);
   }
   out->finish();
   sink.commit();
@@ -128,8 +150,10 @@ Runner register_recommend(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("recommend", "top-N unrated items for users");
   add_model_options(*cmd, a->shared);
   add_output_options(*cmd, a->shared);
-  cmd->add_option("-u,--user", a->users, "user to recommend for (repeatable; required unless --all-users)");
+  cmd->add_option("-u,--user", a->users, "user to recommend for (repeatable; required unless --all-users or --ratings)");
   cmd->add_flag("--all-users", a->all_users, "recommend for every user");
+  add_given_rating_flags(*cmd, a->given);
+  cmd->add_flag("--strict", a->strict, "--ratings: an item the model does not know is an error");
   RecommendOptions& o = a->options;
   cmd->add_option("-n,--top", o.top, "items per user")->check(whole_range(1, std::size_t{1} << 30));
   cmd->add_flag("--include-rated", o.include_rated, "also recommend items the user already rated");
@@ -153,8 +177,8 @@ Runner register_recommend(CLI::App& app) {
   cmd->add_option("--threads", o.threads, "threads for --all-users (default: all cores)")->check(whole_range(0, kMaxThreads));
   cmd->footer(
       "Examples:\n"
-      "  mfrec recommend -m music.model --user Hermione --top 3\n"
       "  mfrec recommend -m music.model --user Hermione --exclude Survivor --explain\n"
+      "  mfrec recommend -m music.model --ratings \"Firework=5,Back in Black=2\" --as Ron\n"
       "  mfrec recommend -m music.model --all-users -f csv -o recommendations.csv");
   return [a] { run_recommend(*a); };
 }

@@ -15,6 +15,7 @@
 #include "mfrec/io/pairs_reader.hpp"
 #include "mfrec/io/ratings_reader.hpp"
 #include "mfrec/model/model.hpp"
+#include "mfrec/query/user_view.hpp"
 
 namespace mfrec {
 
@@ -25,6 +26,8 @@ struct PredictOptions {
 
 // `user`'s predictions for every item, in item order, into `out` (resized).
 void predict_row(const Model& model, std::uint32_t user, const PredictOptions& options, std::vector<double>& out);
+// The same for a user given by a view (a folded-in user: fold_in.hpp).
+void predict_row(const Model& model, const UserView& user, const PredictOptions& options, std::vector<double>& out);
 
 // A user,item file with its columns decided: construction reads the first
 // row, takes it as a header or the first pair (pair_columns: the model's

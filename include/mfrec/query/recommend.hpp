@@ -29,6 +29,7 @@
 
 #include "mfrec/model/model.hpp"
 #include "mfrec/query/similarity.hpp"
+#include "mfrec/query/user_view.hpp"
 
 namespace mfrec {
 
@@ -75,6 +76,10 @@ struct Recommendation {
 };
 
 std::vector<Recommendation> recommend(const Model& model, std::uint32_t user, const RecommendOptions& options);
+// The same for a user given by a view (a folded-in user: fold_in.hpp), by
+// --method predicted only: Error(Usage) for neighbors, whose neighbours are
+// the model's users.
+std::vector<Recommendation> recommend(const Model& model, const UserView& user, const RecommendOptions& options);
 
 using RecommendationSink = std::function<void(std::uint32_t user, const std::vector<Recommendation>&)>;
 
@@ -89,12 +94,12 @@ void recommend_users(const Model& model, const std::vector<std::uint32_t>& users
 // --explain: the rated item that most supports recommending `item` to
 // `user`. For each item j the user rated, its support is
 //   (r_uj − baseline_u) · cos(V_item, V_j),
-// the user's own rating of j (training scale; the model's fit r̂_uj when
-// the model does not know the rating: Model::given_rating) beyond the
-// user's baseline mean + b_u, times how well j's factors align with the
-// item's. Only j with both factors positive count (a disliked item pointing
-// away is no reason); the highest support wins, ties to the earlier item;
-// a zero vector aligns with nothing.
+// the user's own rating of j (training scale: UserView::given_rating; the
+// model's fit r̂_uj when the rating is not known) beyond the user's baseline
+// mean + b_u, times how well j's factors align with the item's. Only j with
+// both factors positive count (a disliked item pointing away is no reason);
+// the highest support wins, ties to the earlier item; a zero vector aligns
+// with nothing.
 struct Because {
   std::uint32_t item;
   double rating;      // the user's rating of `item` (input scale), or the model's fit of it, clipped
@@ -106,6 +111,7 @@ class Explainer {
   explicit Explainer(const Model& model);
   // nullopt when no rated item supports the item (or the user rated nothing).
   std::optional<Because> because(std::uint32_t user, std::uint32_t item) const;
+  std::optional<Because> because(const UserView& user, std::uint32_t item) const;
 
  private:
   const Model& model_;

@@ -9,9 +9,13 @@
 namespace mfrec {
 
 void predict_row(const Model& m, std::uint32_t user, const PredictOptions& o, std::vector<double>& out) {
+  predict_row(m, user_view(m, user), o, out);
+}
+
+void predict_row(const Model& m, const UserView& user, const PredictOptions& o, std::vector<double>& out) {
   out.resize(m.items.size());
   for (std::uint32_t i = 0; i < m.items.size(); ++i) {
-    const double value = m.predict(user, i);
+    const double value = predict(m, user, i);
     out[i] = o.clip ? m.clip(value) : value;
   }
 }

@@ -8,6 +8,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/similarity.hpp"
+#include "mfrec/query/user_view.hpp"
 #include "util/parallel.hpp"
 
 namespace mfrec {
@@ -70,10 +71,8 @@ class TopN {
 // into the user's rated items (a sorted list), which are skipped unless
 // include_rated.
 struct UserScan {
-  UserScan(const Model& m, std::uint32_t user, bool include_rated, std::size_t top)
-      : top(top),
-        rated(m.rated_items.data() + m.rated_offsets[user]),
-        rated_end(include_rated ? rated : m.rated_items.data() + m.rated_offsets[user + 1]) {}
+  UserScan(const UserView& user, bool include_rated, std::size_t top)
+      : top(top), rated(user.rated.data()), rated_end(include_rated ? rated : rated + user.rated.size()) {}
 
   // Offers items [first, first + count) with scores[0..count). The scan runs
   // between rated items with the worst kept score in a register, so most
@@ -137,10 +136,10 @@ class ItemRule {
   // The score ranked and printed, on the input scale: the prediction, or
   // with shrink base + w·(prediction − base), base the model's guess for
   // this user and an item it knows nothing about (mean + user bias).
-  double score(std::uint32_t user, std::uint32_t item) const {
-    if (weight_.empty()) return m_.predict(user, item);
-    const double base = m_.mean + (m_.options.bias ? m_.user_bias[user] : 0.0f);
-    return m_.scaler.inverse(base + weight_[item] * (m_.raw_score(user, item) - base));
+  double score(const UserView& user, std::uint32_t item) const {
+    if (weight_.empty()) return predict(m_, user, item);
+    const double base = m_.mean + (m_.options.bias ? user.bias : 0.0f);
+    return m_.scaler.inverse(base + weight_[item] * (raw_score(m_, user, item) - base));
   }
 
  private:
@@ -177,7 +176,7 @@ void sort_best_first(std::vector<Recommendation>& recs) {
 }
 
 // Exact scores (double, as `predict` prints them) for the chosen items.
-std::vector<Recommendation> finish_predicted(const ItemRule& rule, std::uint32_t user,
+std::vector<Recommendation> finish_predicted(const ItemRule& rule, const UserView& user,
                                              const std::vector<Candidate>& chosen) {
   std::vector<Recommendation> out;
   out.reserve(chosen.size());
@@ -189,40 +188,74 @@ std::vector<Recommendation> finish_predicted(const ItemRule& rule, std::uint32_t
 // Items transposed per block (k x block) so that scoring a user against a
 // block is a broadcast-and-add over contiguous items, which vectorizes
 // without horizontal sums. Scores are training-scale w·(U·V + c) (the terms
-// that vary by item; w = 1 without shrink; see make_panels without biases); the scaler is increasing, so the
+// that vary by item; w = 1 without shrink; see fill_block without biases); the scaler is increasing, so the
 // order is the same. An item that may not be recommended gets base −inf:
 // its score stays −inf, which no threshold lets in, so the scan pays nothing
 // for the filter.
 constexpr std::uint32_t kItemBlock = 512;
 constexpr std::uint32_t kUserBlock = 4;
 
-struct ItemPanels {
-  std::uint32_t n_items = 0;
-  std::size_t k = 0;
-  std::vector<float> panels;  // per block: k rows of kItemBlock floats
-  std::vector<float> base;    // item bias, padded to whole blocks
-};
-
-ItemPanels make_panels(const Model& m, const ItemRule& rule) {
-  ItemPanels p;
-  p.n_items = m.items.size();
-  p.k = m.k();
-  const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
-  p.panels.assign(std::size_t{blocks} * p.k * kItemBlock, 0.0f);
-  p.base.assign(std::size_t{blocks} * kItemBlock, 0.0f);
-  for (std::uint32_t i = 0; i < p.n_items; ++i) {
-    const std::uint32_t b = i / kItemBlock, o = i % kItemBlock;
-    float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
+// Block b's panel (k rows of kItemBlock floats) and base (kItemBlock
+// floats), zero past the last item. Factor by factor, so that the panel is
+// written in order (item by item, each write went to another cache line).
+void fill_block(const Model& m, const ItemRule& rule, std::uint32_t b, float* panel, float* base) {
+  const std::size_t k = m.k();
+  const std::uint32_t first = b * kItemBlock, count = std::min<std::uint32_t>(kItemBlock, m.items.size() - first);
+  for (std::size_t f = 0; f < k; ++f) {
+    for (std::uint32_t o = 0; o < count; ++o)
+      panel[f * kItemBlock + o] = static_cast<float>(rule.weight(first + o) * m.item_factors.row(first + o)[f]);
+    std::fill(panel + f * kItemBlock + count, panel + (f + 1) * kItemBlock, 0.0f);
+  }
+  std::fill(base, base + kItemBlock, 0.0f);
+  for (std::uint32_t o = 0; o < count; ++o) {
+    const std::uint32_t i = first + o;
     const double w = rule.weight(i);
-    for (std::size_t f = 0; f < p.k; ++f) panel[f * kItemBlock + o] = static_cast<float>(w * m.item_factors.row(i)[f]);
     // What an item adds to the user's base: its bias; shrunk without
     // biases, u·v − mean (the base is the mean).
-    if (m.options.bias) p.base[i] = static_cast<float>(w * m.item_bias[i]);
-    else if (rule.shrinks()) p.base[i] = static_cast<float>(-w * m.mean);
-    if (!rule.eligible(i)) p.base[i] = -std::numeric_limits<float>::infinity();
+    if (m.options.bias) base[o] = static_cast<float>(w * m.item_bias[i]);
+    else if (rule.shrinks()) base[o] = static_cast<float>(-w * m.mean);
+    if (!rule.eligible(i)) base[o] = -std::numeric_limits<float>::infinity();
   }
-  return p;
 }
+
+std::uint32_t item_blocks(const Model& m) { return (m.items.size() + kItemBlock - 1) / kItemBlock; }
+
+struct PanelBlock {
+  const float* panel;
+  const float* base;
+};
+
+// Every block built up front: what the threads of recommend_users share.
+class AllPanels {
+ public:
+  AllPanels(const Model& m, const ItemRule& rule)
+      : k_(m.k()), panels_(item_blocks(m) * k_ * kItemBlock), base_(item_blocks(m) * kItemBlock) {
+    for (std::uint32_t b = 0; b < item_blocks(m); ++b)
+      fill_block(m, rule, b, &panels_[b * k_ * kItemBlock], &base_[std::size_t{b} * kItemBlock]);
+  }
+  PanelBlock block(std::uint32_t b) const { return {&panels_[b * k_ * kItemBlock], &base_[std::size_t{b} * kItemBlock]}; }
+
+ private:
+  std::size_t k_;
+  std::vector<float> panels_, base_;
+};
+
+// One block at a time, built as it is scored, for one user: the same
+// numbers without k × items floats of fresh memory, whose page faults cost
+// more than the scoring (1,280 of them for 10,000 items at k = 128).
+class PanelPerBlock {
+ public:
+  PanelPerBlock(const Model& m, const ItemRule& rule) : m_(m), rule_(rule), panel_(m.k() * kItemBlock), base_(kItemBlock) {}
+  PanelBlock block(std::uint32_t b) {
+    fill_block(m_, rule_, b, panel_.data(), base_.data());
+    return {panel_.data(), base_.data()};
+  }
+
+ private:
+  const Model& m_;
+  const ItemRule& rule_;
+  std::vector<float> panel_, base_;
+};
 
 // Scores one panel (kItemBlock items) for kUserBlock users whose weights are
 // given transposed (k rows of kUserBlock). Sixteen items by four users stay
@@ -273,28 +306,29 @@ void score_panel(const float* __restrict panel, const float* __restrict base, st
 // to kTileUsers users are scored against it, four at a time.
 constexpr std::uint32_t kTileUsers = 64;
 
-void rank_users(const Model& m, const ItemRule& rule, const ItemPanels& p, const std::uint32_t* users,
-                std::uint32_t count, const RecommendOptions& o, std::vector<Recommendation>* results) {
+template <class Panels>
+void rank_users(const Model& m, const ItemRule& rule, Panels& panels, const UserView* users, std::uint32_t count,
+                const RecommendOptions& o, std::vector<Recommendation>* results) {
+  const std::size_t k = m.k();
   const std::uint32_t groups = (count + kUserBlock - 1) / kUserBlock;
-  std::vector<float> weights(std::size_t{groups} * p.k * kUserBlock, 0.0f);
+  std::vector<float> weights(std::size_t{groups} * k * kUserBlock, 0.0f);
   for (std::uint32_t u = 0; u < count; ++u) {
-    float* w = &weights[std::size_t{u / kUserBlock} * p.k * kUserBlock];
-    for (std::size_t f = 0; f < p.k; ++f) w[f * kUserBlock + u % kUserBlock] = m.user_factors.row(users[u])[f];
+    float* w = &weights[std::size_t{u / kUserBlock} * k * kUserBlock];
+    for (std::size_t f = 0; f < k; ++f) w[f * kUserBlock + u % kUserBlock] = users[u].factors[f];
   }
   std::vector<UserScan> scans;
   scans.reserve(count);
-  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(m, users[u], o.include_rated, o.top);
+  for (std::uint32_t u = 0; u < count; ++u) scans.emplace_back(users[u], o.include_rated, o.top);
 
   std::vector<float> scores(std::size_t{kUserBlock} * kItemBlock);
-  const std::uint32_t blocks = (p.n_items + kItemBlock - 1) / kItemBlock;
-  for (std::uint32_t b = 0; b < blocks; ++b) {
-    const float* panel = &p.panels[std::size_t{b} * p.k * kItemBlock];
-    const float* base = &p.base[std::size_t{b} * kItemBlock];
+  for (std::uint32_t b = 0; b < item_blocks(m); ++b) {
+    const PanelBlock block = panels.block(b);
     const std::uint32_t first_item = b * kItemBlock;
-    const std::uint32_t items = std::min(kItemBlock, p.n_items - first_item);
+    const std::uint32_t items = std::min<std::uint32_t>(kItemBlock, m.items.size() - first_item);
     for (std::uint32_t g = 0; g < groups; ++g) {
       const std::uint32_t in_group = std::min(kUserBlock, count - g * kUserBlock);
-      score_panel(panel, base, p.k, &weights[std::size_t{g} * p.k * kUserBlock], in_group, scores.data(), kItemBlock);
+      score_panel(block.panel, block.base, k, &weights[std::size_t{g} * k * kUserBlock], in_group, scores.data(),
+                  kItemBlock);
       for (std::uint32_t u = 0; u < in_group; ++u)
         scans[g * kUserBlock + u].offer(&scores[std::size_t{u} * kItemBlock], first_item, items);
     }
@@ -318,17 +352,27 @@ std::vector<Recommendation> recommend_neighbors(const Model& m, std::uint32_t us
   const std::vector<Neighbor> near = sims.nearest(user, o.neighbors);
   const std::vector<double> weight = neighbor_weights(near);
   std::vector<double> total(m.items.size(), 0.0);
-  for (std::size_t n = 0; n < near.size(); ++n)
-    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += weight[n] * rule.score(near[n].index, i);
+  for (std::size_t n = 0; n < near.size(); ++n) {
+    const UserView neighbor = user_view(m, near[n].index);
+    for (std::uint32_t i = 0; i < m.items.size(); ++i) total[i] += weight[n] * rule.score(neighbor, i);
+  }
   std::vector<float> as_float(total.begin(), total.end());
   for (std::uint32_t i = 0; i < m.items.size(); ++i)
-    if (!rule.eligible(i)) as_float[i] = -std::numeric_limits<float>::infinity();  // as in make_panels
-  UserScan scan(m, user, o.include_rated, o.top);
+    if (!rule.eligible(i)) as_float[i] = -std::numeric_limits<float>::infinity();  // as in fill_block
+  UserScan scan(user_view(m, user), o.include_rated, o.top);
   scan.offer(as_float.data(), 0, m.items.size());
   std::vector<Recommendation> out;
   for (const auto& c : scan.top.sorted()) out.push_back({c.item, total[c.item]});
   sort_best_first(out);
   return out;
+}
+
+// Up to one tile of users, on the calling thread, each panel built as it is
+// scored (PanelPerBlock).
+void rank_few(const Model& m, const ItemRule& rule, const UserView* users, std::uint32_t count,
+              const RecommendOptions& o, std::vector<Recommendation>* results) {
+  PanelPerBlock panels(m, rule);
+  rank_users(m, rule, panels, users, count, o, results);
 }
 
 void check(const Model& m, const RecommendOptions& o) {
@@ -343,14 +387,19 @@ void check(const Model& m, const RecommendOptions& o) {
 }  // namespace
 
 std::vector<Recommendation> recommend(const Model& m, std::uint32_t user, const RecommendOptions& o) {
+  if (o.method == RecommendMethod::Predicted) return recommend(m, user_view(m, user), o);
   check(m, o);
-  const ItemRule rule(m, o);
-  if (o.method == RecommendMethod::Neighbors) {
-    const SimilarityIndex sims(m, Side::Users, o.space);
-    return recommend_neighbors(m, user, o, sims, rule);
-  }
+  const SimilarityIndex sims(m, Side::Users, o.space);
+  return recommend_neighbors(m, user, o, sims, ItemRule(m, o));
+}
+
+std::vector<Recommendation> recommend(const Model& m, const UserView& user, const RecommendOptions& o) {
+  check(m, o);
+  if (o.method == RecommendMethod::Neighbors)
+    throw Error(ErrorKind::Usage, "--method neighbors ranks by the users most similar to a user of the model; "
+                                  "a user given by their ratings is ranked by --method predicted");
   std::vector<Recommendation> result;
-  rank_users(m, rule, make_panels(m, rule), &user, 1, o, &result);
+  rank_few(m, ItemRule(m, o), &user, 1, o, &result);
   return result;
 }
 
@@ -366,6 +415,14 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
   for (std::uint32_t u : users)
     if (u >= m.users.size()) throw Error(ErrorKind::Internal, "recommend_users: user index out of range");
   const auto n = static_cast<std::uint32_t>(users.size());
+  if (o.method == RecommendMethod::Predicted && n <= kTileUsers) {
+    std::vector<UserView> views;
+    for (std::uint32_t u : users) views.push_back(user_view(m, u));
+    std::vector<std::vector<Recommendation>> results(n);
+    rank_few(m, ItemRule(m, o), views.data(), n, o, results.data());
+    for (std::uint32_t p = 0; p < n; ++p) emit(users[p], results[p]);
+    return;
+  }
   const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   // Users are done in batches so memory stays bounded for any user count.
   constexpr std::uint32_t kUsersPerBatch = 4096;
@@ -373,9 +430,9 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
 
   const ItemRule rule(m, o);
   std::optional<SimilarityIndex> sims;
-  std::optional<ItemPanels> panels;
+  std::optional<const AllPanels> panels;
   if (o.method == RecommendMethod::Neighbors) sims.emplace(m, Side::Users, o.space);
-  else panels.emplace(make_panels(m, rule));
+  else panels.emplace(m, rule);
 
   for (std::uint32_t batch = 0; batch < n; batch += kUsersPerBatch) {
     const std::uint32_t end = std::min(n, batch + kUsersPerBatch);
@@ -387,7 +444,9 @@ void recommend_users(const Model& m, const std::vector<std::uint32_t>& users, co
         for (std::uint32_t p = first; p < first + count; ++p)
           results[p - batch] = recommend_neighbors(m, users[p], o, *sims, rule);
       } else {
-        rank_users(m, rule, *panels, &users[first], count, o, &results[first - batch]);
+        std::vector<UserView> views;
+        for (std::uint32_t p = first; p < first + count; ++p) views.push_back(user_view(m, users[p]));
+        rank_users(m, rule, *panels, views.data(), count, o, &results[first - batch]);
       }
     });
     for (std::uint32_t p = batch; p < end; ++p) emit(users[p], results[p - batch]);

@@ -15,13 +15,6 @@ double dot(const float* a, const float* b, std::size_t k) {
   return sum;
 }
 
-// The user's rating of rated_items[position] when the model knows it (its
-// fit otherwise), training scale.
-double given_or_fitted(const Model& m, std::uint32_t user, std::uint64_t position) {
-  if (const std::optional<double> given = m.given_rating(position)) return *given;
-  return m.raw_score(user, m.rated_items[position]);
-}
-
 }  // namespace
 
 Explainer::Explainer(const Model& model) : model_(model), inverse_norms_(model.items.size(), 0.0) {
@@ -33,23 +26,28 @@ Explainer::Explainer(const Model& model) : model_(model), inverse_norms_(model.i
 }
 
 std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item) const {
+  return because(user_view(model_, user), item);
+}
+
+std::optional<Because> Explainer::because(const UserView& user, std::uint32_t item) const {
   const Model& m = model_;
   const std::size_t k = m.k();
   const float* v = m.item_factors.row(item);
   // The user's baseline: mean + b_u. Not b_j too: an item rated 2 by a user
   // who rates 4.5 on average would then support whatever resembles it
   // whenever most people rate it even lower (seen on MovieLens).
-  const double baseline = m.mean + (m.options.bias ? m.user_bias[user] : 0.0);
-  std::optional<std::uint64_t> best;  // a position in rated_items
+  const double baseline = m.mean + (m.options.bias ? user.bias : 0.0);
+  std::optional<std::size_t> best;  // a position in user.rated
   double best_support = 0.0;
-  for (std::uint64_t p = m.rated_offsets[user]; p < m.rated_offsets[user + 1]; ++p) {
-    const std::uint32_t j = m.rated_items[p];
+  for (std::size_t p = 0; p < user.rated.size(); ++p) {
+    const std::uint32_t j = user.rated[p];
     const float* vj = m.item_factors.row(j);
     const double cosine = dot(v, vj, k) * inverse_norms_[item] * inverse_norms_[j];
     // Only an item liked above the baseline and pointing the same way
     // supports: a disliked item opposite to this one multiplies to a
     // positive number too, but is no reason a person would accept.
-    const double liked = given_or_fitted(m, user, p) - baseline;
+    const std::optional<double> given = user.given_rating(p);
+    const double liked = (given ? *given : raw_score(m, user, j)) - baseline;
     if (liked <= 0.0 || cosine <= 0.0) continue;
     const double support = liked * cosine;
     if (!best || support > best_support) {
@@ -58,9 +56,9 @@ std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item
     }
   }
   if (!best) return std::nullopt;
-  const std::uint32_t j = m.rated_items[*best];
-  const std::optional<double> given = m.given_rating(*best);
-  return Because{j, given ? m.scaler.inverse(*given) : m.clip(m.predict(user, j)), given.has_value()};
+  const std::uint32_t j = user.rated[*best];
+  const std::optional<double> given = user.given_rating(*best);
+  return Because{j, given ? m.scaler.inverse(*given) : m.clip(predict(m, user, j)), given.has_value()};
 }
 
 std::string item_label(const Model& model, std::uint32_t item) {
