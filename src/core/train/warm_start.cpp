@@ -1,0 +1,139 @@
+#include "mfrec/train/warm_start.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <string>
+
+#include "mfrec/error.hpp"
+#include "train/warm_start.hpp"
+
+namespace mfrec {
+
+namespace {
+
+std::string with_or_without(bool on, const char* what) { return std::string(on ? "with " : "without ") + what; }
+
+// `known`'s ids, then `data`'s new ones; index_of[i]: the merged index of
+// data's id i.
+IdMap merge_into(const IdMap& known, const IdMap& data, std::vector<std::uint32_t>& index_of) {
+  IdMap merged = known;
+  merged.reserve(std::size_t{known.size()} + data.size());
+  index_of.resize(data.size());
+  for (std::uint32_t i = 0; i < data.size(); ++i) index_of[i] = merged.intern(data.name(i));
+  return merged;
+}
+
+}  // namespace
+
+void check_warm_start(const Model& init, const TrainOptions& options) {
+  if (options.objective != init.options.objective)
+    throw Error(ErrorKind::Usage, "the --init model learned --objective " + objective_name(init.options.objective) +
+                                      ", not " + objective_name(options.objective) +
+                                      ": a warm start continues the model's objective");
+  if (options.factors != init.k())
+    throw Error(ErrorKind::Usage, "the --init model has k = " + std::to_string(init.k()) + " but training asks for k = " +
+                                      std::to_string(options.factors) + ": a warm start keeps the model's k");
+  if (init.implicit()) return;  // no biases, no scaling
+  if (options.bias != init.options.bias)
+    throw Error(ErrorKind::Usage, "the --init model was trained " + with_or_without(init.options.bias, "biases") +
+                                      ", this training is " + with_or_without(options.bias, "biases") +
+                                      " (--no-bias): a warm start keeps the model's form");
+  if (options.normalize != init.options.normalize)
+    throw Error(ErrorKind::Usage, "the --init model was trained " + with_or_without(init.options.normalize, "--normalize") +
+                                      ": a warm start keeps the scale its factors were learned on");
+}
+
+IdMap merged_ids(const IdMap& known, const IdMap& data) {
+  std::vector<std::uint32_t> index_of;
+  return merge_into(known, data, index_of);
+}
+
+}  // namespace mfrec
+
+namespace mfrec::detail {
+
+namespace {
+
+bool rated_before(const Model& init, const Rating& r) {
+  return r.user + std::size_t{1} < init.rated_offsets.size() && r.item < init.items.size() &&
+         init.has_rated(r.user, r.item);
+}
+
+// init's popularity, and one more rater for every training rating of a pair
+// init had not seen. As in training, an implicit value of 0 or below is no
+// evidence of choice.
+std::vector<std::uint32_t> united_counts(const Model& init, const Model& m, const std::vector<Rating>& ratings) {
+  std::vector<std::uint32_t> counts = init.popularity();
+  counts.resize(m.items.size(), 0);
+  for (const Rating& r : ratings)
+    if ((!m.implicit() || r.value > 0.0f) && !rated_before(init, r)) ++counts[r.item];
+  return counts;
+}
+
+// The rated items of `init` and of `m`, user by user, into m's index.
+void unite_rated_items(const Model& init, Model& m) {
+  const std::uint32_t users = m.users.size();
+  std::vector<std::uint64_t> offsets(std::size_t{users} + 1, 0);
+  std::vector<std::uint32_t> items;
+  items.reserve(m.rated_items.size() + init.rated_items.size());
+  const auto span = [](const Model& model, std::uint32_t u) {
+    const bool known = u + std::size_t{1} < model.rated_offsets.size();
+    const auto first = model.rated_items.begin();
+    return std::pair{first + static_cast<std::ptrdiff_t>(known ? model.rated_offsets[u] : 0),
+                     first + static_cast<std::ptrdiff_t>(known ? model.rated_offsets[u + 1] : 0)};
+  };
+  for (std::uint32_t u = 0; u < users; ++u) {
+    const auto [old_first, old_last] = span(init, u);
+    const auto [new_first, new_last] = span(m, u);
+    std::set_union(old_first, old_last, new_first, new_last, std::back_inserter(items));
+    offsets[u + 1] = items.size();
+  }
+  m.rated_offsets = std::move(offsets);
+  m.rated_items = std::move(items);
+}
+
+}  // namespace
+
+void adopt_scale(const Model& init, Model& m) {
+  m.scaler = init.scaler;
+  m.rating_min = std::min(m.rating_min, init.rating_min);
+  m.rating_max = std::max(m.rating_max, init.rating_max);
+}
+
+void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::vector<Rating>& held) {
+  std::vector<std::uint32_t> user_of, item_of;
+  IdMap users = merge_into(init.users, m.users, user_of);
+  IdMap items = merge_into(init.items, m.items, item_of);
+  const auto renumber = [&](Rating& r) {
+    r.user = user_of[r.user];
+    r.item = item_of[r.item];
+  };
+  std::for_each(ratings.begin(), ratings.end(), renumber);
+  std::for_each(held.begin(), held.end(), renumber);
+  // The renumbering keeps neither order: the grid and the rated-items index
+  // want (user, item) order, and pairs are unique, so the sort is total.
+  std::sort(ratings.begin(), ratings.end(),
+            [](const Rating& a, const Rating& b) { return a.user != b.user ? a.user < b.user : a.item < b.item; });
+  m.users = std::move(users);
+  m.items = std::move(items);
+  m.item_counts = united_counts(init, m, ratings);
+}
+
+void copy_known_rows(const FactorMatrix& from, FactorMatrix& to, const std::vector<std::uint32_t>& row_of) {
+  if (from.stride() != to.stride()) throw Error(ErrorKind::Internal, "warm start: factor rows of another width");
+  for (std::size_t i = 0; i < from.rows(); ++i) std::copy_n(from.row(i), from.stride(), to.row(row_of[i]));
+}
+
+void copy_known_rows(const std::vector<float>& from, std::vector<float>& to, const std::vector<std::uint32_t>& row_of) {
+  for (std::size_t i = 0; i < from.size(); ++i) to[row_of[i]] = from[i];
+}
+
+void add_known(const Model& init, Model& m) {
+  unite_rated_items(init, m);
+  if (init.has_titles()) {
+    m.item_titles = init.item_titles;
+    m.item_titles.resize(m.items.size());
+  }
+}
+
+}  // namespace mfrec::detail
