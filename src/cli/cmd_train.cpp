@@ -321,7 +321,6 @@ Runner register_train(CLI::App& app) {
       "Examples:\n"
       "  mfrec train data/music.csv -m music.model\n"
       "  mfrec train ratings.csv -k 64 --epochs 30 --validation 0.1 --early-stop 3\n"
-      "  mfrec train plays.csv --objective implicit    (user,item rows: clicks or plays; repeats add up)\n"
       "  mfrec train day2.csv --init day1.model -e 5 -m day2.model    (yesterday's model, today's ratings)");
   return [a, cmd] {
     TrainOptions inherited;
