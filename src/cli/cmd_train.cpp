@@ -224,6 +224,11 @@ void log_warm_start(const Model& init, const std::string& path, const Dataset& d
                        "it has {} users and {} items",
                        path, init.k(), known(init.users, data.users), data.users.size(),
                        known(init.items, data.items), data.items.size(), init.users.size(), init.items.size()));
+  // ALS fits every user-item pair of the data: interactions the model saw
+  // but the file lacks count as none (README "Warm start" measures it).
+  if (init.implicit())
+    log_line("mfrec: note: an implicit model learns from every user-item pair: give it all the interactions "
+             "(old and new), not today's alone");
 }
 
 // The titles from --item-names win; an item the file does not name keeps
