@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <numeric>
 #include <set>
@@ -130,13 +131,17 @@ TEST(BlockGrid, DroppingTheValuesKeepsEveryPairInFourBytes) {
 // The model's index (by model index, each user's items ascending) of the
 // grid's ratings and of ratings kept out of it, for every form of grid and
 // thread count.
+// Each with the user's own rating, coded in a byte (half stars here: 10 levels).
 TEST(BlockGrid, RatedItemsIndexHoldsTheGridsRatingsAndTheOnesAlsoRated) {
-  const Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
+  Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
+  for (Rating& r : d.ratings) r.value = std::clamp(std::round(r.value * 2.0f) / 2.0f, 0.5f, 5.0f);
   std::vector<std::uint64_t> offsets(std::size_t{d.users.size()} + 1, 0);
   std::vector<std::uint32_t> items;
+  std::vector<float> given;
   for (const Rating& r : d.ratings) {  // sorted by (user, item): the index itself
     ++offsets[r.user + 1];
     items.push_back(r.item);
+    given.push_back(r.value);
   }
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
   struct Form {
@@ -151,10 +156,29 @@ TEST(BlockGrid, RatedItemsIndexHoldsTheGridsRatingsAndTheOnesAlsoRated) {
         detail::make_grid(in_grid, {.users = d.users.size(), .items = d.items.size(), .bands = f.bands, .seed = 7,
                                     .shuffle_rows = f.shuffle_rows, .allow_compact = f.compact, .threads = f.threads});
     for (Rating& r : also) r = {g.users.row[r.user], g.items.row[r.item], r.value};  // training rows
-    const detail::RatedItems rated = detail::index_rated_items(g, also, f.threads);
+    const detail::RatedItems rated =
+        detail::index_rated_items(g, also, detail::code_values(g, also, f.threads), f.threads);
     EXPECT_EQ(rated.offsets, offsets) << f.bands << " bands, compact " << f.compact << ", threads " << f.threads;
     EXPECT_EQ(rated.items, items) << f.bands << " bands, compact " << f.compact << ", threads " << f.threads;
+    ASSERT_EQ(rated.codes.size(), items.size());
+    ASSERT_LE(rated.levels.size(), 10u);
+    EXPECT_TRUE(std::is_sorted(rated.levels.begin(), rated.levels.end()));
+    for (std::size_t p = 0; p < items.size(); ++p)
+      ASSERT_EQ(rated.levels[rated.codes[p]], given[p]) << "position " << p << ", " << f.bands << " bands, compact "
+                                                         << f.compact << ", threads " << f.threads;
   }
+}
+
+// Ratings with more distinct values than a byte codes keep no given ratings.
+TEST(BlockGrid, RatedItemsIndexCodesNoRatingsOfMoreThan255Values) {
+  const Dataset d = make_synthetic({.users = 90, .items = 70, .ratings = 1500});
+  std::vector<Rating> ratings = d.ratings;
+  for (std::size_t k = 0; k < ratings.size(); ++k) ratings[k].value = 1.0f + static_cast<float>(k % 256) / 64.0f;
+  detail::BlockGrid g = detail::make_grid(ratings, {.users = d.users.size(), .items = d.items.size(), .bands = 4, .seed = 7, .threads = 2});
+  const detail::RatedItems rated = detail::index_rated_items(g, {}, detail::code_values(g, {}, 2), 2);
+  EXPECT_EQ(rated.items.size(), ratings.size());
+  EXPECT_TRUE(rated.levels.empty());
+  EXPECT_TRUE(rated.codes.empty());
 }
 
 TEST(BlockGrid, SequentialGridKeepsTheInputOrderAndIds) {

@@ -521,6 +521,9 @@ Model marked_model() {
   m.item_factors = FactorMatrix(2, 2);
   m.user_factors.row(0)[0] = 0.5f;
   m.item_factors.row(1)[1] = -0.75f;
+  m.item_titles = {"Title 0", ""};
+  m.rating_levels = {1.0f, 5.0f};
+  m.rated_codes = {1, 0, 1};
   return m;
 }
 
@@ -554,7 +557,8 @@ TEST(HostileModel, TruncatedAtEverySectionBoundary) {
   for (const auto& s : sections) order.push_back(s.first);
   EXPECT_EQ(order, (std::vector<std::string>{"options", "summary", "statistics", "scaler", "user names", "item names",
                                             "rated items", "item counts", "mean", "user biases", "item biases", "user factors",
-                                            "item factors", "item titles"}));
+                                            "item factors", "item titles", "rating levels",
+                                            "given ratings"}));
 
   // The file cut at each boundary (header as written), through load_model.
   TempDir dir;

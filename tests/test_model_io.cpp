@@ -202,6 +202,8 @@ void expect_same_model(const Model& a, const Model& b) {
   EXPECT_TRUE(same_bits(a.scaler.max, b.scaler.max));
   EXPECT_EQ(a.rated_offsets, b.rated_offsets);
   EXPECT_EQ(a.rated_items, b.rated_items);
+  EXPECT_TRUE(same_bits(a.rating_levels, b.rating_levels));
+  EXPECT_EQ(a.rated_codes, b.rated_codes);
   EXPECT_TRUE(same_bits(a.mean, b.mean));
   EXPECT_TRUE(same_bits(a.user_bias, b.user_bias));
   EXPECT_TRUE(same_bits(a.item_bias, b.item_bias));
@@ -334,13 +336,42 @@ TEST(ModelIo, ItemTitlesRoundTrip) {
   EXPECT_TRUE(back.has_titles());
 }
 
-// The titles come last: a count of 0 (none) or one per item. Any other
-// count is a damaged file, never a model with titles for some items.
+// The users' own ratings, a byte each naming one of the levels.
+TEST(ModelIo, GivenRatingsRoundTrip) {
+  Model m = tiny_model();
+  ASSERT_FALSE(m.rated_items.empty());
+  m.rating_levels = {0.5f, 3.0f, 5.0f};
+  m.rated_codes.assign(m.rated_items.size(), 2);
+  m.rated_codes.front() = 0;
+  const Model back = deserialize_model(serialize_model(m), "tiny");
+  expect_same_model(m, back);
+  EXPECT_EQ(back.given_rating(0), 0.5);
+  EXPECT_EQ(back.given_rating(m.rated_items.size() - 1), 5.0);
+  m.rating_levels.clear();
+  m.rated_codes.clear();
+  EXPECT_EQ(deserialize_model(serialize_model(m), "tiny").given_rating(0), std::nullopt);
+}
+
+TEST(ModelIo, AGivenRatingNamingNoLevelIsAFormatError) {
+  Model m = tiny_model();
+  m.rating_levels = {1.0f, 2.0f};
+  m.rated_codes.assign(m.rated_items.size(), 1);
+  const std::string bytes = serialize_model(m);
+  std::string payload = bytes.substr(kHeaderSize);
+  payload.back() = 2;  // the last rated item's code
+  const Thrown t = thrown_by([&] { deserialize_model(with_valid_header(bytes, payload), "m"); });
+  EXPECT_EQ(t.kind, ErrorKind::Format);
+  EXPECT_TRUE(contains(t.what, "a given rating names no level")) << t.what;
+}
+
+// The titles come before the given ratings (last): a count of 0 (none) or
+// one per item. Any other count is a damaged file, never a model with
+// titles for some items.
 TEST(ModelIo, TitleCountOtherThanNoneOrOnePerItemIsAFormatError) {
   const std::string bytes = serialize_model(tiny_model());
   std::string payload = bytes.substr(kHeaderSize);
-  ASSERT_EQ(payload.substr(payload.size() - 4), std::string(4, '\0'));
-  write_at<std::uint32_t>(payload, payload.size() - 4, 1);
+  ASSERT_EQ(payload.substr(payload.size() - 8), std::string(8, '\0'));  // no titles, no given ratings
+  write_at<std::uint32_t>(payload, payload.size() - 8, 1);
   const Thrown t = thrown_by([&] { deserialize_model(with_valid_header(bytes, payload), "m"); });
   EXPECT_EQ(t.kind, ErrorKind::Format);
   EXPECT_TRUE(contains(t.what, "item titles do not match the items")) << t.what;

@@ -261,13 +261,13 @@ TEST(RecommendExplain, TheRatedItemWithTheMostSupport) {
   ASSERT_TRUE(because);
   EXPECT_EQ(because->item, x);
   EXPECT_DOUBLE_EQ(because->rating, 4.5);
-  EXPECT_EQ(because_text(m, *because), "x (4.5)");
+  EXPECT_EQ(because_text(m, *because), "x (≈4.5)");  // no given ratings in the model: its fit
   // V_z (0.1, 1) aligns with y: supports x 1.5·0.1/√1.01, y 1/√1.01: y (4).
   m = explain_model({1.5f, 1}, {0.1f, 1});
   because = Explainer(m).because(ann, z);
   ASSERT_TRUE(because);
   EXPECT_EQ(because->item, y);
-  EXPECT_EQ(because_text(m, *because), "y (4)");
+  EXPECT_EQ(because_text(m, *because), "y (≈4)");
 }
 
 TEST(RecommendExplain, ARatedItemLikedLessThanItsBaselineDoesNotSupport) {
@@ -284,7 +284,7 @@ TEST(RecommendExplain, TheRatingShownIsClippedToTheRange) {
   const auto because = Explainer(m).because(ann, z);
   ASSERT_TRUE(because);
   EXPECT_EQ(because->item, x);
-  EXPECT_EQ(because_text(m, *because), "x (5)");
+  EXPECT_EQ(because_text(m, *because), "x (≈5)");
 }
 
 TEST(RecommendExplain, NothingSupportsNothingToSay) {
@@ -306,7 +306,7 @@ TEST(RecommendExplain, WithoutBiasesTheBaselineIsTheMean) {
   m.options.bias = false;
   const auto because = Explainer(m).because(ann, z);
   ASSERT_TRUE(because);
-  EXPECT_EQ(because_text(m, *because), "y (4)");
+  EXPECT_EQ(because_text(m, *because), "y (≈4)");
   m.options.bias = true;  // then x's U·V 2.5 is all above the mean and wins
   EXPECT_EQ(Explainer(m).because(ann, z)->item, x);
   m.user_bias[ann] = 2;  // the user's baseline 5: x (fit 7.5) +2.5, y (fit 9) +4
@@ -314,7 +314,29 @@ TEST(RecommendExplain, WithoutBiasesTheBaselineIsTheMean) {
   EXPECT_EQ(Explainer(m).because(ann, z)->item, x);
 }
 
-TEST(RecommendExplain, ItemLabelIsTheId) { EXPECT_EQ(item_label(explain_model({1, 1}, {1, 1}), z), "z"); }
+// With the user's own ratings in the model, they weigh and they are shown.
+TEST(RecommendExplain, TheUsersOwnRatingsWhenTheModelKeepsThem) {
+  // U (1.5, 1), V_z (1, 1): by the fit x (4.5) beats y (4); the user gave
+  // x 2.5 (below the baseline 3: no support) and y 5 (+2 · cos 1/√2).
+  Model m = explain_model({1.5f, 1}, {1, 1});
+  m.rating_levels = {2.5f, 5.0f};
+  m.rated_codes = {0, 1};
+  const auto because = Explainer(m).because(ann, z);
+  ASSERT_TRUE(because);
+  EXPECT_EQ(because->item, y);
+  EXPECT_TRUE(because->given);
+  EXPECT_EQ(because_text(m, *because), "y (5)");
+  m.rated_codes = {1, 0};  // x 5, y 2.5: x, with the rating given, not the fit 4.5
+  EXPECT_EQ(because_text(m, *Explainer(m).because(ann, z)), "x (5)");
+}
+
+TEST(RecommendExplain, ItemLabelIsTheTitleElseTheId) {
+  Model m = explain_model({1, 1}, {1, 1});
+  EXPECT_EQ(item_label(m, z), "z");
+  m.item_titles = {"The X Files (1993)", "", "Zorro, \"the\" film"};
+  EXPECT_EQ(item_label(m, z), "Zorro, \"the\" film");
+  EXPECT_EQ(item_label(m, y), "y");  // no title of its own
+}
 
 }  // namespace
 }  // namespace mfrec

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -29,6 +30,11 @@ void data_rows(const Model& m, const Row& row) {
   row("source", m.source);
   row("users", count(m.users.size()));
   row("items", count(m.items.size()));
+  // Titles (train --item-names) are shown by the query commands; say how
+  // many items have one, so a user knows whether --item-names took.
+  if (m.has_titles())
+    row("titled_items", count(std::count_if(m.item_titles.begin(), m.item_titles.end(),
+                                            [](const std::string& t) { return !t.empty(); })));
   row("ratings", count(m.ratings));
   row("train_ratings", count(m.train_ratings));
   row("rating_min", Cell{double{m.rating_min}});

@@ -81,6 +81,12 @@ struct Model {
   // rated_items[rated_offsets[u] .. rated_offsets[u+1]), ascending.
   std::vector<std::uint64_t> rated_offsets;
   std::vector<std::uint32_t> rated_items;
+  // The user's own rating of each rated item, as rating_levels[rated_codes[p]]
+  // for rated_items[p] (training scale). Both empty when the ratings take
+  // too many distinct values to code in a byte, for implicit models, and in
+  // models from before format version 4.
+  std::vector<float> rating_levels;
+  std::vector<std::uint8_t> rated_codes;
   // Training ratings (interactions) per item, held-out ones not counted:
   // the popularity the most-popular baseline ranks by. Empty in a model
   // built by hand: popularity() then counts the rated items.
@@ -113,6 +119,11 @@ struct Model {
   // item_counts, or when it is missing, how many users rated each item.
   std::vector<std::uint32_t> popularity() const;
   bool has_rated(std::uint32_t user, std::uint32_t item) const;
+  // The rating given to rated_items[position] (training scale), if known.
+  std::optional<double> given_rating(std::uint64_t position) const {
+    if (rated_codes.empty()) return std::nullopt;
+    return rating_levels[rated_codes[position]];
+  }
   bool has_titles() const { return !item_titles.empty(); }
 };
 

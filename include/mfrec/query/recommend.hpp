@@ -88,17 +88,17 @@ void recommend_users(const Model& model, const std::vector<std::uint32_t>& users
 
 // --explain: the rated item that most supports recommending `item` to
 // `user`. For each item j the user rated, its support is
-//   (r̂_uj − baseline_u) · cos(V_item, V_j),
-// the model's fit of the user's rating of j (training scale) beyond the
-// user's baseline mean + b_u (= b_j + U_u·V_j; without biases, U_u·V_j −
-// mean), used because the model keeps which items a user rated, not the
-// ratings; times
-// how well j's factors align with the item's. Only j with both factors
-// positive count (a disliked item pointing away is no reason); the highest
-// support wins, ties to the earlier item; a zero vector aligns with nothing.
+//   (r_uj − baseline_u) · cos(V_item, V_j),
+// the user's own rating of j (training scale; the model's fit r̂_uj when
+// the model does not know the rating: Model::given_rating) beyond the
+// user's baseline mean + b_u, times how well j's factors align with the
+// item's. Only j with both factors positive count (a disliked item pointing
+// away is no reason); the highest support wins, ties to the earlier item;
+// a zero vector aligns with nothing.
 struct Because {
   std::uint32_t item;
-  double rating;  // the model's fit of the user's rating of `item`, clipped to the rating range
+  double rating;      // the user's rating of `item` (input scale), or the model's fit of it, clipped
+  bool given = true;  // false: `rating` is the fit
 };
 
 class Explainer {

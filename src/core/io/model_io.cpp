@@ -273,6 +273,16 @@ void put_titles(Writer& w, const Model& m) {
   for (const std::string& title : m.item_titles) w.put_string(title);
 }
 
+// The users' own ratings of their rated items (version 4, after the
+// titles): the levels (0: not known), then one code a rated item.
+void put_given_ratings(Writer& w, const Model& m) {
+  const bool known = !m.rating_levels.empty() && m.rated_codes.size() == m.rated_items.size();
+  w.put<std::uint32_t>(known ? static_cast<std::uint32_t>(m.rating_levels.size()) : 0u);
+  if (!known) return;
+  w.put_array(m.rating_levels.data(), m.rating_levels.size());
+  w.put_array(m.rated_codes.data(), m.rated_codes.size());
+}
+
 // The payload, field by field; the reader below mirrors it.
 void write_payload(const Model& m, Writer& w) {
   put_options(w, m.options);
@@ -309,6 +319,7 @@ void write_payload(const Model& m, Writer& w) {
   put_factors(w, m.user_factors);
   put_factors(w, m.item_factors);
   put_titles(w, m);
+  put_given_ratings(w, m);
 }
 
 // The header: magic, version, endianness marker, payload size, checksum.
@@ -473,6 +484,19 @@ void get_titles(Reader& r, Model& m, std::uint32_t version) {
   for (std::uint32_t i = 0; i < n; ++i) m.item_titles.push_back(r.get_string("item titles"));
 }
 
+// The given ratings: none before version 4, then a level count (0: none),
+// the levels and a code per rated item, each naming a level.
+void get_given_ratings(Reader& r, Model& m, std::uint32_t version) {
+  if (version < 4) return;
+  const auto n = r.get<std::uint32_t>("rating levels");
+  if (n == 0) return;
+  if (n > 255) r.corrupt("more than 255 rating levels");
+  m.rating_levels = r.get_vector<float>(n, "rating levels");
+  m.rated_codes = r.get_vector<std::uint8_t>(m.rated_items.size(), "given ratings");
+  for (std::uint8_t code : m.rated_codes)
+    if (code >= n) r.corrupt("a given rating names no level");
+}
+
 }  // namespace
 
 Model deserialize_model(const std::string& bytes, const std::string& name) {
@@ -489,6 +513,7 @@ Model deserialize_model(const std::string& bytes, const std::string& name) {
   get_item_counts(r, m, version);
   get_parameters(r, m);
   get_titles(r, m, version);
+  get_given_ratings(r, m, version);
   if (r.left() != 0) r.corrupt("trailing bytes after the model");
   return m;
 }

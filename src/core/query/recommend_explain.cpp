@@ -15,6 +15,13 @@ double dot(const float* a, const float* b, std::size_t k) {
   return sum;
 }
 
+// The user's rating of rated_items[position] when the model knows it (its
+// fit otherwise), training scale.
+double given_or_fitted(const Model& m, std::uint32_t user, std::uint64_t position) {
+  if (const std::optional<double> given = m.given_rating(position)) return *given;
+  return m.raw_score(user, m.rated_items[position]);
+}
+
 }  // namespace
 
 Explainer::Explainer(const Model& model) : model_(model), inverse_norms_(model.items.size(), 0.0) {
@@ -33,7 +40,7 @@ std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item
   // who rates 4.5 on average would then support whatever resembles it
   // whenever most people rate it even lower (seen on MovieLens).
   const double baseline = m.mean + (m.options.bias ? m.user_bias[user] : 0.0);
-  std::optional<std::uint32_t> best;
+  std::optional<std::uint64_t> best;  // a position in rated_items
   double best_support = 0.0;
   for (std::uint64_t p = m.rated_offsets[user]; p < m.rated_offsets[user + 1]; ++p) {
     const std::uint32_t j = m.rated_items[p];
@@ -42,16 +49,18 @@ std::optional<Because> Explainer::because(std::uint32_t user, std::uint32_t item
     // Only an item liked above the baseline and pointing the same way
     // supports: a disliked item opposite to this one multiplies to a
     // positive number too, but is no reason a person would accept.
-    const double liked = m.raw_score(user, j) - baseline;
+    const double liked = given_or_fitted(m, user, p) - baseline;
     if (liked <= 0.0 || cosine <= 0.0) continue;
     const double support = liked * cosine;
     if (!best || support > best_support) {
-      best = j;
+      best = p;
       best_support = support;
     }
   }
   if (!best) return std::nullopt;
-  return Because{*best, m.clip(m.predict(user, *best))};
+  const std::uint32_t j = m.rated_items[*best];
+  const std::optional<double> given = m.given_rating(*best);
+  return Because{j, given ? m.scaler.inverse(*given) : m.clip(m.predict(user, j)), given.has_value()};
 }
 
 std::string item_label(const Model& model, std::uint32_t item) {
@@ -60,8 +69,10 @@ std::string item_label(const Model& model, std::uint32_t item) {
 }
 
 std::string because_text(const Model& model, const Because& because) {
-  // One decimal, trailing zeros dropped: `(5)`, `(4.5)`.
-  return fmt::format("{} ({:g})", item_label(model, because.item), std::round(because.rating * 10.0) / 10.0);
+  // One decimal, trailing zeros dropped: `(5)`, `(4.5)`; a fit is marked
+  // as one: `(≈4.6)`.
+  return fmt::format("{} ({}{:g})", item_label(model, because.item), because.given ? "" : "≈",
+                     std::round(because.rating * 10.0) / 10.0);
 }
 
 }  // namespace mfrec

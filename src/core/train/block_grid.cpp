@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "train/rating_levels.hpp"
+#include "util/parallel.hpp"
 #include "util/random.hpp"
 
 namespace mfrec::detail {
@@ -221,6 +223,8 @@ struct BandScratch {
   std::vector<std::uint64_t> first;
   std::vector<std::uint64_t> item_first;
   std::vector<std::uint32_t> rows_by_item;
+  std::vector<std::uint8_t> codes_by_item;  // with rows_by_item, when the ratings are coded
+  std::vector<std::uint8_t> codes;          // the band's codes in the order of its gathered items
 };
 
 // Counting sort's first half: `first` from how many of the pairs each key
@@ -243,25 +247,67 @@ void count_band(const BlockGrid& g, std::uint32_t band, BandScratch& s) {
 // s.first[r], ascending with no sort: the pairs are grouped by item first,
 // then dealt to the rows item by item. Written over the band's own pairs,
 // which are read by then: the band's storage holds at least 4 bytes a pair.
+// With `grid_codes` (one a rating, in grid order), the band's codes follow
+// the items into s.codes.
 const std::uint32_t* gather_band(BlockGrid& g, std::uint32_t band, const std::vector<std::uint32_t>& item_of,
-                                 BandScratch& s) {
+                                 const std::vector<std::uint8_t>& grid_codes, BandScratch& s) {
   const std::uint32_t base = g.users.band_begin[band];
+  const bool coded = !grid_codes.empty();
   count_keys(s.item_first, item_of.size(), [&](auto add) {
     for_each_band_pair(g, band, [&](std::uint32_t, std::uint32_t item) { add(item_of[item]); });
   });
   std::vector<std::uint64_t> next(s.item_first.begin(), s.item_first.end() - 1);
   s.rows_by_item.resize(s.item_first.back());
+  s.codes_by_item.resize(coded ? s.item_first.back() : 0);
+  std::uint64_t at = g.block_begin[band * g.bands];  // the pair's place in grid order
   for_each_band_pair(g, band, [&](std::uint32_t user, std::uint32_t item) {
-    s.rows_by_item[next[item_of[item]]++] = user - base;
+    const std::uint64_t slot = next[item_of[item]]++;
+    s.rows_by_item[slot] = user - base;
+    if (coded) s.codes_by_item[slot] = grid_codes[at++];
   });
   count_band(g, band, s);
   next.assign(s.first.begin(), s.first.end() - 1);
+  s.codes.resize(coded ? s.first.back() : 0);
   const std::size_t stored = g.pairs_only ? sizeof(BlockPair) : sizeof(Rating);
   auto* items = reinterpret_cast<std::uint32_t*>(reinterpret_cast<unsigned char*>(g.ratings.data()) +
                                                  stored * g.block_begin[band * g.bands]);
   for (std::uint32_t i = 0; i + 1 < s.item_first.size(); ++i)
-    for (std::uint64_t k = s.item_first[i]; k < s.item_first[i + 1]; ++k) items[next[s.rows_by_item[k]]++] = i;
+    for (std::uint64_t k = s.item_first[i]; k < s.item_first[i + 1]; ++k) {
+      const std::uint64_t to = next[s.rows_by_item[k]]++;
+      items[to] = i;
+      if (coded) s.codes[to] = s.codes_by_item[k];
+    }
   return items;
+}
+
+// Sorts one user's rated items ascending, their codes with them.
+void sort_user_range(RatedItems& out, std::uint64_t begin, std::uint64_t end) {
+  if (out.codes.empty()) {
+    std::sort(out.items.begin() + static_cast<std::ptrdiff_t>(begin), out.items.begin() + static_cast<std::ptrdiff_t>(end));
+    return;
+  }
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> pairs;
+  for (std::uint64_t p = begin; p < end; ++p) pairs.emplace_back(out.items[p], out.codes[p]);
+  std::sort(pairs.begin(), pairs.end());
+  for (std::uint64_t p = begin; p < end; ++p) std::tie(out.items[p], out.codes[p]) = pairs[p - begin];
+}
+
+}  // namespace
+
+RatingCodes code_values(const BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads) {
+  RatingLevels found;
+  for (std::uint32_t b = 0; b < g.bands * g.bands && found.usable(); ++b)
+    for (std::uint64_t i = g.block_begin[b]; i < g.block_begin[b + 1] && found.add(g.rating(i, b).value); ++i) {
+    }
+  for (const Rating& r : also_rated) found.add(r.value);
+  if (!found.usable()) return {};
+  RatingCodes out{{}, std::vector<std::uint8_t>(g.size()), {}};
+  parallel_for(g.bands * g.bands, threads, [&](std::uint32_t b, unsigned) {
+    for (std::uint64_t i = g.block_begin[b]; i < g.block_begin[b + 1]; ++i) out.grid[i] = found.code(g.rating(i, b).value);
+  });
+  for (const Rating& r : also_rated) out.also.push_back(found.code(r.value));
+  out.levels = found.take_levels();
+  return out;
 }
 
 // How many items each user rated, in the grid and in `also_rated`, as
@@ -281,34 +327,40 @@ std::vector<std::uint64_t> count_rated(const BlockGrid& g, const std::vector<std
   return offsets;
 }
 
-}  // namespace
-
 // Random writes into the index, one a rating, would each miss the cache:
 // instead each user band (whose users are rated in its blocks only, so one
 // thread's) is grouped by user in place, then copied one user at a time to
 // the front of the user's range; `also_rated` fills its back (and then the
 // range is sorted). Temporaries are kept few: the index is built beside the
 // grid's pairs and the model's factors, at the peak.
-RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads) {
+RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, RatingCodes codes,
+                             unsigned threads) {
   drop_values(g);
   const std::vector<std::uint32_t> user_of = index_of_row(g.users.row), item_of = index_of_row(g.items.row);
   std::vector<std::uint32_t> also_count(also_rated.empty() ? 0 : user_of.size(), 0);
   for (const Rating& r : also_rated) ++also_count[user_of[r.user]];
   std::vector<BandScratch> scratch(std::max(1u, std::min(threads, g.bands)));
-  RatedItems out{count_rated(g, user_of, also_count, scratch, threads), {}};
+  RatedItems out{count_rated(g, user_of, also_count, scratch, threads), {}, std::move(codes.levels), {}};
+  const bool coded = !out.levels.empty();
   out.items.resize(out.offsets.back());
-  for (const Rating& r : also_rated) {
-    const std::uint32_t u = user_of[r.user];
-    out.items[out.offsets[u + 1] - also_count[u]--] = item_of[r.item];
+  out.codes.resize(coded ? out.items.size() : 0);
+  for (std::size_t a = 0; a < also_rated.size(); ++a) {
+    const std::uint32_t u = user_of[also_rated[a].user];
+    const std::uint64_t to = out.offsets[u + 1] - also_count[u]--;
+    out.items[to] = item_of[also_rated[a].item];
+    if (coded) out.codes[to] = codes.also[a];
   }
   parallel_for(g.bands, threads, [&](std::uint32_t band, unsigned worker) {
-    const std::vector<std::uint64_t>& first = scratch[worker].first;
-    const std::uint32_t* items = gather_band(g, band, item_of, scratch[worker]);
-    for (std::uint32_t r = 0; r + 1 < first.size(); ++r) {
+    const BandScratch& s = scratch[worker];
+    const std::uint32_t* items = gather_band(g, band, item_of, codes.grid, scratch[worker]);
+    for (std::uint32_t r = 0; r + 1 < s.first.size(); ++r) {
       const std::uint32_t u = user_of[g.users.band_begin[band] + r];
-      const auto begin = out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u]);
-      std::copy(items + first[r], items + first[r + 1], begin);
-      if (!also_rated.empty()) std::sort(begin, out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u + 1]));
+      std::copy(items + s.first[r], items + s.first[r + 1], out.items.begin() + static_cast<std::ptrdiff_t>(out.offsets[u]));
+      if (coded)
+        std::copy(s.codes.begin() + static_cast<std::ptrdiff_t>(s.first[r]),
+                  s.codes.begin() + static_cast<std::ptrdiff_t>(s.first[r + 1]),
+                  out.codes.begin() + static_cast<std::ptrdiff_t>(out.offsets[u]));
+      if (!also_rated.empty()) sort_user_range(out, out.offsets[u], out.offsets[u + 1]);
     }
   });
   return out;

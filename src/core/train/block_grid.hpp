@@ -136,17 +136,34 @@ void drop_values(BlockGrid& g);
 
 // Which items each user rated, by model index: user u's are
 // items[offsets[u] .. offsets[u + 1]), ascending.
+// With each rated item, the rating it was given, as a code into `levels`
+// (the distinct rating values, training scale, ascending); both empty when
+// the ratings take more than RatingLevels::kMaxLevels values.
 struct RatedItems {
   std::vector<std::uint64_t> offsets;
   std::vector<std::uint32_t> items;
+  std::vector<float> levels;
+  std::vector<std::uint8_t> codes;  // parallel to items
 };
 
+// Every rating's value as a code into `levels` (the distinct values,
+// ascending): the grid's in grid order, then `also_rated`'s in order. All
+// empty when there are more than RatingLevels::kMaxLevels values. Needs
+// the grid's values: before drop_values.
+struct RatingCodes {
+  std::vector<float> levels;
+  std::vector<std::uint8_t> grid, also;
+};
+RatingCodes code_values(const BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads);
+
 // The rated items of the grid's ratings and of `also_rated` (ratings not in
-// the grid, with training rows). The grid's last use: it drops the values
-// first (drop_values), so the index is built beside 4 bytes a rating, not 8,
-// and then works in the ratings' storage, which holds no ratings after it
-// (the band layouts stay).
-RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, unsigned threads);
+// the grid, with training rows), with their `codes` (code_values of the
+// same). The grid's last use: it drops the values (drop_values), so the
+// index is built beside 5 bytes a rating (pair and code), not 8, and then
+// works in the ratings' storage, which holds no ratings after it (the band
+// layouts stay).
+RatedItems index_rated_items(BlockGrid& g, const std::vector<Rating>& also_rated, RatingCodes codes,
+                             unsigned threads);
 
 // The strata of one epoch, each a list of block ids: stratum s holds blocks
 // (b, π(b + s mod B)) for a seeded permutation π of the item bands; the

@@ -493,6 +493,10 @@ EpochReport measure_epoch(const Model& m, TrainSetup& s, const EpochRecord& reco
 // as soon as it is copied, so that the model's copies never add up with the
 // training ratings at the peak.
 void finish_model(TrainSetup& s, Model& m, unsigned threads) {
+  // Held-out ratings of the training file were rated too; a file's were not.
+  const std::vector<HeldOut> none;
+  const std::vector<HeldOut>& also_rated = m.options.validation_fraction > 0.0 ? s.held : none;
+  detail::RatingCodes codes = detail::code_values(s.grid, also_rated, threads);
   detail::drop_values(s.grid);
   m.user_factors = to_model_order(s.state.u, s.grid.users.row);
   s.state.u = FactorMatrix();
@@ -500,12 +504,11 @@ void finish_model(TrainSetup& s, Model& m, unsigned threads) {
   s.state.v = FactorMatrix();
   m.user_bias = to_model_order(s.state.bu, s.grid.users.row);
   m.item_bias = to_model_order(s.state.bv, s.grid.items.row);
-  // Held-out ratings of the training file were rated too; a file's were not.
-  const std::vector<HeldOut> none;
-  const bool held_rated = m.options.validation_fraction > 0.0;
-  detail::RatedItems rated = detail::index_rated_items(s.grid, held_rated ? s.held : none, threads);
+  detail::RatedItems rated = detail::index_rated_items(s.grid, also_rated, std::move(codes), threads);
   m.rated_offsets = std::move(rated.offsets);
   m.rated_items = std::move(rated.items);
+  m.rating_levels = std::move(rated.levels);
+  m.rated_codes = std::move(rated.codes);
   std::vector<Rating>().swap(s.grid.ratings);
 }
 
