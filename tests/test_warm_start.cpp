@@ -151,6 +151,26 @@ TEST(WarmStart, RatedItemsAndPopularityAreUnions) {
   EXPECT_EQ(m.rating_max, 5.0f);
 }
 
+// The rating given stays with each rated pair: yesterday's where only
+// yesterday has it, today's for a pair rated again.
+TEST(WarmStart, RatingsGivenAreUnitedTooTodaysWinning) {
+  const Dataset day1 = from_triples({{"u1", "a", 4}, {"u1", "b", 2}, {"u2", "b", 5}});
+  const Dataset day2 = from_triples({{"u1", "b", 3}, {"u1", "c", 1}, {"u3", "a", 4.5f}});
+  const TrainOptions o = quick_options();
+  Model init = train({.ratings = &day1}, o);
+  const Model m = warm(day2, init, o);
+  std::vector<double> given;
+  for (std::uint64_t p = 0; p < m.rated_items.size(); ++p) given.push_back(m.given_rating(p).value_or(-1.0));
+  EXPECT_EQ(given, (std::vector<double>{4, 3, 1, 5, 4.5}));  // u1: a b c, u2: b, u3: a
+  // A model that kept no ratings (an older file): none are known now.
+  init.rated_codes.clear();
+  init.rating_levels.clear();
+  const Model without = warm(day2, init, o);
+  EXPECT_TRUE(without.rated_codes.empty());
+  EXPECT_FALSE(without.given_rating(0).has_value());
+  EXPECT_EQ(without.rated_items.size(), 5u);
+}
+
 TEST(WarmStart, TitlesCarryOverAndNewItemsHaveNone) {
   const Dataset day1 = from_triples({{"u1", "a", 4}, {"u2", "b", 2}});
   const Dataset day2 = from_triples({{"u1", "c", 3}});
@@ -215,6 +235,24 @@ TEST(WarmStart, ImplicitStartsFromTheModelsFactorsAndKeepsTheAbsent) {
         << init.users.name(u);
   EXPECT_EQ(m.users.size(), 100u);
   EXPECT_EQ(m.items.size(), 70u);
+}
+
+// A validation file's users are looked up among the model's too: user u0
+// is known from yesterday only, and scored with its factors.
+TEST(WarmStart, AValidationFileReachesUsersOnlyTheModelKnows) {
+  const Days d = two_days();
+  const TrainOptions o = quick_options();
+  const Model init = train({.ratings = &d.day1}, o);
+  const Dataset held = subset(d.day1, [&](const Rating& r) { return d.day1.users.name(r.user) == "u0"; });
+  ASSERT_FALSE(d.day2.users.find("u0"));
+  ASSERT_GT(held.ratings.size(), 2u);
+  const Model m = train({.ratings = &d.day2, .validation = &held, .init = &init}, o);
+  double squared = 0.0;
+  for (const Rating& r : held.ratings) {
+    const double e = r.value - m.clip(m.predict(*m.users.find("u0"), *m.items.find(held.items.name(r.item))));
+    squared += e * e;
+  }
+  EXPECT_NEAR(m.summary.validation_rmse, std::sqrt(squared / held.ratings.size()), 1e-6);
 }
 
 TEST(WarmStart, ContinuesTheFitInsteadOfStartingOver) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mfrec/error.hpp"
+#include "train/rating_levels.hpp"
 #include "train/warm_start.hpp"
 
 namespace mfrec {
@@ -70,26 +71,91 @@ std::vector<std::uint32_t> united_counts(const Model& init, const Model& m, cons
   return counts;
 }
 
-// The rated items of `init` and of `m`, user by user, into m's index.
-void unite_rated_items(const Model& init, Model& m) {
-  const std::uint32_t users = m.users.size();
-  std::vector<std::uint64_t> offsets(std::size_t{users} + 1, 0);
-  std::vector<std::uint32_t> items;
-  items.reserve(m.rated_items.size() + init.rated_items.size());
-  const auto span = [](const Model& model, std::uint32_t u) {
-    const bool known = u + std::size_t{1} < model.rated_offsets.size();
-    const auto first = model.rated_items.begin();
-    return std::pair{first + static_cast<std::ptrdiff_t>(known ? model.rated_offsets[u] : 0),
-                     first + static_cast<std::ptrdiff_t>(known ? model.rated_offsets[u + 1] : 0)};
+// The rating levels of `init` and `m` in one list (both on init's scale),
+// and each side's codes renumbered into it. No levels when either side
+// rated items without keeping their values (a model from before they were
+// kept, too many levels) or the two together have more than a byte codes:
+// then the united model keeps no values, as a model of such data would not.
+struct UnitedLevels {
+  std::vector<float> levels;
+  std::vector<std::uint8_t> from_init, from_new;  // a side's code -> the united code
+};
+UnitedLevels unite_levels(const Model& init, const Model& m) {
+  UnitedLevels u;
+  const auto coded = [](const Model& model) { return !model.rated_codes.empty() || model.rated_items.empty(); };
+  if (!coded(init) || !coded(m)) return u;
+  std::set_union(init.rating_levels.begin(), init.rating_levels.end(), m.rating_levels.begin(), m.rating_levels.end(),
+                 std::back_inserter(u.levels));
+  if (u.levels.size() > RatingLevels::kMaxLevels) return {};
+  const auto renumber = [&](const std::vector<float>& levels) {
+    std::vector<std::uint8_t> to;
+    for (float v : levels)
+      to.push_back(static_cast<std::uint8_t>(std::lower_bound(u.levels.begin(), u.levels.end(), v) - u.levels.begin()));
+    return to;
   };
-  for (std::uint32_t u = 0; u < users; ++u) {
-    const auto [old_first, old_last] = span(init, u);
-    const auto [new_first, new_last] = span(m, u);
-    std::set_union(old_first, old_last, new_first, new_last, std::back_inserter(items));
-    offsets[u + 1] = items.size();
+  u.from_init = renumber(init.rating_levels);
+  u.from_new = renumber(m.rating_levels);
+  return u;
+}
+
+// User u's positions in a model's rated_items: [first, last).
+std::pair<std::uint64_t, std::uint64_t> rated_span(const Model& model, std::uint32_t u) {
+  if (u + std::size_t{1} >= model.rated_offsets.size()) return {0, 0};
+  return {model.rated_offsets[u], model.rated_offsets[u + 1]};
+}
+
+// Builds the united rated-items index and its codes, user by user.
+class RatedUnion {
+ public:
+  RatedUnion(const Model& init, const Model& m) : init_(init), m_(m), levels_(unite_levels(init, m)) {
+    offsets_.reserve(std::size_t{m.users.size()} + 1);
+    offsets_.push_back(0);
+    items_.reserve(m.rated_items.size() + init.rated_items.size());
   }
-  m.rated_offsets = std::move(offsets);
-  m.rated_items = std::move(items);
+
+  // User u's items of both models, ascending; a pair in both takes the new
+  // rating.
+  void add_user(std::uint32_t u) {
+    auto [old_at, old_end] = rated_span(init_, u);
+    auto [new_at, new_end] = rated_span(m_, u);
+    while (old_at < old_end || new_at < new_end) {
+      if (new_at == new_end || (old_at < old_end && init_.rated_items[old_at] < m_.rated_items[new_at])) {
+        push(init_, old_at++, levels_.from_init);
+        continue;
+      }
+      if (old_at < old_end && init_.rated_items[old_at] == m_.rated_items[new_at]) ++old_at;  // rated again
+      push(m_, new_at++, levels_.from_new);
+    }
+    offsets_.push_back(items_.size());
+  }
+
+  void move_into(Model& m) {
+    m.rated_offsets = std::move(offsets_);
+    m.rated_items = std::move(items_);
+    m.rated_codes = std::move(codes_);
+    m.rating_levels = std::move(levels_.levels);
+  }
+
+ private:
+  void push(const Model& from, std::uint64_t position, const std::vector<std::uint8_t>& code_of) {
+    items_.push_back(from.rated_items[position]);
+    if (!levels_.levels.empty()) codes_.push_back(code_of[from.rated_codes[position]]);
+  }
+
+  const Model& init_;
+  const Model& m_;
+  UnitedLevels levels_;
+  std::vector<std::uint64_t> offsets_;
+  std::vector<std::uint32_t> items_;
+  std::vector<std::uint8_t> codes_;
+};
+
+// The rated items of `init` and of `m`, and the ratings given, into m's
+// index.
+void unite_rated_items(const Model& init, Model& m) {
+  RatedUnion united(init, m);
+  for (std::uint32_t u = 0; u < m.users.size(); ++u) united.add_user(u);
+  united.move_into(m);
 }
 
 }  // namespace

@@ -28,8 +28,9 @@ void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::v
 void copy_known_rows(const FactorMatrix& from, FactorMatrix& to, const std::vector<std::uint32_t>& row_of);
 void copy_known_rows(const std::vector<float>& from, std::vector<float>& to, const std::vector<std::uint32_t>& row_of);
 
-// After training: the items each user rated in `init` or in the data, and
-// init's item titles ("" for new items).
+// After training: the items each user rated in `init` or in the data, with
+// the rating given where both models keep them (the data's for a pair in
+// both), and init's item titles ("" for new items).
 void add_known(const Model& init, Model& m);
 
 }  // namespace mfrec::detail
