@@ -56,6 +56,12 @@ CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1))
 grep -q '^Newbie,1,' <(run recommend -m "$T/day2.model" --user Newbie -f csv; cat "$T/out") || fail "new user not recommended for"
 
+# The ratings given are kept too: --explain names day 1's.
+run recommend -m "$T/day2.model" --user Hermione --explain --top 12 -f csv
+CHECKS=$((CHECKS + 1))
+grep -qE ',(Clair de Lune|Hedwig’s Theme|Bohemian Rhapsody|Firework \(2010\)) \(5\)$' "$T/out" ||
+  fail "day 1's ratings lost for --explain: $(cat "$T/out")"
+
 # Titles carry over; the new item has none.
 run predict -m "$T/day2.model" --user Newbie --long -f csv
 CHECKS=$((CHECKS + 1))
