@@ -43,16 +43,19 @@ print(f'split: {len(test)} test (seeded 10%), {cut} day1 (earlier 80% by time), 
 EOF
 
 # timed OUT ARGS...: runs `mfrec train ARGS` RUNS times; the median wall
-# seconds in OUT.seconds, the last stderr in OUT.err.
+# seconds in OUT.seconds, the median of training alone (its summary line's
+# "trained … in X s") in OUT.train.
 timed() {
-  local out=$1 times=() s
+  local out=$1 times=() trains=() s
   shift
   for _ in $(seq "$runs"); do
     s=$(date +%s.%N)
     "$mfrec" train "$@" --threads "$threads" 2>"$out.err"
     times+=("$(echo "$(date +%s.%N) - $s" | bc)")
+    trains+=("$(awk '/^mfrec: trained/ { for (i = 1; i <= NF; i++) if ($i == "in") { print $(i + 1); exit } }' "$out.err")")
   done
   echo "${times[*]}" | median >"$out.seconds"
+  echo "${trains[*]}" | median >"$out.train"
 }
 rmse() { "$mfrec" evaluate "$T/test.csv" -m "$1" -f csv -q | awk -F, '$1 == "rmse" { print $2 }'; }
 epochs() { "$mfrec" info -m "$1" -f csv | awk -F, '$1 == "epochs_run" { print $2 }'; }
@@ -66,11 +69,11 @@ run() {
   local r
   r=$(rmse "$T/$name.model")
   [ -n "$reference" ] || reference=$r
-  printf '%-52s %6s %8.4f %8s %8.2f\n' "$name" "$(epochs "$T/$name.model")" "$r" \
-    "$(ratio "$r" "$reference" %.4f)" "$(cat "$T/$name.seconds")"
+  printf '%-40s %6s %8.4f %8s %8.2f %8.2f\n' "$name" "$(epochs "$T/$name.model")" "$r" \
+    "$(ratio "$r" "$reference" %.4f)" "$(cat "$T/$name.seconds")" "$(cat "$T/$name.train")"
 }
 
-printf '%-52s %6s %8s %8s %8s\n' setting epochs rmse "/cold60" seconds
+printf '%-40s %6s %8s %8s %8s %8s\n' setting epochs rmse "/cold60" seconds training
 run "cold: all -e 60 --tol 0" "$T/all.csv" -e 60 --tol 0
 run "cold: all (defaults: --tol stops)" "$T/all.csv"
 run "day1 alone (defaults)" "$T/day1.csv"
