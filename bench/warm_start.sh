@@ -80,6 +80,7 @@ run "day1 alone (defaults)" "$T/day1.csv"
 cp "$T/day1 alone (defaults).model" "$T/day1.model"
 run "warm: day2 --init day1 -e 5" "$T/day2.csv" --init "$T/day1.model" -e 5
 run "warm: day2 --init day1 -e 3" "$T/day2.csv" --init "$T/day1.model" -e 3
+run "warm: day2 --init day1 --replay -e 5" "$T/day2.csv" --init "$T/day1.model" --replay -e 5
 run "warm: all --init day1 -e 5" "$T/all.csv" --init "$T/day1.model" -e 5
 run "warm: all --init day1 -e 3" "$T/all.csv" --init "$T/day1.model" -e 3
 

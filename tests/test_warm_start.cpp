@@ -171,6 +171,46 @@ TEST(WarmStart, RatingsGivenAreUnitedTooTodaysWinning) {
   EXPECT_EQ(without.rated_items.size(), 5u);
 }
 
+// Replay trains on yesterday's kept ratings too, those today lacks: u1's a
+// and u2's b (u1's b is today's 3).
+TEST(WarmStart, ReplayAddsTheRatingsTheModelKeptThatTheDataLacks) {
+  const Dataset day1 = from_triples({{"u1", "a", 4}, {"u1", "b", 2}, {"u2", "b", 5}});
+  const Dataset day2 = from_triples({{"u1", "b", 3}, {"u1", "c", 1}, {"u3", "a", 5}});
+  const TrainOptions o = quick_options();
+  const Model init = train({.ratings = &day1}, o);
+  const Model m = train({.ratings = &day2, .init = &init, .replay = true}, o);
+  EXPECT_EQ(m.train_ratings, 5u);
+  EXPECT_EQ(m.ratings, 3u);  // read from the file
+  EXPECT_EQ(m.item_counts, (std::vector<std::uint32_t>{2, 2, 1}));  // no rater counted twice
+  std::vector<double> given;
+  for (std::uint64_t p = 0; p < m.rated_items.size(); ++p) given.push_back(m.given_rating(p).value_or(-1.0));
+  EXPECT_EQ(given, (std::vector<double>{4, 3, 1, 5, 5}));
+  // Replayed, day 1 is fitted better than by today's ratings alone.
+  const auto day1_error = [&](const Model& model) {
+    double squared = 0.0;
+    for (const Rating& r : day1.ratings) {
+      const double e = r.value - model.predict(*model.users.find(day1.users.name(r.user)),
+                                               *model.items.find(day1.items.name(r.item)));
+      squared += e * e;
+    }
+    return squared;
+  };
+  EXPECT_LT(day1_error(m), day1_error(warm(day2, init, o)));
+}
+
+TEST(WarmStart, ReplayNeedsAModelThatKeptItsRatings) {
+  const Days d = two_days();
+  const TrainOptions o = quick_options(Objective::Implicit);
+  const Model init = train({.ratings = &d.day1}, o);
+  try {
+    train({.ratings = &d.day2, .init = &init, .replay = true}, o);
+    FAIL() << "replayed an implicit model";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(e.message().find("kept no ratings to replay"), std::string::npos) << e.message();
+  }
+}
+
 TEST(WarmStart, TitlesCarryOverAndNewItemsHaveNone) {
   const Dataset day1 = from_triples({{"u1", "a", 4}, {"u2", "b", 2}});
   const Dataset day2 = from_triples({{"u1", "c", 3}});

@@ -38,6 +38,7 @@ struct TrainArgs {
   std::string plot;  // an SVG chart of the epochs
   std::string item_names;  // --item-names: a CSV of item id and title
   std::string init;        // --init MODEL: a warm start from it
+  bool replay = false;     // --replay: train on the ratings MODEL kept too
   bool save_on_interrupt = false;
 };
 
@@ -252,7 +253,8 @@ void run_train(TrainArgs& a, const Model* init) {
                 "score an implicit model with `mfrec evaluate` on held-out interactions");
   std::unique_ptr<Dataset> validation_file = resolve_validation(a.validation, options);
   options.validate();
-  if (init) check_warm_start(*init, options);  // before a long read
+  if (a.replay && !init) throw Error(ErrorKind::Usage, "--replay needs --init MODEL");
+  if (init) check_warm_start(*init, options, a.replay);  // before a long read
   ReadOptions read_options = a.read.resolve();
   read_options.threads = options.threads;
   read_options.interactions = options.objective == Objective::Implicit;
@@ -281,7 +283,7 @@ void run_train(TrainArgs& a, const Model* init) {
   outputs.training_starts();
   const std::string data_source = data.source;  // train() takes `data` over
   // train() takes the ratings over, so they are never held twice.
-  TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data, init};
+  TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data, init, a.replay};
   Model model = train(input, options, [&](const EpochReport& r) { outputs.add(r); });
   apply_titles(model, std::move(titles.titles));  // train() keeps the items' order
   outputs.end_status();
@@ -321,6 +323,9 @@ Runner register_train(CLI::App& app) {
   cmd->add_option("--init", a->init,
                   "start from this model instead of random factors (a warm start): its users and items keep their "
                   "factors, new ones are added; its settings are the defaults (default: none)");
+  cmd->add_flag("--replay", a->replay,
+                "with --init: train on the ratings MODEL kept as well (those RATINGS lacks), so that new ratings alone "
+                "do not make it forget the old");
   cmd->add_option("--plot", a->plot, "an SVG chart of the objective, train and validation RMSE per epoch (default: none)");
   cmd->footer(
       "Examples:\n"

@@ -74,6 +74,14 @@ expect_exit 0 "--lambda over --init"
 run info -m "$T/over.model" -f csv
 expect_field lambda 0.09 "--lambda given"
 
+# --replay trains on day 1's kept ratings too (39 + 3, Ripley's new song
+# among them once).
+run train "$T/day2.csv" --init "$T/day1.model" --replay -e 2 -m "$T/replay.model"
+expect_exit 0 "--replay"
+expect_err_contains "trained 2 epochs on 42 ratings" "day 1's ratings replayed"
+run train "$T/day2.csv" --replay -m "$T/bad.model"
+expect_exit 64 "--replay without --init"
+
 # Same seed, same bytes, for any --threads.
 run train "$T/day2.csv" --init "$T/day1.model" -e 5 -m "$T/day2-t2.model" --threads 2 -q
 CHECKS=$((CHECKS + 1))
@@ -98,6 +106,9 @@ run train data/music.csv --objective implicit -k 4 -e 3 -m "$T/implicit.model" -
 run train "$T/day2.csv" --init "$T/implicit.model" -e 2 -m "$T/implicit2.model"
 expect_exit 0 "implicit warm start"
 expect_err_contains "trained 2 ALS iterations" "implicit objective inherited"
+run train "$T/day2.csv" --init "$T/implicit.model" --replay -m "$T/bad.model"
+expect_exit 64 "--replay of an implicit model"
+expect_err_contains "kept no ratings to replay" "why not said"
 run info -m "$T/implicit2.model" -f csv
 expect_field users 5 "implicit: every user known"
 run train "$T/day2.csv" --init "$T/implicit.model" --objective rating -m "$T/bad.model"

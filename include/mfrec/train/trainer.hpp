@@ -52,6 +52,10 @@ struct TrainInput {
   // match (check_warm_start); `options` should be its own where not meant
   // to change. Read only; it must outlive train().
   const Model* init = nullptr;
+  // With `init`: train on the ratings it kept (Model::given_rating) as well,
+  // those `ratings` does not hold, so that a warm start on new ratings alone
+  // does not forget the old ones. Error(Usage) when init kept none.
+  bool replay = false;
 };
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});

@@ -14,8 +14,9 @@ namespace mfrec {
 
 // Throws Error(Usage) when training with `options` cannot continue `init`:
 // another k, objective, bias or normalization means factors of another
-// shape or scale.
-void check_warm_start(const Model& init, const TrainOptions& options);
+// shape or scale; or when asked to `replay` (TrainInput::replay) a model
+// that kept no ratings.
+void check_warm_start(const Model& init, const TrainOptions& options, bool replay = false);
 
 // The ids of a model warm-started from a model with ids `known` on data with
 // ids `data`: `known` in its order (so its indices stay valid), then the new

@@ -522,11 +522,14 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   check_input(input, *all, options, threads);
   const Model* init = input.init;
-  if (init) check_warm_start(*init, options);
+  if (init) check_warm_start(*init, options, input.replay);
   Model m = start_model(*all, options, threads);
   if (init) detail::adopt_scale(*init, m);
   TrainingData data = take_training_data(input, *all, options, m);
-  if (init) detail::merge_ids(*init, m, data.ratings, data.held);
+  if (init) {
+    detail::merge_ids(*init, m, data.ratings, data.held, input.replay);
+    m.train_ratings = data.ratings.size();  // with any replayed
+  }
   add_validation_file(input, m, data.held);
   if (options.objective == Objective::Implicit) {
     detail::train_implicit(std::move(data.ratings), m, input, on_epoch, threads);

@@ -26,7 +26,10 @@ IdMap merge_into(const IdMap& known, const IdMap& data, std::vector<std::uint32_
 
 }  // namespace
 
-void check_warm_start(const Model& init, const TrainOptions& options) {
+void check_warm_start(const Model& init, const TrainOptions& options, bool replay) {
+  if (replay && init.rated_codes.empty() && !init.rated_items.empty())
+    throw Error(ErrorKind::Usage, "the --init model kept no ratings to replay (an implicit model, a model from before "
+                                  "they were kept, or ratings of more than 255 distinct values)");
   if (options.objective != init.options.objective)
     throw Error(ErrorKind::Usage, "the --init model learned --objective " + objective_name(init.options.objective) +
                                       ", not " + objective_name(options.objective) +
@@ -158,6 +161,29 @@ void unite_rated_items(const Model& init, Model& m) {
   united.move_into(m);
 }
 
+bool by_pair(const Rating& a, const Rating& b) { return a.user != b.user ? a.user < b.user : a.item < b.item; }
+
+// The ratings init kept (input scale) of pairs neither `ratings` (sorted by
+// pair) nor `held` holds, merged into `ratings` in order. Init's pairs keep
+// their ids: they come first in the merged maps.
+void add_kept_ratings(const Model& init, std::vector<Rating>& ratings, const std::vector<Rating>& held) {
+  if (init.rated_codes.empty()) return;  // none (check_warm_start refuses to replay them)
+  std::vector<Rating> skip(held);
+  std::sort(skip.begin(), skip.end(), by_pair);
+  const std::size_t given = ratings.size();
+  const auto holds = [](const std::vector<Rating>& v, std::size_t n, const Rating& r) {
+    return std::binary_search(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), r, by_pair);
+  };
+  for (std::uint32_t u = 0; u < init.users.size(); ++u) {
+    const auto [first, last] = rated_span(init, u);
+    for (std::uint64_t p = first; p < last; ++p) {
+      const Rating r{u, init.rated_items[p], static_cast<float>(init.scaler.inverse(*init.given_rating(p)))};
+      if (!holds(ratings, given, r) && !holds(skip, skip.size(), r)) ratings.push_back(r);
+    }
+  }
+  std::inplace_merge(ratings.begin(), ratings.begin() + static_cast<std::ptrdiff_t>(given), ratings.end(), by_pair);
+}
+
 }  // namespace
 
 void adopt_scale(const Model& init, Model& m) {
@@ -166,7 +192,7 @@ void adopt_scale(const Model& init, Model& m) {
   m.rating_max = std::max(m.rating_max, init.rating_max);
 }
 
-void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::vector<Rating>& held) {
+void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::vector<Rating>& held, bool replay) {
   std::vector<std::uint32_t> user_of, item_of;
   IdMap users = merge_into(init.users, m.users, user_of);
   IdMap items = merge_into(init.items, m.items, item_of);
@@ -178,8 +204,8 @@ void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::v
   std::for_each(held.begin(), held.end(), renumber);
   // The renumbering keeps neither order: the grid and the rated-items index
   // want (user, item) order, and pairs are unique, so the sort is total.
-  std::sort(ratings.begin(), ratings.end(),
-            [](const Rating& a, const Rating& b) { return a.user != b.user ? a.user < b.user : a.item < b.item; });
+  std::sort(ratings.begin(), ratings.end(), by_pair);
+  if (replay) add_kept_ratings(init, ratings, held);
   m.users = std::move(users);
   m.items = std::move(items);
   m.item_counts = united_counts(init, m, ratings);

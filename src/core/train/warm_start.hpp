@@ -17,10 +17,10 @@ void adopt_scale(const Model& init, Model& m);
 
 // Renumbers `ratings` and `held` from the data's ids (m.users, m.items) to
 // the merged ones (merged_ids), which become m's, and sorts `ratings` by
-// (user, item) again. m.item_counts becomes init's popularity plus the
-// training ratings of pairs init had not seen (a rating again is not a new
-// rater).
-void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::vector<Rating>& held);
+// (user, item) again; with `replay`, adds the ratings init kept of pairs
+// neither holds. m.item_counts becomes init's popularity plus the training
+// ratings of pairs init had not seen (a rating again is not a new rater).
+void merge_ids(const Model& init, Model& m, std::vector<Rating>& ratings, std::vector<Rating>& held, bool replay);
 
 // Row i of `from` (index i of the model warm-started from) into row
 // row_of[i] of `to`, for every index `from` has; the others keep their
