@@ -27,9 +27,6 @@ IdMap merge_into(const IdMap& known, const IdMap& data, std::vector<std::uint32_
 }  // namespace
 
 void check_warm_start(const Model& init, const TrainOptions& options, bool replay) {
-  if (replay && init.rated_codes.empty() && !init.rated_items.empty())
-    throw Error(ErrorKind::Usage, "the --init model kept no ratings to replay (an implicit model, a model from before "
-                                  "they were kept, or ratings of more than 255 distinct values)");
   if (options.objective != init.options.objective)
     throw Error(ErrorKind::Usage, "the --init model learned --objective " + objective_name(init.options.objective) +
                                       ", not " + objective_name(options.objective) +
@@ -37,6 +34,9 @@ void check_warm_start(const Model& init, const TrainOptions& options, bool repla
   if (options.factors != init.k())
     throw Error(ErrorKind::Usage, "the --init model has k = " + std::to_string(init.k()) + " but training asks for k = " +
                                       std::to_string(options.factors) + ": a warm start keeps the model's k");
+  if (replay && init.rated_codes.empty() && !init.rated_items.empty())
+    throw Error(ErrorKind::Usage, "the --init model kept no ratings to replay (an implicit model, a model from before "
+                                  "they were kept, or ratings of more than 255 distinct values)");
   if (init.implicit()) return;  // no biases, no scaling
   if (options.bias != init.options.bias)
     throw Error(ErrorKind::Usage, "the --init model was trained " + with_or_without(init.options.bias, "biases") +
