@@ -16,6 +16,7 @@
 #include "mfrec/io/model_io.hpp"
 #include "mfrec/io/ratings_reader.hpp"
 #include "mfrec/train/trainer.hpp"
+#include "mfrec/train/warm_start.hpp"
 #include "interrupt.hpp"
 #include "output.hpp"
 #include "plot.hpp"
@@ -36,6 +37,8 @@ struct TrainArgs {
   std::string log_file;
   std::string plot;  // an SVG chart of the epochs
   std::string item_names;  // --item-names: a CSV of item id and title
+  std::string init;        // --init MODEL: a warm start from it
+  bool replay = false;     // --replay: train on the ratings MODEL kept too
   bool save_on_interrupt = false;
 };
 
@@ -200,7 +203,48 @@ ItemTitles read_titles(CsvRowReader file, const IdMap& items, bool quiet) {
   return titles;
 }
 
-void run_train(TrainArgs& a) {
+// --init MODEL, read before the flags are resolved: its options are the
+// defaults of every flag not given, except --early-stop, which belongs to
+// this run's validation as --validation does.
+std::optional<Model> read_init_model(const std::string& path, TrainOptions& inherited) {
+  if (path.empty()) return std::nullopt;
+  Model init = load_model(path);
+  inherited = init.options;
+  inherited.early_stop = 0;
+  return init;
+}
+
+// How much of the data a warm start's model knows, said on stderr.
+void log_warm_start(const Model& init, const std::string& path, const Dataset& data) {
+  const auto known = [](const IdMap& model_ids, const IdMap& data_ids) {
+    std::uint32_t n = 0;
+    for (std::uint32_t i = 0; i < data_ids.size(); ++i) n += model_ids.find(data_ids.name(i)).has_value();
+    return n;
+  };
+  log_line(fmt::format("mfrec: starting from {} (k = {}): it knows {} of the {} users and {} of the {} items read; "
+                       "it has {} users and {} items",
+                       path, init.k(), known(init.users, data.users), data.users.size(),
+                       known(init.items, data.items), data.items.size(), init.users.size(), init.items.size()));
+  // ALS fits every user-item pair of the data: interactions the model saw
+  // but the file lacks count as none (README "Warm start" measures it).
+  if (init.implicit())
+    log_line("mfrec: note: an implicit model learns from every user-item pair: give it all the interactions "
+             "(old and new), not today's alone");
+}
+
+// The titles from --item-names win; an item the file does not name keeps
+// the title a warm start's model gave it.
+void apply_titles(Model& model, std::vector<std::string> titles) {
+  if (titles.empty()) return;
+  if (!model.has_titles()) {
+    model.item_titles = std::move(titles);
+    return;
+  }
+  for (std::size_t i = 0; i < titles.size(); ++i)
+    if (!titles[i].empty()) model.item_titles[i] = std::move(titles[i]);
+}
+
+void run_train(TrainArgs& a, const Model* init) {
   const auto start = std::chrono::steady_clock::now();
   TrainOptions options = a.options;
   if (options.objective == Objective::Implicit && !a.validation.empty())
@@ -209,6 +253,8 @@ void run_train(TrainArgs& a) {
                 "score an implicit model with `mfrec evaluate` on held-out interactions");
   std::unique_ptr<Dataset> validation_file = resolve_validation(a.validation, options);
   options.validate();
+  if (a.replay && !init) throw Error(ErrorKind::Usage, "--replay needs --init MODEL");
+  if (init) check_warm_start(*init, options, a.replay);  // before a long read
   ReadOptions read_options = a.read.resolve();
   read_options.threads = options.threads;
   read_options.interactions = options.objective == Objective::Implicit;
@@ -225,16 +271,21 @@ void run_train(TrainArgs& a) {
   Dataset data = read_ratings_showing(a.ratings, read_options, &report, outputs.status());
   if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs.status());
   if (!a.shared.quiet) log_read(data, report, options.objective, seconds_since(start));
+  if (init && !a.shared.quiet) log_warm_start(*init, a.init, data);
   ItemTitles titles;
-  if (titles_file) titles = read_titles(std::move(*titles_file), data.items, a.shared.quiet);
+  if (titles_file) {
+    // A warm start's model has the --init model's items first, then the new.
+    const IdMap warm_items = init ? merged_ids(init->items, data.items) : IdMap();
+    titles = read_titles(std::move(*titles_file), init ? warm_items : data.items, a.shared.quiet);
+  }
 
   const auto train_start = std::chrono::steady_clock::now();
   outputs.training_starts();
   const std::string data_source = data.source;  // train() takes `data` over
   // train() takes the ratings over, so they are never held twice.
-  TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data};
+  TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data, init, a.replay};
   Model model = train(input, options, [&](const EpochReport& r) { outputs.add(r); });
-  model.item_titles = std::move(titles.titles);  // train() keeps the items' order
+  apply_titles(model, std::move(titles.titles));  // train() keeps the items' order
   outputs.end_status();
   if (interrupt_requested() && !a.shared.quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
@@ -269,15 +320,23 @@ Runner register_train(CLI::App& app) {
   cmd->add_option("--item-names", a->item_names,
                   "a CSV/TSV of item id and title (a `title` or `name` column, else the second) to store in the model "
                   "(default: none)");
+  cmd->add_option("--init", a->init,
+                  "start from this model instead of random factors (a warm start): its users and items keep their "
+                  "factors, new ones are added; its settings are the defaults (default: none)");
+  cmd->add_flag("--replay", a->replay,
+                "with --init: train on the ratings MODEL kept as well (those RATINGS lacks), so that new ratings alone "
+                "do not make it forget the old");
   cmd->add_option("--plot", a->plot, "an SVG chart of the objective, train and validation RMSE per epoch (default: none)");
   cmd->footer(
       "Examples:\n"
       "  mfrec train data/music.csv -m music.model\n"
       "  mfrec train ratings.csv -k 64 --epochs 30 --validation 0.1 --early-stop 3\n"
-      "  mfrec train plays.csv --objective implicit    (user,item rows: clicks or plays; repeats add up)");
+      "  mfrec train day2.csv --init day1.model -e 5 -m day2.model    (yesterday's model, today's ratings)");
   return [a, cmd] {
-    resolve_objective(*cmd, a->options);
-    run_train(*a);
+    TrainOptions inherited;
+    const std::optional<Model> init = read_init_model(a->init, inherited);
+    resolve_objective(*cmd, a->options, init ? &inherited : nullptr);
+    run_train(*a, init ? &*init : nullptr);
   };
 }
 

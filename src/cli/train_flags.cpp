@@ -53,8 +53,11 @@ void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train) {
   });
 }
 
-void resolve_objective(const CLI::App& cmd, TrainOptions& options) {
-  const TrainOptions defaults = TrainOptions::defaults_for(options.objective, options.optimizer);
+void resolve_objective(const CLI::App& cmd, TrainOptions& options, const TrainOptions* inherited) {
+  // Options come in table order, objective and optimizer first: an
+  // inherited objective is in place before the flags it rules are checked.
+  const TrainOptions defaults =
+      inherited ? *inherited : TrainOptions::defaults_for(options.objective, options.optimizer);
   for_each_option(options, [&](const OptionSpec& spec, auto& field) {
     if (spec.flags.empty()) return;
     const CLI::Option* flag = cmd.get_option_no_throw(first_flag(spec));

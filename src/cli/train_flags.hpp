@@ -16,10 +16,11 @@ namespace mfrec::cli {
 void add_train_flags(CLI::App& cmd, TrainOptions& options, bool for_train);
 
 // After parsing: the options' defaults for the chosen --objective and
-// --optimizer, for
-// every flag the command line did not give; throws Error(Usage) when it
-// gives a flag that objective ignores (--lr with --objective implicit).
-void resolve_objective(const CLI::App& cmd, TrainOptions& options);
+// --optimizer (or with `inherited`, its values: train --init takes the
+// model's), for every flag the command line did not give; throws
+// Error(Usage) when it gives a flag that objective ignores (--lr with
+// --objective implicit).
+void resolve_objective(const CLI::App& cmd, TrainOptions& options, const TrainOptions* inherited = nullptr);
 
 // The table names of the options whose flags the command line gave.
 std::vector<std::string> given_options(const CLI::App& cmd);

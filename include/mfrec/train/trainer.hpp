@@ -47,6 +47,15 @@ struct TrainInput {
   // Instead of `ratings`: the same, which train() may empty (it moves the
   // ratings and id maps out), so that a large data set is never held twice.
   Dataset* take_ratings = nullptr;
+  // A warm start (train --init): training starts from this model's factors
+  // and keeps what it knew (mfrec/train/warm_start.hpp). Its options must
+  // match (check_warm_start); `options` should be its own where not meant
+  // to change. Read only; it must outlive train().
+  const Model* init = nullptr;
+  // With `init`: train on the ratings it kept (Model::given_rating) as well,
+  // those `ratings` does not hold, so that a warm start on new ratings alone
+  // does not forget the old ones. Error(Usage) when init kept none.
+  bool replay = false;
 };
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});

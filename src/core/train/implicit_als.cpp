@@ -136,17 +136,20 @@ template <std::size_t kStride>
 
 template <std::size_t kStride>
 [[gnu::always_inline]] inline void solve_task_for(FactorMatrix& x, const FixedSide& side, const InteractionRows& rows,
-                                                  std::uint32_t first, std::uint32_t last, CgScratch& scratch) {
+                                                  std::uint32_t first, std::uint32_t last, std::uint32_t keep_empty_below,
+                                                  CgScratch& scratch) {
   const Interaction* entries = rows.entries.data();
-  for (std::uint32_t u = first; u < last; ++u)
+  for (std::uint32_t u = first; u < last; ++u) {
+    if (u < keep_empty_below && rows.offsets[u] == rows.offsets[u + 1]) continue;
     cg_row<kStride>(x.row(u), side, entries + rows.offsets[u], entries + rows.offsets[u + 1], scratch);
+  }
 }
 
 MFREC_ALS_CLONES
 void solve_task(FactorMatrix& x, const FixedSide& side, const InteractionRows& rows, std::uint32_t first,
-                std::uint32_t last, CgScratch& scratch) {
+                std::uint32_t last, std::uint32_t keep_empty_below, CgScratch& scratch) {
   with_stride(x.stride(), [&](auto stride) __attribute__((always_inline)) {
-    solve_task_for<stride()>(x, side, rows, first, last, scratch);
+    solve_task_for<stride()>(x, side, rows, first, last, keep_empty_below, scratch);
   });
 }
 
@@ -273,14 +276,14 @@ void solve_row(float* x, const FixedSide& side, const Interaction* first, const 
 }
 
 void solve_rows(FactorMatrix& x, const FixedSide& side, const InteractionRows& rows, unsigned threads,
-                const std::atomic<bool>* stop) {
+                const std::atomic<bool>* stop, std::uint32_t keep_empty_below) {
   const std::uint32_t n = rows.rows();
   const std::uint32_t tasks = (n + kRowsPerTask - 1) / kRowsPerTask;
   threads = std::max(1u, std::min(threads, tasks));
   std::vector<CgScratch> scratch(threads, CgScratch(x.stride()));
   parallel_for(tasks, threads, [&](std::uint32_t t, unsigned worker) {
     if (stop && stop->load(std::memory_order_relaxed)) return;
-    solve_task(x, side, rows, t * kRowsPerTask, std::min(n, (t + 1) * kRowsPerTask), scratch[worker]);
+    solve_task(x, side, rows, t * kRowsPerTask, std::min(n, (t + 1) * kRowsPerTask), keep_empty_below, scratch[worker]);
   });
 }
 

@@ -103,9 +103,11 @@ void solve_row(float* x, const FixedSide& side, const Interaction* first, const 
 
 // One half-iteration: solves every row of `x` (the rows of `rows`, whose
 // columns index side.y). Skips the rows not yet started once `stop` is set
-// (nullptr: never).
+// (nullptr: never). Rows below `keep_empty_below` with no interactions keep
+// their value: a warm start's rows the new data does not mention, which
+// solving would pull to zero as if they had interacted with nothing.
 void solve_rows(FactorMatrix& x, const FixedSide& side, const InteractionRows& rows, unsigned threads,
-                const std::atomic<bool>* stop = nullptr);
+                const std::atomic<bool>* stop = nullptr, std::uint32_t keep_empty_below = 0);
 
 // Σ_ui c(p − x_u·y_i)² + λ(‖X‖² + ‖Y‖²), with the sum over all pairs taken
 // as Σ_observed [c(p − s)² − s²] + Σ_u x_uᵀ(YᵀY)x_u; `y_gram` is YᵀY.

@@ -11,6 +11,7 @@
 #include "train/epoch_loop.hpp"
 #include "train/implicit_als.hpp"
 #include "train/init_factors.hpp"
+#include "train/warm_start.hpp"
 
 namespace mfrec::detail {
 
@@ -24,13 +25,17 @@ namespace {
 constexpr unsigned kCgSteps = 3;
 
 // X and Y with YᵀY, which the objective and the next user half share.
+// A warm start's users and items keep their factors when the data does not
+// mention them: rows below known_users (known_items) without interactions.
 struct AlsState {
   FactorMatrix x, y, y_gram;
+  std::uint32_t known_users = 0, known_items = 0;
 };
 
 // Both sides ~ N(0, (1/k)²) from the seed (users first solve against the
-// items' start; the users' start is their first solve's warm start).
-AlsState initial_state(const Model& m, unsigned threads) {
+// items' start; the users' start is their first solve's warm start), or for
+// the users and items of a warm start's `init`, at its factors.
+AlsState initial_state(const Model& m, const Model* init, unsigned threads) {
   const std::uint32_t k = m.options.factors;
   AlsState s{FactorMatrix(m.users.size(), k), FactorMatrix(m.items.size(), k), {}};
   auto identity = [](std::uint32_t n) {
@@ -40,6 +45,12 @@ AlsState initial_state(const Model& m, unsigned threads) {
   };
   init_factors(s.x, identity(m.users.size()), m.options.seed, kStreamInit, threads);
   init_factors(s.y, identity(m.items.size()), m.options.seed, kStreamInitItems, threads);
+  if (init) {
+    copy_known_rows(init->user_factors, s.x, identity(init->users.size()));
+    copy_known_rows(init->item_factors, s.y, identity(init->items.size()));
+    s.known_users = init->users.size();
+    s.known_items = init->items.size();
+  }
   s.y_gram = gram(s.y, threads);
   return s;
 }
@@ -48,9 +59,9 @@ AlsState initial_state(const Model& m, unsigned threads) {
 // users.
 void iterate(AlsState& s, const Interactions& in, double lambda_scaled, const TrainInput& input, unsigned threads) {
   const auto lambda = static_cast<float>(lambda_scaled);
-  solve_rows(s.x, FixedSide{s.y, s.y_gram, lambda, kCgSteps}, in.by_user, threads, input.stop);
+  solve_rows(s.x, FixedSide{s.y, s.y_gram, lambda, kCgSteps}, in.by_user, threads, input.stop, s.known_users);
   const FactorMatrix x_gram = gram(s.x, threads);
-  solve_rows(s.y, FixedSide{s.x, x_gram, lambda, kCgSteps}, in.by_item, threads, input.stop);
+  solve_rows(s.y, FixedSide{s.x, x_gram, lambda, kCgSteps}, in.by_item, threads, input.stop, s.known_items);
   s.y_gram = gram(s.y, threads);
 }
 
@@ -116,7 +127,7 @@ void train_implicit(std::vector<Rating> ratings, Model& m, const TrainInput& inp
   std::vector<Rating>().swap(ratings);
   index_rated_items(in.by_user, zeros, m);
   const double lambda = scaled_lambda(o.lambda, in.by_user);
-  AlsState s = initial_state(m, threads);
+  AlsState s = initial_state(m, input.init, threads);
 
   run_epochs(
       o.epochs, input, m.summary, [&](std::uint32_t) { iterate(s, in, lambda, input, threads); },

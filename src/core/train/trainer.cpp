@@ -10,6 +10,7 @@
 
 #include "mfrec/error.hpp"
 #include "mfrec/query/metrics.hpp"
+#include "mfrec/train/warm_start.hpp"
 #include "util/number_text.hpp"
 #include "util/random.hpp"
 #include "train/adagrad.hpp"
@@ -20,6 +21,7 @@
 #include "train/init_factors.hpp"
 #include "train/sgd_kernel.hpp"
 #include "train/stopping_rule.hpp"
+#include "train/warm_start.hpp"
 
 namespace mfrec {
 
@@ -219,8 +221,8 @@ void split_off_held(std::vector<Rating>& ratings, const std::vector<bool>& is_he
 }
 
 // Moves (or copies once) the ratings out of the input and splits off the
-// held-out ones in place; the id maps go to the model. A taken Dataset is
-// left empty.
+// held-out fraction in place; the id maps go to the model. A taken Dataset
+// is left empty.
 TrainingData take_training_data(const TrainInput& input, const Dataset& all, const TrainOptions& options, Model& m) {
   TrainingData d;
   Dataset* owned = input.take_ratings;
@@ -232,14 +234,6 @@ TrainingData take_training_data(const TrainInput& input, const Dataset& all, con
   else
     d.ratings = all.ratings;
   if (!is_held.empty()) split_off_held(d.ratings, is_held, d.held);
-  if (input.validation) {
-    const Dataset& v = *input.validation;
-    for (const auto& r : v.ratings) {
-      const auto u = all.users.find(v.users.name(r.user));
-      const auto i = all.items.find(v.items.name(r.item));
-      d.held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
-    }
-  }
   if (owned) {
     m.users = std::move(owned->users);
     m.items = std::move(owned->items);
@@ -257,6 +251,18 @@ TrainingData take_training_data(const TrainInput& input, const Dataset& all, con
   for (const Rating& r : d.ratings)
     if (!implicit || r.value > 0.0f) ++m.item_counts[r.item];
   return d;
+}
+
+// The ratings of a validation file, by the model's ids (kUnknown for ids
+// it lacks), once those are final: a warm start adds its model's.
+void add_validation_file(const TrainInput& input, const Model& m, std::vector<HeldOut>& held) {
+  if (!input.validation) return;
+  const Dataset& v = *input.validation;
+  for (const auto& r : v.ratings) {
+    const auto u = m.users.find(v.users.name(r.user));
+    const auto i = m.items.find(v.items.name(r.item));
+    held.push_back({u.value_or(kUnknown), i.value_or(kUnknown), r.value});
+  }
 }
 
 // Moves the ratings onto the training scale and sets the model's mean. By
@@ -426,8 +432,9 @@ Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
 
 // Shuffled: the block grid, with users and items renumbered in a seeded
 // order. Sequential: one block in the seed's row-major order. Factors start
-// ~ N(0, (1/k)²) in their training rows.
-TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
+// ~ N(0, (1/k)²) in their training rows, or for the users and items of a
+// warm start's `init`, at its factors and biases.
+TrainSetup build_state(TrainingData data, const Model& m, const Model* init, unsigned threads) {
   const TrainOptions& o = m.options;
   const bool shuffled = o.order == Order::Shuffled;
   const std::uint32_t users = m.users.size(), items = m.items.size();
@@ -447,6 +454,12 @@ TrainSetup build_state(TrainingData data, const Model& m, unsigned threads) {
   }
   detail::init_factors(s.state.u, s.grid.users.row, o.seed, kStreamInit, threads);
   detail::init_factors(s.state.v, s.grid.items.row, o.seed, kStreamInitItems, threads);
+  if (init) {
+    detail::copy_known_rows(init->user_factors, s.state.u, s.grid.users.row);
+    detail::copy_known_rows(init->item_factors, s.state.v, s.grid.items.row);
+    detail::copy_known_rows(init->user_bias, s.state.bu, s.grid.users.row);
+    detail::copy_known_rows(init->item_bias, s.state.bv, s.grid.items.row);
+  }
   if (o.optimizer == Optimizer::AdaGrad) {
     s.adagrad.emplace(users, items, spread, static_cast<float>(o.lambda), static_cast<float>(o.bias_lambda()),
                       o.lambda_row);
@@ -508,16 +521,26 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   if (!all || all->ratings.empty()) throw Error(ErrorKind::Data, "no ratings to train on");
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   check_input(input, *all, options, threads);
+  const Model* init = input.init;
+  if (init) check_warm_start(*init, options, input.replay);
   Model m = start_model(*all, options, threads);
+  if (init) detail::adopt_scale(*init, m);
   TrainingData data = take_training_data(input, *all, options, m);
+  if (init) {
+    detail::merge_ids(*init, m, data.ratings, data.held, input.replay);
+    m.train_ratings = data.ratings.size();  // with any replayed
+  }
+  add_validation_file(input, m, data.held);
   if (options.objective == Objective::Implicit) {
     detail::train_implicit(std::move(data.ratings), m, input, on_epoch, threads);
+    if (init) detail::add_known(*init, m);
     return m;
   }
   scale_and_center(data.ratings, m, threads);
+  if (init) m.mean = init->mean;  // its biases are relative to it
 
   // Build the state the epochs work on.
-  TrainSetup s = build_state(std::move(data), m, threads);
+  TrainSetup s = build_state(std::move(data), m, init, threads);
   EpochRunner runner(s.grid, s.state, m, input, threads, s.adagrad ? &*s.adagrad : nullptr);
   EpochRecord record(options, s.held.size());
   detail::StoppingRule converged(options.tol);
@@ -536,6 +559,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   // Finish: the kept epoch's parameters, in the model's order.
   record.restore_best(s.state, m.summary);
   finish_model(s, m, threads);
+  if (init) detail::add_known(*init, m);
   return m;
 }
 
