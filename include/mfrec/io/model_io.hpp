@@ -11,6 +11,7 @@
 // truncated or corrupt, or comes from a newer mfrec.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "mfrec/model/model.hpp"
 
@@ -29,7 +30,7 @@ class AtomicFile;
 std::string serialize_model(const Model& model);
 // Streams the model into `out` (not committed); returns the bytes written.
 std::uint64_t write_model(const Model& model, AtomicFile& out);
-Model deserialize_model(const std::string& bytes, const std::string& name);
+Model deserialize_model(std::string_view bytes, const std::string& name);
 
 void save_model(const Model& model, const std::string& path);
 Model load_model(const std::string& path);

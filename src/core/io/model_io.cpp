@@ -1,6 +1,7 @@
 #include "mfrec/io/model_io.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -383,7 +384,7 @@ namespace {
 
 // Checks the header (signature, version, byte order, size, checksum) and
 // returns a reader over the payload it vouches for; `version` is set.
-Reader open_payload(const std::string& bytes, const std::string& name, std::uint32_t& version) {
+Reader open_payload(std::string_view bytes, const std::string& name, std::uint32_t& version) {
   Reader h(bytes.data(), bytes.size(), name);
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw Error(ErrorKind::Format, name + " is not an mfrec model file (no MFRECMDL signature)");
@@ -499,7 +500,7 @@ void get_given_ratings(Reader& r, Model& m, std::uint32_t version) {
 
 }  // namespace
 
-Model deserialize_model(const std::string& bytes, const std::string& name) {
+Model deserialize_model(std::string_view bytes, const std::string& name) {
   std::uint32_t version = 0;
   Reader r = open_payload(bytes, name, version);
   Model m;
@@ -533,22 +534,28 @@ Model load_model(const std::string& path) {
     ::close(fd);
     throw Error(ErrorKind::Open, "cannot open model " + path + ": not a regular file");
   }
-  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      throw Error(ErrorKind::Io, "cannot read model " + path + ": " + std::strerror(err));
-    }
-    got += static_cast<std::size_t>(n);
+  // Mapped, not read into a buffer: a query loads the model once and reads
+  // it once, and on a VM whose fresh pages are expensive a 6 MB buffer's
+  // page faults cost more than the query (a 10,000-item, k = 128 model:
+  // 3,500 faults, most of `recommend --ratings`' time). The page cache's
+  // pages are mapped as they are, a fault per 64 KiB. mfrec replaces model
+  // files by rename, so the mapped file never changes under the reader.
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return deserialize_model(std::string_view(), path);
   }
+  void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  const int map_error = errno;
   ::close(fd);
-  bytes.resize(got);
-  return deserialize_model(bytes, path);
+  if (mapped == MAP_FAILED) throw Error(ErrorKind::Io, "cannot read model " + path + ": " + std::strerror(map_error));
+  ::madvise(mapped, size, MADV_WILLNEED);
+  struct Unmap {
+    void* p;
+    std::size_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{mapped, size};
+  return deserialize_model(std::string_view(static_cast<const char*>(mapped), size), path);
 }
 
 }  // namespace mfrec
