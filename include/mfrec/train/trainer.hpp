@@ -17,6 +17,10 @@
 #include "mfrec/train/train_options.hpp"
 
 namespace mfrec {
+namespace dist {
+class Cluster;
+}
+
 
 struct EpochReport {
   std::uint32_t epoch = 0;  // 1-based
@@ -56,6 +60,11 @@ struct TrainInput {
   // those `ratings` does not hold, so that a warm start on new ratings alone
   // does not forget the old ones. Error(Usage) when init kept none.
   bool replay = false;
+  // The ranks to train with (`mpirun -np N mfrec train`, src/core/dist):
+  // each runs the blocks of its user bands, and every rank returns the model
+  // one process would, byte for byte. Every rank passes the same Dataset and
+  // options. nullptr: this process alone.
+  const dist::Cluster* cluster = nullptr;
 };
 
 Model train(const TrainInput& input, const TrainOptions& options, const EpochCallback& on_epoch = {});
