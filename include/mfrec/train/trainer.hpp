@@ -37,6 +37,9 @@ struct EpochReport {
   double seconds = 0.0;     // this epoch, wall clock
   double sgd_seconds = 0.0; // of which the SGD updates (the rest: measuring the fit)
   bool improved = false;    // validation improved (or no validation)
+  // Across ranks (TrainInput::cluster): the bytes this rank sent to its
+  // peers in this epoch. 0 for a process alone.
+  std::uint64_t bytes_sent = 0;
 };
 using EpochCallback = std::function<void(const EpochReport&)>;
 

@@ -1,4 +1,4 @@
-#include "dist/cluster.hpp"
+#include "mfrec/dist/cluster.hpp"
 
 #include <cstdlib>
 
