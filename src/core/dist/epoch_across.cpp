@@ -162,8 +162,59 @@ void sgd_pass_across(const Cluster& ranks, const BlockGrid& grid, detail::TrainS
   };
   const std::vector<int> holder = walk_steps(
       walk, items, [&](std::vector<std::uint32_t> blocks) { run_blocks(blocks); }, keep_going);
-  share_user_rows(ranks, owners, grid.users, {factor_rows(state.u), vector_rows(state.bu)});
   share_item_bands(ranks, grid.items, holder, items);
+}
+
+void share_users(const Cluster& ranks, const BlockGrid& grid, detail::TrainState& state) {
+  share_user_rows(ranks, BandOwners(grid.bands, ranks.size()), grid.users,
+                  {factor_rows(state.u), vector_rows(state.bu)});
+}
+
+UserRows my_user_rows(const Cluster& ranks, const BlockGrid& grid) {
+  const BandOwners owners(grid.bands, ranks.size());
+  return {grid.users.band_begin[owners.first(ranks.rank())], grid.users.band_begin[owners.first(ranks.rank() + 1)]};
+}
+
+double sum_over_user_rows(const Cluster& ranks, const BlockGrid& grid,
+                          const std::function<double(std::uint32_t, std::uint32_t, double)>& continue_sum) {
+  const UserRows rows = my_user_rows(ranks, grid);
+  const int me = ranks.rank(), last = ranks.size() - 1;
+  double running = 0.0;
+  std::span<std::byte> bytes = std::as_writable_bytes(std::span(&running, 1));
+  if (me > 0) ranks.exchange({}, std::vector<Message>{{me - 1, 0, bytes}});
+  running = continue_sum(rows.first, rows.last, running);
+  if (me < last) ranks.exchange(std::vector<Message>{{me + 1, 0, bytes}}, {});
+  ranks.broadcast(last, bytes);
+  return running;
+}
+
+ErrorStats heldout_across(const Cluster& ranks, const BlockGrid& grid, const std::vector<Rating>& held,
+                          std::uint32_t unknown, const std::function<double(std::size_t)>& error_of) {
+  std::vector<std::uint32_t> run_start(ranks.size() + 1);  // each rank's first user row
+  const BandOwners owners(grid.bands, ranks.size());
+  for (int r = 0; r <= ranks.size(); ++r) run_start[r] = grid.users.band_begin[owners.first(r)];
+  const auto holder = [&](const Rating& h) {
+    if (h.user == unknown) return 0;
+    return static_cast<int>(std::upper_bound(run_start.begin(), run_start.end(), h.user) - run_start.begin()) - 1;
+  };
+  std::vector<double> mine;
+  for (std::size_t i = 0; i < held.size(); ++i)
+    if (holder(held[i]) == ranks.rank()) mine.push_back(error_of(i));
+  std::vector<std::byte> all;
+  std::vector<std::size_t> offsets;
+  ranks.gather(0, std::as_bytes(std::span(mine)), all, offsets);
+  ErrorStats stats;
+  if (ranks.rank() == 0) {
+    std::vector<std::size_t> next(offsets.begin(), offsets.end() - 1);
+    for (const Rating& h : held) {
+      double error;
+      std::memcpy(&error, all.data() + next[holder(h)], sizeof error);
+      next[holder(h)] += sizeof error;
+      stats.add(error);
+    }
+  }
+  ranks.broadcast(0, std::as_writable_bytes(std::span(&stats, 1)));
+  return stats;
 }
 
 std::vector<detail::FitSums> fit_parts_across(const Cluster& ranks, const BlockGrid& grid,
@@ -186,8 +237,6 @@ std::vector<detail::FitSums> fit_parts_across(const Cluster& ranks, const BlockG
       for (std::uint32_t j = 0; j < bands; ++j) walk.visitor[shift][j] = (j + bands - shift) % bands;
     const std::vector<RowArray> item_sums{{reinterpret_cast<std::byte*>(gradients->items), sizeof(detail::GradientSums)}};
     const std::vector<int> holder = walk_steps(walk, item_sums, fit, [] { return true; });
-    share_user_rows(ranks, owners, grid.users,
-                    {{reinterpret_cast<std::byte*>(gradients->users), sizeof(detail::GradientSums)}});
     share_item_bands(ranks, grid.items, holder, item_sums);
   } else {
     std::vector<std::uint32_t> blocks(last_block - first_block);

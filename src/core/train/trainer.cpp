@@ -39,19 +39,32 @@ using HeldOut = Rating;
 
 using detail::shortest;
 
-double squared_norm(const FactorMatrix& m) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < m.rows(); ++i) {
+// Sums of squares in row order; over rows [first, last) continuing `s`,
+// for training across ranks (each continues over its own users' rows).
+double squared_norm(const FactorMatrix& m, std::size_t first, std::size_t last, double s) {
+  for (std::size_t i = first; i < last; ++i) {
     const float* r = m.row(i);
     for (std::size_t f = 0; f < m.k(); ++f) s += static_cast<double>(r[f]) * r[f];
   }
   return s;
 }
+double squared_norm(const FactorMatrix& m) { return squared_norm(m, 0, m.rows(), 0.0); }
 
-double squared_norm(const std::vector<float>& v) {
-  double s = 0.0;
-  for (float x : v) s += static_cast<double>(x) * x;
+double squared_norm(const std::vector<float>& v, std::size_t first, std::size_t last, double s) {
+  for (std::size_t i = first; i < last; ++i) s += static_cast<double>(v[i]) * v[i];
   return s;
+}
+double squared_norm(const std::vector<float>& v) { return squared_norm(v, 0, v.size(), 0.0); }
+
+// A sum over the user rows: in one process all of them; across ranks each
+// rank's run continued in rank order (dist::sum_over_user_rows), the same
+// additions in the same order.
+template <class Rows>
+double over_user_rows(const dist::Cluster* ranks, const detail::BlockGrid& grid, std::size_t rows, Rows&& sum) {
+  if (!ranks) return sum(0, rows, 0.0);
+  return dist::sum_over_user_rows(*ranks, grid, [&](std::uint32_t first, std::uint32_t last, double start) {
+    return sum(first, last, start);
+  });
 }
 
 // The prediction on the training scale, from training rows.
@@ -103,17 +116,24 @@ Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid
     total.raw += p.raw;
     total.reported += p.reported;
   }
-  const double reg = m.options.lambda * (squared_norm(state.u) + squared_norm(state.v)) +
-                     (m.options.bias ? m.options.bias_lambda() * (squared_norm(state.bu) + squared_norm(state.bv)) : 0.0);
+  const auto users = [&](const auto& x) {
+    return over_user_rows(ranks, grid, state.u.rows(),
+                          [&](std::size_t first, std::size_t last, double s) { return squared_norm(x, first, last, s); });
+  };
+  const double reg = m.options.lambda * (users(state.u) + squared_norm(state.v)) +
+                     (m.options.bias ? m.options.bias_lambda() * (users(state.bu) + squared_norm(state.bv)) : 0.0);
   const auto n = static_cast<double>(grid.size());
   if (grid.size() == 0) return {reg, 0.0, 0.0, 0.0};
   return {total.raw + reg, total.raw, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
 }
 
 // Held-out ratings with training rows (kUnknown where the model has none).
-ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vector<HeldOut>& held) {
-  ErrorStats stats;
-  for (const auto& h : held) {
+// Across ranks, each error is computed where its user's row is and added up
+// on rank 0 in held order (dist::heldout_across).
+ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vector<HeldOut>& held,
+                           const dist::Cluster* ranks, const detail::BlockGrid& grid) {
+  const auto error_of = [&](std::size_t i) {
+    const HeldOut& h = held[i];
     double predicted = m.mean;  // the mean and the biases known, as Model::predict_unknown
     if (h.user != kUnknown && h.item != kUnknown) {
       predicted = score(h.user, h.item);
@@ -121,8 +141,11 @@ ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vecto
       if (h.user != kUnknown) predicted += score.s.bu[h.user];
       if (h.item != kUnknown) predicted += score.s.bv[h.item];
     }
-    stats.add(h.value - m.clip(m.scaler.inverse(predicted)));
-  }
+    return h.value - m.clip(m.scaler.inverse(predicted));
+  };
+  if (ranks) return dist::heldout_across(*ranks, grid, held, kUnknown, error_of);
+  ErrorStats stats;
+  for (std::size_t i = 0; i < held.size(); ++i) stats.add(error_of(i));
   return stats;
 }
 
@@ -452,7 +475,13 @@ Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
   if (!s.adagrad) return measure_fit(m, s.state, s.grid, threads, nullptr, s.ranks);
   const detail::GradientPass pass = s.adagrad->pass(s.state, threads);
   Fit fit = measure_fit(m, s.state, s.grid, threads, &pass, s.ranks);
-  fit.objective = fit.squared_error + s.adagrad->penalty(s.state, m.options.bias);
+  const bool bias = m.options.bias;
+  const double user_terms = over_user_rows(s.ranks, s.grid, s.state.u.rows(), [&](auto first, auto last, double start) {
+    return s.adagrad->user_terms(s.state, bias, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last),
+                                 start);
+  });
+  // AdaGradHistory::penalty, in parts.
+  fit.objective = fit.squared_error + (0.5 * user_terms + 0.5 * s.adagrad->item_terms(s.state, bias));
   return fit;
 }
 
@@ -507,7 +536,7 @@ EpochReport measure_epoch(const Model& m, TrainSetup& s, const EpochRecord& reco
   report.train_rmse = fit.rmse;
   check_divergence(m, fit, epoch);
   if (!s.held.empty()) {
-    const ErrorStats v = measure_heldout(m, Scorer{s.state, m.mean, m.options.bias}, s.held);
+    const ErrorStats v = measure_heldout(m, Scorer{s.state, m.mean, m.options.bias}, s.held, s.ranks, s.grid);
     report.validation_rmse = v.rmse();
     report.validation_mae = v.mae();
   }
@@ -601,6 +630,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 
   // Finish: the kept epoch's parameters, in the model's order.
   record.restore_best(s.state, m.summary);
+  if (ranks) dist::share_users(*ranks, s.grid, s.state);
   finish_model(s, m, threads);
   if (init) detail::add_known(*init, m);
   return m;
