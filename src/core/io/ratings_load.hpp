@@ -121,6 +121,13 @@ LongShape long_shape(RatingsLoad& load);
 void load_long(RatingsLoad& load, const LongShape& shape);
 void load_wide(RatingsLoad& load);
 
+// ratings_reader.cpp: read_ratings's steps before and after the rows are
+// loaded, for a reader that loads them its own way (dist/read_across.cpp).
+// The header, the layout and, for the long layout, its columns:
+LongShape start_reading(RatingsLoad& load);
+// The last progress call, the Dataset's order (finish_ratings) and the report.
+Dataset finish_reading(RatingsLoad& load, const LongShape& shape, ReadReport* report);
+
 // ratings_finish.cpp: sorts load.data.ratings into (user, item) order;
 // throws for no ratings or a duplicate pair, which interactions add up.
 void finish_ratings(RatingsLoad& load);
