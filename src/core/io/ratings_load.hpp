@@ -5,6 +5,8 @@
 // can be read (and changed) apart:
 //   layout_sniffing.cpp  the header row, which layout, which long columns
 //   long_pipeline.cpp    long rows on one thread, or read and interned on two
+//                        (its steps in long_pipeline.hpp, which dist/read_across.cpp
+//                        runs across the ranks of an MPI run)
 //   long_batches.cpp     the long layout's per-row work, a batch at a time
 //   wide_layout.cpp      the wide layout
 //   ratings_finish.cpp   the Dataset's order, and the duplicate report (or sum)
