@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/read_across.hpp"
+#include "mfrec/dist/read_across.hpp"
 #include "mfrec/error.hpp"
 #include "thread_cluster.hpp"
 

@@ -4,7 +4,7 @@
 // read_ratings's: the same Dataset (names in index order, ratings bit for
 // bit, source), the same report and notes, or the same Error (kind,
 // message, file:line:column).
-#include "dist/read_across.hpp"
+#include "mfrec/dist/read_across.hpp"
 
 #include <sys/stat.h>
 

@@ -288,10 +288,10 @@ void run_train(TrainArgs& a, const Model* init) {
   ReadReport report;
   Dataset data;
   agree_on(cluster, [&] {
-    // Every rank reads the whole file for now; dist::read_ratings_across(cluster, a.ratings, read_options,
-    // &report) will read it in parts, one per rank.
-    data = read_ratings_showing(a.ratings, read_options, &report, outputs->status());
-    if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs->status());
+    // Each rank parses its share of the file; every rank gets the whole Dataset.
+    data = read_ratings_showing(a.ratings, read_options, &report, outputs->status(), &cluster);
+    if (validation_file)
+      *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs->status(), &cluster);
   });
   if (!quiet) log_read(data, report, options.objective, seconds_since(start));
   if (init && !quiet) log_warm_start(*init, a.init, data);

@@ -1,4 +1,4 @@
-#include "dist/read_across.hpp"
+#include "mfrec/dist/read_across.hpp"
 
 #include <sys/stat.h>
 
