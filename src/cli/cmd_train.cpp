@@ -252,6 +252,39 @@ void apply_titles(Model& model, std::vector<std::string> titles) {
     if (!titles[i].empty()) model.item_titles[i] = std::move(titles[i]);
 }
 
+// What train writes (rank 0 alone under mpirun) and the titles file it
+// reads: opened before the long read and training, so that a bad path fails
+// first, and on every rank alike (agree_on).
+struct TrainOutputs {
+  std::optional<AtomicFile> model;
+  std::optional<EpochOutputs> epochs;
+  std::optional<CsvRowReader> titles_file;  // read once the items are known
+};
+
+void open_outputs(const dist::Cluster& cluster, const TrainArgs& a, const std::string& model_path,
+                  TrainOutputs& out) {
+  const bool speaks = cluster.rank() == 0;
+  agree_on(cluster, [&] {
+    if (speaks) out.model.emplace(model_path);
+    out.epochs.emplace(a, speaks);
+    if (!a.item_names.empty()) out.titles_file = CsvRowReader::open_file(a.item_names, kSniffDelimiter);
+  });
+}
+
+// Rank 0 writes the model and the epoch outputs; a failure there is every
+// rank's exit code. Returns the model file's size.
+std::uint64_t write_outputs(const dist::Cluster& cluster, const Model& model, const std::string& source,
+                            TrainOutputs& out) {
+  std::uint64_t model_bytes = 0;
+  agree_on(cluster, [&] {
+    if (cluster.rank() != 0) return;
+    model_bytes = write_model(model, *out.model);
+    out.model->commit();
+    out.epochs->commit(source);
+  });
+  return model_bytes;
+}
+
 void run_train(TrainArgs& a, const Model* init) {
   const auto start = std::chrono::steady_clock::now();
   // Under a launcher this joins the MPI run (before our signal handlers, so
@@ -273,58 +306,43 @@ void run_train(TrainArgs& a, const Model* init) {
   read_options.interactions = options.objective == Objective::Implicit;
   install_interrupt_handlers();
 
-  // Create the outputs first, so a bad path fails before a long training
-  // (on every rank: agree_on).
   const std::string model_path = resolve_model_path(a.shared.model);
-  std::optional<AtomicFile> model_file;
-  std::optional<EpochOutputs> outputs;
-  std::optional<CsvRowReader> titles_file;  // opened first too, read once the items are known
-  agree_on(cluster, [&] {
-    if (speaks) model_file.emplace(model_path);
-    outputs.emplace(a, speaks);
-    if (!a.item_names.empty()) titles_file = CsvRowReader::open_file(a.item_names, kSniffDelimiter);
-  });
+  TrainOutputs outputs;
+  open_outputs(cluster, a, model_path, outputs);
+  StatusLine& status = outputs.epochs->status();
   const bool quiet = a.shared.quiet || !speaks;
   ReadReport report;
   Dataset data;
   agree_on(cluster, [&] {
     // Each rank parses its share of the file; every rank gets the whole Dataset.
-    data = read_ratings_showing(a.ratings, read_options, &report, outputs->status(), &cluster);
-    if (validation_file)
-      *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs->status(), &cluster);
+    data = read_ratings_showing(a.ratings, read_options, &report, status, &cluster);
+    if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, status, &cluster);
   });
   if (!quiet) log_read(data, report, options.objective, seconds_since(start));
   if (init && !quiet) log_warm_start(*init, a.init, data);
   ItemTitles titles;
   agree_on(cluster, [&] {
-    if (!titles_file) return;
+    if (!outputs.titles_file) return;
     // A warm start's model has the --init model's items first, then the new.
     const IdMap warm_items = init ? merged_ids(init->items, data.items) : IdMap();
-    titles = read_titles(std::move(*titles_file), init ? warm_items : data.items, quiet);
+    titles = read_titles(std::move(*outputs.titles_file), init ? warm_items : data.items, quiet);
   });
 
   const auto train_start = std::chrono::steady_clock::now();
-  outputs->training_starts();
+  outputs.epochs->training_starts();
   const std::string data_source = data.source;  // train() takes `data` over
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data, init, a.replay};
   if (cluster.size() > 1) input.cluster = &cluster;
-  Model model = train(input, options, [&](const EpochReport& r) { outputs->add(r); });
+  Model model = train(input, options, [&](const EpochReport& r) { outputs.epochs->add(r); });
   apply_titles(model, std::move(titles.titles));  // train() keeps the items' order
-  outputs->end_status();
+  outputs.epochs->end_status();
   if (interrupt_requested() && !quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
                          model.summary.epochs_run));
   const double train_seconds = seconds_since(train_start);
 
-  // Rank 0 writes; a failure there is every rank's exit code.
-  std::uint64_t model_bytes = 0;
-  agree_on(cluster, [&] {
-    if (!speaks) return;
-    model_bytes = write_model(model, *model_file);
-    model_file->commit();
-    outputs->commit(data_source);
-  });
+  const std::uint64_t model_bytes = write_outputs(cluster, model, data_source, outputs);
   if (!quiet) {
     log_line(summary_line(model, train_seconds));
     log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),

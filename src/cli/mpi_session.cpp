@@ -1,5 +1,7 @@
 #include "mpi_session.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -51,13 +53,22 @@ Error size_mismatch(int started, int joined) {
 }
 
 #ifdef MFREC_HAVE_MPI
+// The cores this machine's ranks share fairly, within those this rank may
+// run on: mpirun binds each of 1 or 2 ranks to a core of its own, and more
+// to a socket.
+unsigned threads_per_rank(int ranks_on_node) {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency() / static_cast<unsigned>(ranks_on_node));
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) cores = std::min(cores, unsigned(CPU_COUNT(&allowed)));
+  return std::max(1u, cores);
+}
+
 const dist::Cluster& join(Session& s) {
   s.run = std::make_unique<dist::MpiRun>();
   s.cluster = std::make_unique<dist::MpiCluster>();
   const int started = announced_size();
   if (started > 1 && s.cluster->size() != started) throw size_mismatch(started, s.cluster->size());
-  const int on_node = s.cluster->ranks_on_this_node();
-  if (on_node > 1) s.threads = std::max(1u, std::thread::hardware_concurrency() / static_cast<unsigned>(on_node));
+  s.threads = threads_per_rank(s.cluster->ranks_on_this_node());
   return *s.cluster;
 }
 #endif

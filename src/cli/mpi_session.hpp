@@ -25,7 +25,7 @@ const dist::Cluster& ranks();
 // Whether ranks() joined an MPI run (which end_mpi_session() must leave).
 bool joined_mpi();
 // --threads' default under MPI: this machine's cores shared among its
-// ranks; 0 (all cores) alone.
+// ranks, and no more than this rank is bound to; 0 (all cores) alone.
 unsigned default_threads();
 // Leaves the MPI run, if joined, once stdout is flushed: MPI_Finalize waits
 // for every rank, and after it a peer's exit may end this process.
