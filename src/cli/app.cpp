@@ -22,7 +22,8 @@ CliApp make_app() {
   cli.app = std::make_unique<CLI::App>("matrix-factorization recommender (SGD) for ratings CSV files", "mfrec");
   CLI::App& app = *cli.app;
   // The second line says whether this binary can train across MPI ranks.
-  app.set_version_flag("--version", version_text() + "\n" + mpi_version_line(),
+  // Asked only for --version: it loads the MPI plug-in to name its library.
+  app.set_version_flag("--version", [] { return version_text() + "\n" + mpi_version_line(); },
                        "print the version and the SGD kernel this CPU uses");
   app.set_help_flag("-h,--help", "print this help and exit");
   app.require_subcommand(1);

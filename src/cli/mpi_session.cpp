@@ -1,6 +1,8 @@
 #include "mpi_session.hpp"
 
+#include <dlfcn.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -11,7 +13,7 @@
 #include "mfrec/error.hpp"
 
 #ifdef MFREC_HAVE_MPI
-#include "cluster_mpi.hpp"
+#include "mpi_plugin.hpp"
 #endif
 
 namespace mfrec::cli {
@@ -32,8 +34,8 @@ int announced_size() { return std::max(0, launcher_number({"OMPI_COMM_WORLD_SIZE
 
 struct Session {
 #ifdef MFREC_HAVE_MPI
-  std::unique_ptr<dist::MpiRun> run;
-  std::unique_ptr<dist::MpiCluster> cluster;
+  const dist::MpiPlugin* plugin = nullptr;
+  const dist::Cluster* cluster = nullptr;  // the plug-in's, once joined
 #endif
   dist::LocalCluster alone;
   unsigned threads = 0;
@@ -63,12 +65,50 @@ unsigned threads_per_rank(int ranks_on_node) {
   return std::max(1u, cores);
 }
 
+// The directory this binary is in ("" when /proc does not say).
+std::string own_directory() {
+  std::string path(4096, '\0');
+  const ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size());
+  if (n <= 0) return "";
+  path.resize(static_cast<std::size_t>(n));
+  return path.substr(0, path.rfind('/') + 1);
+}
+
+// mfrec-mpi.so beside the binary (the build tree), else where `make
+// install` puts it (MFREC_PLUGIN_DIR, relative to the binary); nullptr when
+// neither loads, with why in `why`. Loaded RTLD_GLOBAL: Open MPI's own
+// components (mca_*.so) look for libmpi's symbols there.
+const dist::MpiPlugin* load_plugin(std::string& why) {
+  const std::string dir = own_directory();
+  for (const std::string& path : {dir + "mfrec-mpi.so", dir + MFREC_PLUGIN_DIR "/mfrec-mpi.so"}) {
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+    if (!handle) {
+      if (::access(path.c_str(), F_OK) == 0) why = ::dlerror();
+      continue;
+    }
+    using Entry = const dist::MpiPlugin* (*)();
+    const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "mfrec_mpi_plugin"));
+    const dist::MpiPlugin* plugin = entry ? entry() : nullptr;
+    if (plugin && plugin->abi == dist::kMpiPluginAbi) return plugin;
+    why = path + " is not this build's plug-in";
+  }
+  if (why.empty()) why = "mfrec-mpi.so is neither beside mfrec nor in " + dir + MFREC_PLUGIN_DIR;
+  return nullptr;
+}
+
+const dist::MpiPlugin* plugin(Session& s) {
+  static std::string why;
+  if (!s.plugin) s.plugin = load_plugin(why);
+  if (!s.plugin && launched_by_mpi())
+    throw Error(ErrorKind::Usage, "cannot run across MPI ranks: " + why);
+  return s.plugin;
+}
+
 const dist::Cluster& join(Session& s) {
-  s.run = std::make_unique<dist::MpiRun>();
-  s.cluster = std::make_unique<dist::MpiCluster>();
+  s.cluster = plugin(s)->join();
   const int started = announced_size();
   if (started > 1 && s.cluster->size() != started) throw size_mismatch(started, s.cluster->size());
-  s.threads = threads_per_rank(s.cluster->ranks_on_this_node());
+  s.threads = threads_per_rank(s.plugin->ranks_on_this_node());
   return *s.cluster;
 }
 #endif
@@ -106,16 +146,18 @@ void end_mpi_session() {
   Session& s = session();
   s.ended = true;
 #ifdef MFREC_HAVE_MPI
-  if (!s.run) return;
+  if (!s.cluster) return;
   std::fflush(stdout);
-  s.cluster.reset();
-  s.run.reset();
+  s.cluster = nullptr;
+  s.plugin->leave();
 #endif
 }
 
 std::string mpi_version_line() {
 #ifdef MFREC_HAVE_MPI
-  return "MPI: " + dist::mpi_library_name();
+  std::string why;
+  const dist::MpiPlugin* found = load_plugin(why);
+  return found ? std::string("MPI: ") + found->library : "MPI: no (" + why + ")";
 #else
   return "MPI: no";
 #endif

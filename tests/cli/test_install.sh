@@ -40,6 +40,11 @@ fi
 CHECKS=$((CHECKS + 1))
 "$PREFIX/bin/mfrec" --version >"$T/version" 2>&1 || fail "installed mfrec --version failed"
 grep -qE '^mfrec [0-9.]+ \(SGD kernel: ' "$T/version" || fail "installed --version: $(cat "$T/version")"
+# A build with MPI installs its plug-in where the installed binary finds it.
+CHECKS=$((CHECKS + 1))
+built_mpi=$("$MFREC" --version | sed -n 2p)
+installed_mpi=$(sed -n 2p "$T/version")
+[ "$installed_mpi" = "$built_mpi" ] || fail "installed --version says '$installed_mpi', the build '$built_mpi'"
 
 # complete WORDS...: the bash completion's candidates for the last word.
 complete_words() {
@@ -90,7 +95,9 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
     dpkg-deb -f "$deb" Depends | grep -q libfmt || fail ".deb Depends lacks libfmt: $(dpkg-deb -f "$deb" Depends)"
     dpkg-deb -x "$deb" "$T/root"
     CHECKS=$((CHECKS + 1))
-    "$T/root/usr/bin/mfrec" --version >/dev/null || fail "the .deb's mfrec does not run"
+    "$T/root/usr/bin/mfrec" --version >"$T/deb.version" || fail "the .deb's mfrec does not run"
+    CHECKS=$((CHECKS + 1))
+    [ "$(sed -n 2p "$T/deb.version")" = "$built_mpi" ] || fail "the .deb's mfrec says '$(sed -n 2p "$T/deb.version")'"
   else
     fail "cpack -G DEB: $(tail -n 3 "$T/cpack.log")"
   fi
