@@ -8,7 +8,11 @@ table: per node count, the bytes one working rank sends per epoch (what the
 epoch line's "sent X MB" counts, from the design's formulas) and the predicted
 epoch time, computation plus communication (v1 overlaps none of it).
 
-  bench/netflix_scale_model.py --epoch-seconds T [--threads 2] [--nodes 4 16 64] [--gbits 10]
+  bench/netflix_scale_model.py --epoch-seconds T [--threads 2] [--nodes 1 4 16 64] [--gbits 10]
+                               [--shape USERS ITEMS RATINGS] [--k 100] [--optimizer adagrad|sgd]
+
+(--shape and --optimizer model another data set, e.g. to hold the bytes
+against what bench/mpi_scale.sh's runs log.)
 
 T is one node's measured epoch (SGD pass plus objective pass), e.g. the
 median epoch of `mfrec train FILE -k 100 -e 2 --threads 2` on
@@ -35,7 +39,7 @@ bias) and AdaGrad's sums of 24 bytes a row (src/core/dist/epoch_across.cpp):
 import argparse
 import math
 
-USERS, ITEMS, RATINGS = 480_189, 17_770, 100_480_507
+NETFLIX = (480_189, 17_770, 100_480_507)  # users, items, ratings
 GRADIENT_SUMS = 24  # bytes a row: factor and bias sums (double), the rating count (u32), padded
 
 
@@ -49,7 +53,8 @@ def row_bytes(k):
 
 
 def epoch(nodes, args):
-    bands = choose_bands(RATINGS)
+    users, items, ratings = args.shape
+    bands = choose_bands(ratings)
     working = min(nodes, bands)
     c = bands / working  # user bands per working rank (on average)
     row = row_bytes(args.k)
@@ -57,15 +62,16 @@ def epoch(nodes, args):
     alpha = args.alpha_us * 1e-6
     peers = nodes - 1
     # Bytes one working rank sends (the epoch line's counter).
-    sgd = c * (bands - c) * (ITEMS / bands) * row if working > 1 else 0.0
-    share = ((USERS + ITEMS) / working) * row * peers
-    ada_walk = (bands - 1) * (ITEMS / bands) * GRADIENT_SUMS if working > 1 else 0.0
-    ada_share = ((USERS + ITEMS) / working) * GRADIENT_SUMS * peers
+    sgd = c * (bands - c) * (items / bands) * row if working > 1 else 0.0
+    share = ((users + items) / working) * row * peers
+    sums = GRADIENT_SUMS if args.optimizer == "adagrad" else 0
+    ada_walk = (bands - 1) * (items / bands) * sums if working > 1 else 0.0
+    ada_share = ((users + items) / working) * sums * peers
     sent = sgd + share + ada_walk + ada_share
     # Time: the computation, then every transfer at bw (an all-gather is
     # (N − 1)/N of the whole on each link), α a message round.
     compute = args.epoch_seconds * math.ceil(math.ceil(c) / args.threads) * args.threads / bands
-    gathered = (peers / nodes) * (USERS + ITEMS) * (row + GRADIENT_SUMS)
+    gathered = (peers / nodes) * (users + items) * (row + sums)
     # Rounds: the two walks' steps, a stop agreement a stratum (a tree), and
     # seven ring all-gathers (u, bu, v, bv, both sums, the fit parts).
     rounds = 2 * (bands - 1) + bands * math.ceil(math.log2(nodes)) + 7 * peers if nodes > 1 else 0
@@ -80,15 +86,19 @@ def main():
     p.add_argument("--threads", type=int, default=2, help="cores per node (--threads of the measurement)")
     p.add_argument("--k", type=int, default=100)
     p.add_argument("--nodes", type=int, nargs="+", default=[1, 4, 16, 64])
+    p.add_argument("--shape", type=int, nargs=3, default=list(NETFLIX), metavar=("USERS", "ITEMS", "RATINGS"),
+                   help="another shape (to check the bytes against bench/mpi_scale.sh's)")
+    p.add_argument("--optimizer", choices=["adagrad", "sgd"], default="adagrad")
     p.add_argument("--gbits", type=float, default=10.0, help="network bandwidth per node, each way")
     p.add_argument("--alpha-us", type=float, default=20.0, help="latency per message round")
     args = p.parse_args()
-    bands = choose_bands(RATINGS)
-    print(f"Netflix shape {USERS:,} x {ITEMS:,}, {RATINGS:,} ratings, k = {args.k} (rows of "
+    users, items, ratings = args.shape
+    bands = choose_bands(ratings)
+    print(f"{users:,} users x {items:,} items, {ratings:,} ratings, k = {args.k} (rows of "
           f"{row_bytes(args.k)} B), B = {bands} bands; {args.threads}-core nodes at {args.gbits:g} Gbit/s, "
           f"α = {args.alpha_us:g} µs; one node's epoch {args.epoch_seconds:.2f} s (measured).\n")
     print("| nodes | ranks with blocks | user bands per rank | computation | SGD item bands sent | "
-          "state sharing sent (rows, AdaGrad sums) | sent per rank (log) | communication | epoch | vs 1 node |")
+          "state sharing and AdaGrad sums sent | sent per rank (log) | communication | epoch | vs 1 node |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in args.nodes:
         e = epoch(n, args)
