@@ -13,6 +13,6 @@ shift $(($# > 0 ? 1 : 0))
 scripts/setup.sh
 targets=(fuzz_ratings_reader fuzz_model_loader fuzz_pairs_reader)
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DMFREC_FUZZ=ON \
-  -DMFREC_BUILD_TESTS=OFF -DMFREC_BUILD_BENCH=OFF >/dev/null
+  -DMFREC_BUILD_TESTS=OFF -DMFREC_BUILD_BENCH=OFF -DMFREC_MPI=OFF >/dev/null
 cmake --build build-fuzz -j2 --target "${targets[@]}"
 exec bash tests/fuzz/run_fuzzers.sh build-fuzz/tests/fuzz "$seconds" "$@"

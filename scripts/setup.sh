@@ -15,6 +15,7 @@ packages=(
   time                         # /usr/bin/time -v: wall time and peak memory in bench/speed.sh
   man-db dpkg-dev              # tests/cli/test_install.sh: man -l, and the .deb's library dependencies
   clang libclang-rt-14-dev     # fuzzing: libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
+  libopenmpi-dev openmpi-bin   # mpirun -np N mfrec train (Open MPI 4.1.4; the build finds it, -DMFREC_MPI=OFF skips it)
 )
 
 missing=()

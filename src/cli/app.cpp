@@ -1,6 +1,7 @@
 #include "app.hpp"
 
 #include "help.hpp"
+#include "mpi_session.hpp"
 
 namespace mfrec::cli {
 
@@ -20,7 +21,9 @@ CliApp make_app() {
   CliApp cli;
   cli.app = std::make_unique<CLI::App>("matrix-factorization recommender (SGD) for ratings CSV files", "mfrec");
   CLI::App& app = *cli.app;
-  app.set_version_flag("--version", version_text(), "print the version and the SGD kernel this CPU uses");
+  // The second line says whether this binary can train across MPI ranks.
+  app.set_version_flag("--version", version_text() + "\n" + mpi_version_line(),
+                       "print the version and the SGD kernel this CPU uses");
   app.set_help_flag("-h,--help", "print this help and exit");
   app.require_subcommand(1);
   app.fallthrough(false);

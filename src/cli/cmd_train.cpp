@@ -18,9 +18,11 @@
 #include "mfrec/train/trainer.hpp"
 #include "mfrec/train/warm_start.hpp"
 #include "interrupt.hpp"
+#include "mpi_session.hpp"
 #include "output.hpp"
 #include "plot.hpp"
 #include "progress.hpp"
+#include "rank_agreement.hpp"
 #include "train_flags.hpp"
 
 namespace mfrec::cli {
@@ -91,7 +93,10 @@ std::string epoch_line(const EpochReport& r) {
   if (!std::isnan(r.train_rmse)) line += fmt::format("  train_rmse {:.4f}", r.train_rmse);
   if (!std::isnan(r.validation_rmse))
     line += fmt::format("  validation_rmse {:.4f}  validation_mae {:.4f}", r.validation_rmse, r.validation_mae);
-  return line + fmt::format("  {:.3f} s", r.seconds);
+  line += fmt::format("  {:.3f} s", r.seconds);
+  // Across ranks (mpirun -np N), what this rank sent; never alone.
+  if (r.bytes_sent > 0) line += fmt::format("  sent {:.1f} MB", static_cast<double>(r.bytes_sent) / 1e6);
+  return line;
 }
 
 std::string summary_line(const Model& model, double train_seconds) {
@@ -137,13 +142,15 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // Where each epoch's report goes: the --log-file, the --plot points, and
 // stderr (one status line redrawn in place on a terminal, whose last epoch
-// stays; otherwise every --log-every-th epoch as a line).
+// stays; otherwise every --log-every-th epoch as a line). Under mpirun only
+// rank 0's `speaks`: the others' outputs say and write nothing.
 class EpochOutputs {
  public:
-  explicit EpochOutputs(const TrainArgs& a) : args_(a), status_(stderr, !a.shared.quiet && stderr_is_terminal()) {
+  EpochOutputs(const TrainArgs& a, bool speaks)
+      : args_(a), quiet_(a.shared.quiet || !speaks), status_(stderr, !quiet_ && stderr_is_terminal()) {
     // Created before training, so a bad path fails before a long run.
-    if (!a.log_file.empty()) log_ = std::make_unique<EpochLog>(a.log_file);
-    if (!a.plot.empty()) plot_ = std::make_unique<Sink>(a.plot);
+    if (speaks && !a.log_file.empty()) log_ = std::make_unique<EpochLog>(a.log_file);
+    if (speaks && !a.plot.empty()) plot_ = std::make_unique<Sink>(a.plot);
   }
   StatusLine& status() { return status_; }
   // The ETA counts from here.
@@ -157,7 +164,7 @@ class EpochOutputs {
       last_ = r;
       return;
     }
-    if (args_.shared.quiet || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % args_.log_every != 0)) return;
+    if (quiet_ || (r.epoch != 1 && r.epoch != r.epochs && r.epoch % args_.log_every != 0)) return;
     log_line(epoch_line(r));
   }
   // Training is over: the status line gives way to the last epoch's line.
@@ -176,6 +183,7 @@ class EpochOutputs {
 
  private:
   const TrainArgs& args_;
+  bool quiet_;
   StatusLine status_;
   std::chrono::steady_clock::time_point train_start_ = std::chrono::steady_clock::now();
   std::unique_ptr<EpochLog> log_;
@@ -246,7 +254,12 @@ void apply_titles(Model& model, std::vector<std::string> titles) {
 
 void run_train(TrainArgs& a, const Model* init) {
   const auto start = std::chrono::steady_clock::now();
+  // Under a launcher this joins the MPI run (before our signal handlers, so
+  // that they win); rank 0 speaks and writes for every rank.
+  const dist::Cluster& cluster = ranks();
+  const bool speaks = cluster.rank() == 0;
   TrainOptions options = a.options;
+  if (options.threads == 0) options.threads = default_threads();  // never changes the model
   if (options.objective == Objective::Implicit && !a.validation.empty())
     throw Error(ErrorKind::Usage,
                 "--validation measures rating error, which --objective implicit does not learn; "
@@ -260,42 +273,59 @@ void run_train(TrainArgs& a, const Model* init) {
   read_options.interactions = options.objective == Objective::Implicit;
   install_interrupt_handlers();
 
-  // Create the outputs first, so a bad path fails before a long training.
+  // Create the outputs first, so a bad path fails before a long training
+  // (on every rank: agree_on).
   const std::string model_path = resolve_model_path(a.shared.model);
-  AtomicFile model_file(model_path);
-  EpochOutputs outputs(a);
+  std::optional<AtomicFile> model_file;
+  std::optional<EpochOutputs> outputs;
   std::optional<CsvRowReader> titles_file;  // opened first too, read once the items are known
-  if (!a.item_names.empty()) titles_file = CsvRowReader::open_file(a.item_names, kSniffDelimiter);
-
+  agree_on(cluster, [&] {
+    if (speaks) model_file.emplace(model_path);
+    outputs.emplace(a, speaks);
+    if (!a.item_names.empty()) titles_file = CsvRowReader::open_file(a.item_names, kSniffDelimiter);
+  });
+  const bool quiet = a.shared.quiet || !speaks;
   ReadReport report;
-  Dataset data = read_ratings_showing(a.ratings, read_options, &report, outputs.status());
-  if (validation_file) *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs.status());
-  if (!a.shared.quiet) log_read(data, report, options.objective, seconds_since(start));
-  if (init && !a.shared.quiet) log_warm_start(*init, a.init, data);
+  Dataset data;
+  agree_on(cluster, [&] {
+    // Each rank parses its share of the file; every rank gets the whole Dataset.
+    data = read_ratings_showing(a.ratings, read_options, &report, outputs->status(), &cluster);
+    if (validation_file)
+      *validation_file = read_ratings_showing(a.validation, read_options, nullptr, outputs->status(), &cluster);
+  });
+  if (!quiet) log_read(data, report, options.objective, seconds_since(start));
+  if (init && !quiet) log_warm_start(*init, a.init, data);
   ItemTitles titles;
-  if (titles_file) {
+  agree_on(cluster, [&] {
+    if (!titles_file) return;
     // A warm start's model has the --init model's items first, then the new.
     const IdMap warm_items = init ? merged_ids(init->items, data.items) : IdMap();
-    titles = read_titles(std::move(*titles_file), init ? warm_items : data.items, a.shared.quiet);
-  }
+    titles = read_titles(std::move(*titles_file), init ? warm_items : data.items, quiet);
+  });
 
   const auto train_start = std::chrono::steady_clock::now();
-  outputs.training_starts();
+  outputs->training_starts();
   const std::string data_source = data.source;  // train() takes `data` over
   // train() takes the ratings over, so they are never held twice.
   TrainInput input{nullptr, validation_file.get(), &interrupt_requested(), a.save_on_interrupt, &data, init, a.replay};
-  Model model = train(input, options, [&](const EpochReport& r) { outputs.add(r); });
+  if (cluster.size() > 1) input.cluster = &cluster;
+  Model model = train(input, options, [&](const EpochReport& r) { outputs->add(r); });
   apply_titles(model, std::move(titles.titles));  // train() keeps the items' order
-  outputs.end_status();
-  if (interrupt_requested() && !a.shared.quiet)
+  outputs->end_status();
+  if (interrupt_requested() && !quiet)
     log_line(fmt::format("mfrec: interrupted in epoch {}; saving the model as it is (--save-on-interrupt)",
                          model.summary.epochs_run));
   const double train_seconds = seconds_since(train_start);
 
-  const std::uint64_t model_bytes = write_model(model, model_file);
-  model_file.commit();
-  outputs.commit(data_source);
-  if (!a.shared.quiet) {
+  // Rank 0 writes; a failure there is every rank's exit code.
+  std::uint64_t model_bytes = 0;
+  agree_on(cluster, [&] {
+    if (!speaks) return;
+    model_bytes = write_model(model, *model_file);
+    model_file->commit();
+    outputs->commit(data_source);
+  });
+  if (!quiet) {
     log_line(summary_line(model, train_seconds));
     log_line(fmt::format("mfrec: wrote {} ({}) in {:.2f} s total", model_path, human_bytes(model_bytes),
                          seconds_since(start)));

@@ -1,5 +1,6 @@
 // The single error boundary: everything thrown below is mapped to one line on
-// stderr and an exit code of CLI.md.
+// stderr and an exit code of CLI.md. Under mpirun rank 0 speaks for the run
+// (README "Many machines").
 #include <malloc.h>
 
 #include <csignal>
@@ -15,16 +16,56 @@
 #include "exit_codes.hpp"
 #include "help.hpp"
 #include "interrupt.hpp"
+#include "mpi_session.hpp"
 #include "mfrec/error.hpp"
 #include "output.hpp"
 #include "parse_errors.hpp"
 
 namespace {
 
-int fail(int code, const std::string& message) {
+void say_error(const std::string& message) {
   std::fflush(stdout);
   std::fprintf(stderr, "mfrec: error: %s\n", message.c_str());
+}
+
+// An error every rank meets alike (parsing, and what the readers, the
+// trainer and rank_agreement.hpp make every rank throw): said once, by rank
+// 0; every rank returns the code and leaves the MPI run on the way out.
+int fail(int code, const std::string& message) {
+  if (mfrec::cli::launcher_rank() == 0) say_error(message);
   return code;
+}
+
+// A failure this rank may meet alone, while its peers wait for it in a
+// collective: said here, and the whole run ends with `code` (MPI_Abort).
+int fail_alone(int code, const std::string& message) {
+  using namespace mfrec::cli;
+  say_error(message);
+  if (joined_mpi()) ranks().abort(code);
+  return code;
+}
+
+// Every rank meets an interruption: mpirun hands each one SIGTERM (never
+// SIGINT), and the trainer agrees to stop at the same point everywhere.
+// Rank 0 says it and ends the run once its temporary model file is gone
+// (MPI_Finalize would hang: mpirun is already tearing the run down); the
+// others leave quietly, MPI_Finalize waiting for rank 0's abort.
+int fail_interrupted(const std::string& message) {
+  using namespace mfrec::cli;
+  const int code = interrupt_exit_code();
+  if (!joined_mpi() || ranks().rank() != 0) return fail(code, message);
+  say_error(message);
+  ranks().abort(code);
+  return code;  // not reached: abort() does not return
+}
+
+// The commands that run on every rank under mpirun; rank 0 runs the others alone.
+bool runs_across_ranks(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (sub->get_name() == "train") return true;
+    if (sub->get_name() == "recommend" && sub->count("--all-users") > 0) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -40,11 +81,20 @@ int main(int argc, char** argv) {
   // more at the peak of reading 10M ratings.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
+  // Leaves the MPI run, if this process joined one, after everything below
+  // has been said.
+  struct SessionEnd {
+    ~SessionEnd() { end_mpi_session(); }
+  } session_end;
+
+  // Under mpirun, ranks other than 0 print nothing but what a command across
+  // ranks asks of them.
+  const bool follower = launcher_rank() != 0;
   CliApp cli = make_app();
   CLI::App& app = *cli.app;
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {  // `mfrec` alone: the overview, as `mfrec help`
-    std::fputs(help_text(app, "").c_str(), stdout);
+    if (!follower) std::fputs(help_text(app, "").c_str(), stdout);
     return kExitOk;
   }
   // CLI11 would only say "a subcommand is required" for a misspelt command.
@@ -52,9 +102,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (e.get_exit_code() == 0) return follower ? kExitOk : app.exit(e);  // --help, --version
     return fail(kExitUsage, parse_error_message(app, e, args));
   }
+  if (follower && !runs_across_ranks(app)) return kExitOk;
 
   try {
     for (CLI::App* sub : app.get_subcommands()) cli.runners.at(sub->get_name())();
@@ -62,13 +113,14 @@ int main(int argc, char** argv) {
   } catch (const StdoutClosed&) {
     return kExitOk;  // the reader has all it wanted (`| head`)
   } catch (const mfrec::Error& e) {
-    if (e.kind() == mfrec::ErrorKind::Interrupted) return fail(interrupt_exit_code(), e.what());
+    if (e.kind() == mfrec::ErrorKind::Interrupted) return fail_interrupted(e.what());
+    if (e.kind() == mfrec::ErrorKind::Internal) return fail_alone(kExitInternal, e.what());
     return fail(exit_code(e.kind()), e.what());
   } catch (const std::bad_alloc&) {
-    return fail(kExitInternal, "out of memory");
+    return fail_alone(kExitInternal, "out of memory");
   } catch (const std::exception& e) {
-    return fail(kExitInternal, std::string("internal error: ") + e.what());
+    return fail_alone(kExitInternal, std::string("internal error: ") + e.what());
   } catch (...) {
-    return fail(kExitInternal, "internal error");
+    return fail_alone(kExitInternal, "internal error");
   }
 }

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "mfrec/error.hpp"
+#include "mpi_session.hpp"
 #include "table_writer.hpp"
 #include "text_width.hpp"
 
@@ -19,7 +20,9 @@ namespace mfrec::cli {
 Sink::Sink(const std::string& path) : path_(path) {
   if (path.empty() || path == "-") {
     path_.clear();
-    terminal_ = ::isatty(STDOUT_FILENO) == 1;
+    // Under mpirun a rank's stdout is a pseudo-terminal even when mpirun's
+    // is a pipe or a file: the bytes must not depend on the launcher.
+    terminal_ = ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi();
   } else {
     file_ = std::make_unique<AtomicFile>(path);
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "mfrec/dist/read_across.hpp"
 #include "table_writer.hpp"
 #include "text_width.hpp"
 
@@ -62,7 +63,8 @@ std::string epoch_progress_text(const EpochReport& r, double seconds) {
   return text;
 }
 
-Dataset read_ratings_showing(const std::string& path, ReadOptions options, ReadReport* report, StatusLine& status) {
+Dataset read_ratings_showing(const std::string& path, ReadOptions options, ReadReport* report, StatusLine& status,
+                             const dist::Cluster* ranks) {
   if (status.enabled()) {
     const auto start = std::chrono::steady_clock::now();
     options.progress = [&, start](const ReadProgress& p) {
@@ -70,7 +72,8 @@ Dataset read_ratings_showing(const std::string& path, ReadOptions options, ReadR
       status.show(read_progress_text(path == "-" ? "standard input" : path, p, seconds));
     };
   }
-  Dataset data = read_ratings(path, options, report);
+  Dataset data = ranks && ranks->size() > 1 ? dist::read_ratings_across(*ranks, path, options, report)
+                                           : read_ratings(path, options, report);
   status.clear();
   return data;
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "mfrec/dist/cluster.hpp"
 #include "mfrec/io/ratings_reader.hpp"
 #include "mfrec/train/trainer.hpp"
 
@@ -47,8 +48,10 @@ std::string read_progress_text(const std::string& name, const ReadProgress& p, d
 std::string epoch_progress_text(const EpochReport& r, double seconds);
 
 // read_ratings, showing its progress on `status` (when enabled) and clearing
-// it when done.
-Dataset read_ratings_showing(const std::string& path, ReadOptions options, ReadReport* report, StatusLine& status);
+// it when done. With `ranks` (more than one), every rank reads its share
+// and returns the whole Dataset (dist::read_ratings_across).
+Dataset read_ratings_showing(const std::string& path, ReadOptions options, ReadReport* report, StatusLine& status,
+                             const dist::Cluster* ranks = nullptr);
 
 // "1.5 KiB": a size as a person reads it.
 std::string human_bytes(std::uint64_t n);

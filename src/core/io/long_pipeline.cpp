@@ -13,16 +13,12 @@
 #include <mutex>
 #include <thread>
 
-#include "io/piece_parser.hpp"
+#include "io/long_pipeline.hpp"
 #include "io/user_bands.hpp"
 #include "util/huge_pages.hpp"
 
 namespace mfrec::detail {
 
-namespace {
-
-// The first data row and the rows read ahead of it, on the calling thread,
-// straight into the Dataset.
 void read_first_rows(RatingsLoad& load, const LongRowRules& rules) {
   CsvRowReader& rows = load.rows;
   for (bool first = true; first || lines_read_ahead(rows) > 0; first = false) {
@@ -34,14 +30,17 @@ void read_first_rows(RatingsLoad& load, const LongRowRules& rules) {
   }
 }
 
-// Pieces parsed by the workers, handed to the merging thread by index. A
+namespace {
+
+// Pieces parsed by the workers, handed to the sink by index. A
 // worker more than `ahead` pieces ahead of the merge waits, so that parsed
 // pieces never pile up (each holds its ratings until merged). The worker
 // with the piece the merge waits for never waits: workers take pieces in
 // order.
 class ParsedPieces {
  public:
-  explicit ParsedPieces(std::uint32_t ahead) : ahead_(ahead) {}
+  // `first`: the first piece's index.
+  ParsedPieces(std::uint32_t ahead, std::uint32_t first) : ahead_(ahead), next_(first) {}
 
   void put(std::unique_ptr<ParsedPiece> piece) {
     std::unique_lock lock(mutex_);
@@ -79,14 +78,14 @@ class ParsedPieces {
   std::mutex mutex_;
   std::condition_variable ready_, room_;
   std::vector<std::unique_ptr<ParsedPiece>> pieces_;
-  std::uint32_t next_ = 0;  // the next piece the merge takes
+  std::uint32_t next_;  // the next piece the merge takes
   bool workers_done_ = false;
 };
 
 // Merges pieces in file order into the Dataset. Once a file turns out not
 // to be grouped by user, and `bands` is given, the ratings go into bands of
 // users instead (user_bands.hpp), the ones merged so far first.
-class PieceMerger {
+class PieceMerger final : public PieceSink {
  public:
   // The first rows are in load.data.ratings already.
   PieceMerger(RatingsLoad& load, unsigned workers, std::uint64_t lines_before, UserBands* bands)
@@ -104,7 +103,7 @@ class PieceMerger {
   // Gives the piece's new names their indices and appends its ratings
   // (handing the piece's vector back for reuse); raises its error at its
   // line in the file.
-  void merge(ParsedPiece& piece, const PieceSource& source) {
+  void take(ParsedPiece& piece, const PieceSource& source) override {
     const std::size_t descent = renumber(piece, indices_[piece.worker]);
     if (piece.error) rethrow_in_file(piece.error);
     const Rating* begin = piece.ratings.data();
@@ -120,7 +119,7 @@ class PieceMerger {
     if (by_band_)
       for (const Rating* r = begin; r != end; ++r) bands_->add(*r);
     merged_ += piece.ratings.size();
-    buffers_.give(std::move(piece.ratings));
+    buffers.give(std::move(piece.ratings));
     lines_before_ += piece.lines;
     load_.rows_read += piece.rows;
     load_.report_progress(piece.end_offset, merged_);
@@ -203,32 +202,28 @@ class PieceMerger {
   bool by_band_ = false;
   std::uint32_t last_user_ = 0;  // of the last rating merged
   std::uint64_t merged_ = 0;     // ratings merged
-
- public:
-  RatingBuffers buffers_;  // the merged pieces' vectors, for the parsers to reuse
 };
 
-unsigned thread_count(const ReadOptions& options) {
-  return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-}
-
-void parse_and_merge_on_one_thread(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
-                                   PieceMerger& merger) {
-  PieceParser parser(rules, names[0], 0, merger.buffers_);
-  for (Piece piece; source.next(piece);) merger.merge(*parser.parse(piece), source);
+void parse_on_one_thread(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
+                         PieceSink& sink) {
+  PieceParser parser(rules, names[0], 0, sink.buffers);
+  for (Piece piece; source.next(piece);) {
+    auto p = parser.parse(piece);
+    if (p->error) source.stop_after(p->index);
+    sink.take(*p, source);
+  }
 }
 
 // Parses every piece on names.size() worker threads while the calling
-// thread merges them in order.
-void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
-                     PieceMerger& merger) {
-  if (names.size() == 1) return parse_and_merge_on_one_thread(rules, source, names, merger);
-  ParsedPieces parsed(static_cast<std::uint32_t>(names.size()) + 1);
+// thread hands them to the sink in order.
+void parse_in_parallel(const LongRowRules& rules, PieceSource& source, std::vector<WorkerNames>& names,
+                       PieceSink& sink) {
+  ParsedPieces parsed(static_cast<std::uint32_t>(names.size()) + 1, source.first_index());
   std::exception_ptr read_error;  // a read error or no memory: raised once the merge runs out of pieces
   std::mutex read_error_mutex;
   auto work = [&](unsigned worker) {
     try {
-      PieceParser parser(rules, names[worker], worker, merger.buffers_);
+      PieceParser parser(rules, names[worker], worker, sink.buffers);
       for (Piece piece; source.next(piece);) {
         auto p = parser.parse(piece);
         if (p->error) source.stop_after(p->index);
@@ -259,30 +254,46 @@ void parse_and_merge(const LongRowRules& rules, PieceSource& source, std::vector
       pool.join();
     }
   } join{source, parsed, pool};
-  for (std::uint32_t index = 0;; ++index) {
+  for (std::uint32_t index = source.first_index();; ++index) {
     const auto piece = parsed.take(index);
     if (!piece) break;
-    merger.merge(*piece, source);
+    sink.take(*piece, source);
   }
   if (read_error) std::rethrow_exception(read_error);
 }
 
 }  // namespace
 
-void load_long(RatingsLoad& load, const LongShape& shape) {
-  const LongRowRules rules(load, shape);
-  read_first_rows(load, rules);
-  PieceSource source(take_rest(load.rows), load.options.piece_bytes);
-  std::vector<WorkerNames> names(thread_count(load.options));
+unsigned thread_count(const ReadOptions& options) {
+  return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The workers' name tables live as long as the parse: they are gone before
+// the merged ratings are copied once more.
+void parse_pieces(const LongRowRules& rules, PieceSource& source, unsigned threads, PieceSink& sink) {
+  std::vector<WorkerNames> names(threads);
+  if (threads == 1) return parse_on_one_thread(rules, source, names, sink);
+  parse_in_parallel(rules, source, names, sink);
+}
+
+void merge_pieces(RatingsLoad& load, const PieceSource& source, unsigned workers,
+                  const std::function<void(PieceSink& merger)>& feed) {
   // A file can be read again for the lines of a duplicate pair, so it need
   // not keep the file order; a pipe must.
   UserBands bands;
   const bool may_use_bands = source.seekable() && !load.keep_file_order;
-  PieceMerger merger(load, static_cast<unsigned>(names.size()), source.lines_before(), may_use_bands ? &bands : nullptr);
-  parse_and_merge(rules, source, names, merger);
-  std::vector<WorkerNames>().swap(names);  // before the ratings are copied once more
-  merger.buffers_.clear();
+  PieceMerger merger(load, workers, source.lines_before(), may_use_bands ? &bands : nullptr);
+  feed(merger);
+  merger.buffers.clear();
   if (merger.by_band()) bands.move_grouped_by_user(load.data.ratings);
+}
+
+void load_long(RatingsLoad& load, const LongShape& shape) {
+  const LongRowRules rules(load, shape);
+  read_first_rows(load, rules);
+  PieceSource source(take_rest(load.rows), load.options.piece_bytes);
+  const unsigned threads = thread_count(load.options);
+  merge_pieces(load, source, threads, [&](PieceSink& merger) { parse_pieces(rules, source, threads, merger); });
 }
 
 }  // namespace mfrec::detail

@@ -38,6 +38,19 @@ void PieceSource::stop_after(std::uint32_t index) {
   }
 }
 
+std::uint32_t PieceSource::piece_count() const {
+  if (!rest_.seekable || rest_.size <= rest_.offset) return 0;
+  return static_cast<std::uint32_t>((rest_.size - rest_.offset + piece_bytes_ - 1) / piece_bytes_);
+}
+
+// An empty range starts past its last index, so that next() hands out none.
+void PieceSource::restrict(std::uint32_t first, std::uint32_t end) {
+  const std::uint64_t last = end == 0 ? 0 : end - 1;
+  first_index_ = first;
+  last_index_.store(last, std::memory_order_relaxed);
+  next_index_.store(end > first ? first : last + 1, std::memory_order_relaxed);
+}
+
 bool PieceSource::next(Piece& piece) {
   if (rest_.seekable) {
     const std::uint64_t index = next_index_.fetch_add(1, std::memory_order_relaxed);

@@ -40,6 +40,14 @@ class PieceSource {
   // No piece with a higher index is handed out from now on.
   void stop_after(std::uint32_t index);
 
+  // A regular file's pieces: how many the rest makes; then only pieces
+  // [first, end) are handed out (each rank of a run reads its own share;
+  // dist/read_across.cpp). Call restrict() before next().
+  std::uint32_t piece_count() const;
+  void restrict(std::uint32_t first, std::uint32_t end);
+  // The first piece handed out: 0 unless restricted.
+  std::uint32_t first_index() const { return first_index_; }
+
   const std::string& name() const { return rest_.name; }
   std::uint64_t size_hint() const { return rest_.size; }
   // Input lines before the first piece (the rows read before the pieces).
@@ -56,6 +64,7 @@ class PieceSource {
   std::size_t piece_bytes_;
   std::atomic<std::uint64_t> next_index_{0};
   std::atomic<std::uint64_t> last_index_{~std::uint64_t{0}};
+  std::uint32_t first_index_ = 0;
   // Streams only: the lock, and the bytes read past the last piece's end.
   std::mutex stream_mutex_;
   std::string carry_;

@@ -38,11 +38,16 @@ class RatingLines {
 
   std::size_t checkpoints() const { return checkpoints_.size(); }
 
- private:
+  // Where a rating's line is not the expected one. add()ing these, in order,
+  // to an empty RatingLines rebuilds this one (a parsed piece sent to
+  // another rank, dist/reader_wire.cpp).
   struct Checkpoint {
     std::uint64_t position;
     std::uint64_t line;
   };
+  const std::vector<Checkpoint>& checkpoint_list() const { return checkpoints_; }
+
+ private:
   std::uint64_t expected(const Checkpoint& c, std::uint64_t position) const {
     return c.line + step_ * (position - c.position);
   }

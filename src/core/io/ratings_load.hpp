@@ -5,6 +5,8 @@
 // can be read (and changed) apart:
 //   layout_sniffing.cpp  the header row, which layout, which long columns
 //   long_pipeline.cpp    long rows on one thread, or read and interned on two
+//                        (its steps in long_pipeline.hpp, which dist/read_across.cpp
+//                        runs across the ranks of an MPI run)
 //   long_batches.cpp     the long layout's per-row work, a batch at a time
 //   wide_layout.cpp      the wide layout
 //   ratings_finish.cpp   the Dataset's order, and the duplicate report (or sum)
@@ -120,6 +122,13 @@ LongShape long_shape(RatingsLoad& load);
 // load.data.ratings, in file order, with their lines in load.lines.
 void load_long(RatingsLoad& load, const LongShape& shape);
 void load_wide(RatingsLoad& load);
+
+// ratings_reader.cpp: read_ratings's steps before and after the rows are
+// loaded, for a reader that loads them its own way (dist/read_across.cpp).
+// The header, the layout and, for the long layout, its columns:
+LongShape start_reading(RatingsLoad& load);
+// The last progress call, the Dataset's order (finish_ratings) and the report.
+Dataset finish_reading(RatingsLoad& load, const LongShape& shape, ReadReport* report);
 
 // ratings_finish.cpp: sorts load.data.ratings into (user, item) order;
 // throws for no ratings or a duplicate pair, which interactions add up.

@@ -59,24 +59,32 @@ void report_decisions(const detail::RatingsLoad& load, const detail::LongShape& 
 Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report, bool keep_file_order) {
   detail::RatingsLoad load(rows, options);
   load.keep_file_order = keep_file_order;
-  detail::read_header(load);
-  const Layout layout = load.layout = detail::decide_layout(load);
-  load.lines = detail::RatingLines(layout == Layout::Long);
-  detail::LongShape shape;
-  if (layout == Layout::Long) {
-    shape = detail::long_shape(load);
+  const detail::LongShape shape = detail::start_reading(load);
+  if (load.layout == Layout::Long) {
     detail::load_long(load, shape);
   } else {
     detail::load_wide(load);
   }
-  if (options.progress)
-    options.progress(ReadProgress{std::max(rows.position(), load.bytes_read), rows.size_hint(), load.rows_read});
-  detail::finish_ratings(load);
-  if (report) report_decisions(load, shape, *report);
-  return std::move(load.data);
+  return detail::finish_reading(load, shape, report);
 }
 
 }  // namespace
+
+detail::LongShape detail::start_reading(RatingsLoad& load) {
+  read_header(load);
+  const Layout layout = load.layout = decide_layout(load);
+  load.lines = RatingLines(layout == Layout::Long);
+  return layout == Layout::Long ? long_shape(load) : LongShape{};
+}
+
+Dataset detail::finish_reading(RatingsLoad& load, const LongShape& shape, ReadReport* report) {
+  const CsvRowReader& rows = load.rows;
+  if (load.options.progress)
+    load.options.progress(ReadProgress{std::max(rows.position(), load.bytes_read), rows.size_hint(), load.rows_read});
+  finish_ratings(load);
+  if (report) report_decisions(load, shape, *report);
+  return std::move(load.data);
+}
 
 Dataset read_ratings(CsvRowReader& rows, const ReadOptions& options, ReadReport* report) {
   try {

@@ -79,18 +79,35 @@ GradientPass AdaGradHistory::first_pass(const TrainState& state, unsigned thread
   return p;
 }
 
+namespace {
+
+// Σ (λ·n + λ_row)·‖x‖² (+ λ_b·n·b²) over rows [first, last) of one side, continuing `total`.
+double penalty_terms(const std::vector<GradientSums>& sums, const std::vector<float>& norms,
+                     const std::vector<float>& biases, bool bias, float lambda, double lambda_row, float lambda_bias,
+                     std::uint32_t first, std::uint32_t last, double total) {
+  for (std::size_t i = first; i < last; ++i) {
+    const double n = sums[i].ratings;
+    total += (lambda * n + lambda_row) * norms[i];
+    if (bias) total += lambda_bias * n * double{biases[i]} * biases[i];
+  }
+  return total;
+}
+
+}  // namespace
+
+double AdaGradHistory::user_terms(const TrainState& state, bool bias, std::uint32_t first, std::uint32_t last,
+                                  double start) const {
+  return penalty_terms(users_, user_norms_, state.bu, bias, lambda_, lambda_row_, lambda_bias_, first, last, start);
+}
+
+double AdaGradHistory::item_terms(const TrainState& state, bool bias) const {
+  return penalty_terms(items_, item_norms_, state.bv, bias, lambda_, lambda_row_, lambda_bias_, 0,
+                       static_cast<std::uint32_t>(items_.size()), 0.0);
+}
+
 double AdaGradHistory::penalty(const TrainState& state, bool bias) const {
-  const auto side = [&](const std::vector<GradientSums>& sums, const std::vector<float>& norms,
-                        const std::vector<float>& biases) {
-    double total = 0.0;
-    for (std::size_t i = 0; i < sums.size(); ++i) {
-      const double n = sums[i].ratings;
-      total += (lambda_ * n + lambda_row_) * norms[i];
-      if (bias) total += lambda_bias_ * n * double{biases[i]} * biases[i];
-    }
-    return 0.5 * total;
-  };
-  return side(users_, user_norms_, state.bu) + side(items_, item_norms_, state.bv);
+  return 0.5 * user_terms(state, bias, 0, static_cast<std::uint32_t>(users_.size()), 0.0) +
+         0.5 * item_terms(state, bias);
 }
 
 void AdaGradHistory::set_rates(float lr, TrainState& state, unsigned threads) const {

@@ -47,6 +47,11 @@ class AdaGradHistory {
   // ½Σ_rows (λ·n + λ_row)·σ·‖x‖² + ½λ_b·Σ_rows n·b² (a step's shrink is the
   // gradient of half the penalty, taken once per rating).
   double penalty(const TrainState& state, bool bias) const;
+  // The same in parts, for training across ranks (each rank holds its own
+  // users' rows): the user side's sum over rows [first, last), continuing
+  // `start`, and the item side's; penalty = ½·users + ½·items.
+  double user_terms(const TrainState& state, bool bias, std::uint32_t first, std::uint32_t last, double start) const;
+  double item_terms(const TrainState& state, bool bias) const;
 
   // Every row's rates for an epoch whose base rate is `lr`.
   void set_rates(float lr, TrainState& state, unsigned threads) const;

@@ -8,11 +8,13 @@
 #include <string>
 #include <thread>
 
+#include "mfrec/dist/cluster.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/metrics.hpp"
 #include "mfrec/train/warm_start.hpp"
 #include "util/number_text.hpp"
 #include "util/random.hpp"
+#include "dist/epoch_across.hpp"
 #include "train/adagrad.hpp"
 #include "train/block_grid.hpp"
 #include "train/block_kernels.hpp"
@@ -37,19 +39,32 @@ using HeldOut = Rating;
 
 using detail::shortest;
 
-double squared_norm(const FactorMatrix& m) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < m.rows(); ++i) {
+// Sums of squares in row order; over rows [first, last) continuing `s`,
+// for training across ranks (each continues over its own users' rows).
+double squared_norm(const FactorMatrix& m, std::size_t first, std::size_t last, double s) {
+  for (std::size_t i = first; i < last; ++i) {
     const float* r = m.row(i);
     for (std::size_t f = 0; f < m.k(); ++f) s += static_cast<double>(r[f]) * r[f];
   }
   return s;
 }
+double squared_norm(const FactorMatrix& m) { return squared_norm(m, 0, m.rows(), 0.0); }
 
-double squared_norm(const std::vector<float>& v) {
-  double s = 0.0;
-  for (float x : v) s += static_cast<double>(x) * x;
+double squared_norm(const std::vector<float>& v, std::size_t first, std::size_t last, double s) {
+  for (std::size_t i = first; i < last; ++i) s += static_cast<double>(v[i]) * v[i];
   return s;
+}
+double squared_norm(const std::vector<float>& v) { return squared_norm(v, 0, v.size(), 0.0); }
+
+// A sum over the user rows: in one process all of them; across ranks each
+// rank's run continued in rank order (dist::sum_over_user_rows), the same
+// additions in the same order.
+template <class Rows>
+double over_user_rows(const dist::Cluster* ranks, const detail::BlockGrid& grid, std::size_t rows, Rows&& sum) {
+  if (!ranks) return sum(0, rows, 0.0);
+  return dist::sum_over_user_rows(*ranks, grid, [&](std::uint32_t first, std::uint32_t last, double start) {
+    return sum(first, last, start);
+  });
 }
 
 // The prediction on the training scale, from training rows.
@@ -76,13 +91,18 @@ struct Fit {
 // With `gradients` (AdaGrad), every rating's squared gradients are added to
 // its rows' sums too: then the blocks go in strata that share no band
 // (block (b, b + s) for s = 0 .. B−1), so each row's sum is added to in the
-// same order for any thread count.
+// same order for any thread count. With `ranks` (more than one), each rank
+// measures its own blocks and the parts are gathered (dist/epoch_across.hpp).
 Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid& grid, unsigned threads,
-                const detail::GradientPass* gradients = nullptr) {
+                const detail::GradientPass* gradients = nullptr, const dist::Cluster* ranks = nullptr) {
   const std::uint32_t bands = grid.bands, blocks = bands * bands;
   std::vector<detail::FitSums> parts(blocks);
   const detail::FitContext context{m.options.bias, m.mean, m.scaler, m.rating_min, m.rating_max};
-  if (gradients) {
+  if (ranks) {
+    parts = dist::fit_parts_across(*ranks, grid, gradients, threads, [&](std::uint32_t block) {
+      return detail::fit_block(context, state, grid, block, gradients);
+    });
+  } else if (gradients) {
     for (std::uint32_t shift = 0; shift < bands; ++shift)
       detail::parallel_for(bands, threads, [&](std::uint32_t b) {
         const std::uint32_t block = b * bands + (b + shift) % bands;
@@ -96,17 +116,24 @@ Fit measure_fit(const Model& m, const TrainState& state, const detail::BlockGrid
     total.raw += p.raw;
     total.reported += p.reported;
   }
-  const double reg = m.options.lambda * (squared_norm(state.u) + squared_norm(state.v)) +
-                     (m.options.bias ? m.options.bias_lambda() * (squared_norm(state.bu) + squared_norm(state.bv)) : 0.0);
+  const auto users = [&](const auto& x) {
+    return over_user_rows(ranks, grid, state.u.rows(),
+                          [&](std::size_t first, std::size_t last, double s) { return squared_norm(x, first, last, s); });
+  };
+  const double reg = m.options.lambda * (users(state.u) + squared_norm(state.v)) +
+                     (m.options.bias ? m.options.bias_lambda() * (users(state.bu) + squared_norm(state.bv)) : 0.0);
   const auto n = static_cast<double>(grid.size());
   if (grid.size() == 0) return {reg, 0.0, 0.0, 0.0};
   return {total.raw + reg, total.raw, std::sqrt(total.raw / n), std::sqrt(total.reported / n)};
 }
 
 // Held-out ratings with training rows (kUnknown where the model has none).
-ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vector<HeldOut>& held) {
-  ErrorStats stats;
-  for (const auto& h : held) {
+// Across ranks, each error is computed where its user's row is and added up
+// on rank 0 in held order (dist::heldout_across).
+ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vector<HeldOut>& held,
+                           const dist::Cluster* ranks, const detail::BlockGrid& grid) {
+  const auto error_of = [&](std::size_t i) {
+    const HeldOut& h = held[i];
     double predicted = m.mean;  // the mean and the biases known, as Model::predict_unknown
     if (h.user != kUnknown && h.item != kUnknown) {
       predicted = score(h.user, h.item);
@@ -114,8 +141,11 @@ ErrorStats measure_heldout(const Model& m, const Scorer& score, const std::vecto
       if (h.user != kUnknown) predicted += score.s.bu[h.user];
       if (h.item != kUnknown) predicted += score.s.bv[h.item];
     }
-    stats.add(h.value - m.clip(m.scaler.inverse(predicted)));
-  }
+    return h.value - m.clip(m.scaler.inverse(predicted));
+  };
+  if (ranks) return dist::heldout_across(*ranks, grid, held, kUnknown, error_of);
+  ErrorStats stats;
+  for (std::size_t i = 0; i < held.size(); ++i) stats.add(error_of(i));
   return stats;
 }
 
@@ -282,16 +312,21 @@ void scale_and_center(std::vector<Rating>& ratings, Model& m, unsigned threads) 
 
 // What an epoch changes, between its start and its report: the grid, the
 // parameters being learned and the SGD step (with AdaGrad, each row's).
+// With `ranks`, this rank runs its own user bands' blocks
+// (dist::sgd_pass_across) and a stop takes effect when the ranks agree on it,
+// in `agreed_stop`.
 class EpochRunner {
  public:
   EpochRunner(detail::BlockGrid& grid, TrainState& state, const Model& m, const TrainInput& input, unsigned threads,
-              const detail::AdaGradHistory* history)
+              const detail::AdaGradHistory* history, const dist::Cluster* ranks, std::atomic<bool>& agreed_stop)
       : grid_(grid),
         state_(state),
         options_(m.options),
         input_(input),
         threads_(threads),
         history_(history),
+        ranks_(ranks),
+        agreed_stop_(agreed_stop),
         step_{static_cast<float>(options_.lr), static_cast<float>(options_.lambda), m.mean, state.u.stride(),
               static_cast<float>(options_.bias_lambda())} {}
 
@@ -300,27 +335,40 @@ class EpochRunner {
   void run(std::uint32_t epoch) {
     step_.lr = static_cast<float>(options_.lr * std::pow(options_.lr_decay, epoch - 1.0));
     if (history_) history_->set_rates(step_.lr, state_, threads_);
-    auto block_size = [&](std::uint32_t block) { return grid_.block_begin[block + 1] - grid_.block_begin[block]; };
-    for (auto& stratum : detail::epoch_schedule(grid_.bands, options_.seed, epoch)) {
-      // Blocks of a stratum share no user or item band: any order, same
-      // result. Largest first, so the threads run out of work together.
-      std::stable_sort(stratum.begin(), stratum.end(),
-                       [&](std::uint32_t a, std::uint32_t b) { return block_size(a) > block_size(b); });
-      detail::parallel_for(static_cast<std::uint32_t>(stratum.size()), threads_, [&](std::uint32_t i) {
-        if (!stop_requested()) detail::sgd_block(step_, options_.bias, state_, grid_, stratum[i]);
-      });
+    auto schedule = detail::epoch_schedule(grid_.bands, options_.seed, epoch);
+    if (ranks_) {
+      dist::sgd_pass_across(*ranks_, grid_, state_, schedule, [&](std::vector<std::uint32_t>& blocks) { run_stratum(blocks); },
+                            input_.stop, agreed_stop_);
+      return;
     }
+    for (auto& stratum : schedule) run_stratum(stratum);
   }
 
-  bool stop_requested() const { return input_.stop && input_.stop->load(std::memory_order_relaxed); }
+  bool stop_requested() const {
+    if (ranks_) return agreed_stop_.load(std::memory_order_relaxed);
+    return input_.stop && input_.stop->load(std::memory_order_relaxed);
+  }
 
  private:
+  // Blocks of a stratum share no user or item band: any order, same
+  // result. Largest first, so the threads run out of work together.
+  void run_stratum(std::vector<std::uint32_t>& blocks) {
+    auto block_size = [&](std::uint32_t block) { return grid_.block_begin[block + 1] - grid_.block_begin[block]; };
+    std::stable_sort(blocks.begin(), blocks.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return block_size(a) > block_size(b); });
+    detail::parallel_for(static_cast<std::uint32_t>(blocks.size()), threads_, [&](std::uint32_t i) {
+      if (!stop_requested()) detail::sgd_block(step_, options_.bias, state_, grid_, blocks[i]);
+    });
+  }
+
   detail::BlockGrid& grid_;
   TrainState& state_;
   const TrainOptions& options_;
   const TrainInput& input_;
   unsigned threads_;
   const detail::AdaGradHistory* history_;  // nullptr: plain SGD
+  const dist::Cluster* ranks_;             // nullptr: this process alone
+  std::atomic<bool>& agreed_stop_;
   detail::SgdStep step_;
 };
 
@@ -416,6 +464,7 @@ struct TrainSetup {
   TrainState state;
   std::vector<HeldOut> held;
   std::optional<detail::AdaGradHistory> adagrad;  // --optimizer adagrad
+  const dist::Cluster* ranks = nullptr;          // training across ranks (more than one)
 };
 
 // The fit of the current state; with AdaGrad, the same pass adds the
@@ -423,10 +472,16 @@ struct TrainSetup {
 // start of the next epoch), and the objective is the one AdaGrad's steps
 // minimise (AdaGradHistory::penalty).
 Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
-  if (!s.adagrad) return measure_fit(m, s.state, s.grid, threads);
+  if (!s.adagrad) return measure_fit(m, s.state, s.grid, threads, nullptr, s.ranks);
   const detail::GradientPass pass = s.adagrad->pass(s.state, threads);
-  Fit fit = measure_fit(m, s.state, s.grid, threads, &pass);
-  fit.objective = fit.squared_error + s.adagrad->penalty(s.state, m.options.bias);
+  Fit fit = measure_fit(m, s.state, s.grid, threads, &pass, s.ranks);
+  const bool bias = m.options.bias;
+  const double user_terms = over_user_rows(s.ranks, s.grid, s.state.u.rows(), [&](auto first, auto last, double start) {
+    return s.adagrad->user_terms(s.state, bias, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last),
+                                 start);
+  });
+  // AdaGradHistory::penalty, in parts.
+  fit.objective = fit.squared_error + (0.5 * user_terms + 0.5 * s.adagrad->item_terms(s.state, bias));
   return fit;
 }
 
@@ -434,7 +489,8 @@ Fit measure_and_learn_rates(const Model& m, TrainSetup& s, unsigned threads) {
 // order. Sequential: one block in the seed's row-major order. Factors start
 // ~ N(0, (1/k)²) in their training rows, or for the users and items of a
 // warm start's `init`, at its factors and biases.
-TrainSetup build_state(TrainingData data, const Model& m, const Model* init, unsigned threads) {
+TrainSetup build_state(TrainingData data, const Model& m, const Model* init, const dist::Cluster* ranks,
+                       unsigned threads) {
   const TrainOptions& o = m.options;
   const bool shuffled = o.order == Order::Shuffled;
   const std::uint32_t users = m.users.size(), items = m.items.size();
@@ -447,7 +503,7 @@ TrainSetup build_state(TrainingData data, const Model& m, const Model* init, uns
                                   .shuffle_rows = shuffled, .threads = threads}),
                TrainState{FactorMatrix(users, o.factors), FactorMatrix(items, o.factors),
                           std::vector<float>(users, 0.0f), std::vector<float>(items, 0.0f), {}, {}},
-               std::move(data.held), {}};
+               std::move(data.held), {}, ranks};
   for (auto& h : s.held) {
     if (h.user != kUnknown) h.user = s.grid.users.row[h.user];
     if (h.item != kUnknown) h.item = s.grid.items.row[h.item];
@@ -464,7 +520,7 @@ TrainSetup build_state(TrainingData data, const Model& m, const Model* init, uns
     s.adagrad.emplace(users, items, spread, static_cast<float>(o.lambda), static_cast<float>(o.bias_lambda()),
                       o.lambda_row);
     const detail::GradientPass pass = s.adagrad->first_pass(s.state, threads);  // epoch 1's rates
-    measure_fit(m, s.state, s.grid, threads, &pass);
+    measure_fit(m, s.state, s.grid, threads, &pass, ranks);
   }
   return s;
 }
@@ -480,7 +536,7 @@ EpochReport measure_epoch(const Model& m, TrainSetup& s, const EpochRecord& reco
   report.train_rmse = fit.rmse;
   check_divergence(m, fit, epoch);
   if (!s.held.empty()) {
-    const ErrorStats v = measure_heldout(m, Scorer{s.state, m.mean, m.options.bias}, s.held);
+    const ErrorStats v = measure_heldout(m, Scorer{s.state, m.mean, m.options.bias}, s.held, s.ranks, s.grid);
     report.validation_rmse = v.rmse();
     report.validation_mae = v.mae();
   }
@@ -540,14 +596,30 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
   if (init) m.mean = init->mean;  // its biases are relative to it
 
   // Build the state the epochs work on.
-  TrainSetup s = build_state(std::move(data), m, init, threads);
-  EpochRunner runner(s.grid, s.state, m, input, threads, s.adagrad ? &*s.adagrad : nullptr);
+  // Across ranks, every rank runs this same code on the same data and, at
+  // every epoch's end, holds the same state (dist/epoch_across.hpp); a stop
+  // counts once the ranks agree on it, so that they all take it together.
+  const dist::Cluster* ranks = input.cluster && input.cluster->size() > 1 ? input.cluster : nullptr;
+  std::atomic<bool> agreed_stop{false};
+  TrainInput agreed_input = input;
+  if (ranks) agreed_input.stop = &agreed_stop;
+  TrainSetup s = build_state(std::move(data), m, init, ranks, threads);
+  EpochRunner runner(s.grid, s.state, m, input, threads, s.adagrad ? &*s.adagrad : nullptr, ranks, agreed_stop);
   EpochRecord record(options, s.held.size());
   detail::StoppingRule converged(options.tol);
+  std::uint64_t sent_before = 0;
 
   detail::run_epochs(
-      options.epochs, input, m.summary, [&](std::uint32_t epoch) { runner.run(epoch); },
-      [&](std::uint32_t epoch) { return measure_epoch(m, s, record, epoch, threads); },
+      options.epochs, agreed_input, m.summary,
+      [&](std::uint32_t epoch) {
+        sent_before = ranks ? ranks->bytes_sent() : 0;
+        runner.run(epoch);
+      },
+      [&](std::uint32_t epoch) {
+        EpochReport report = measure_epoch(m, s, record, epoch, threads);
+        if (ranks) report.bytes_sent = ranks->bytes_sent() - sent_before;
+        return report;
+      },
       [&](const EpochReport& report) {
         record.add(report, s.state, m.summary);
         if (on_epoch) on_epoch(report);
@@ -558,6 +630,7 @@ Model train(const TrainInput& input, const TrainOptions& options, const EpochCal
 
   // Finish: the kept epoch's parameters, in the model's order.
   record.restore_best(s.state, m.summary);
+  if (ranks) dist::share_users(*ranks, s.grid, s.state);
   finish_model(s, m, threads);
   if (init) detail::add_known(*init, m);
   return m;
