@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "given_ratings.hpp"
 #include "item_columns.hpp"
 #include "item_filters.hpp"
+#include "mfrec/dist/recommend_across.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/fold_in.hpp"
 #include "mfrec/query/recommend.hpp"
@@ -19,8 +21,7 @@
 #include "model_access.hpp"
 #include "mpi_session.hpp"
 #include "output.hpp"
-#include "recommend_ranks.hpp"
-#include "root_outcome.hpp"
+#include "rank_agreement.hpp"
 
 namespace mfrec::cli {
 
@@ -141,16 +142,23 @@ class AnswerWriter {
   ShortAnswers short_answers_;
 };
 
+// Runs a step of rank 0's alone (opening -o, the commit) so that it ends
+// alike on every rank: when it fails, every rank throws its error instead
+// of waiting for rank 0 in the next collective.
+void on_rank0(const dist::Cluster& ranks, const std::function<void()>& step) {
+  agree_on(ranks, [&] {
+    if (ranks.rank() == 0) step();
+  });
+}
+
 // --all-users, on every rank of the run: each ranks its share of the users,
-// rank 0 writes them all. Rank 0's own steps (opening -o, writing, the
-// commit) end alike on every rank (agree_on_root), so a failed write gives
-// every rank its error instead of leaving the others waiting.
+// rank 0 writes them all.
 void write_all_users(const dist::Cluster& ranks, const RecommendArgs& a, const Model& model,
                      const RecommendOptions& options, std::optional<Format> format, const Explainer* explainer) {
   std::optional<AnswerWriter> writer;  // rank 0's
-  agree_on_root(ranks, [&] { writer.emplace(a, model, options, format); });
+  on_rank0(ranks, [&] { writer.emplace(a, model, options, format); });
   std::exception_ptr failed;  // rank 0's write error, while the others still send their answers
-  recommend_all_across(ranks, model, options, explainer, [&](const UserAnswer& answer) {
+  dist::recommend_all_across(ranks, model, options, explainer, [&](const dist::UserAnswer& answer) {
     if (failed) return;
     try {
       writer->write(model.users.name(answer.user), answer.recs, answer.because);
@@ -159,7 +167,7 @@ void write_all_users(const dist::Cluster& ranks, const RecommendArgs& a, const M
       failed = std::current_exception();
     }
   });
-  agree_on_root(ranks, [&] {
+  on_rank0(ranks, [&] {
     if (failed) std::rethrow_exception(failed);
     writer->finish();
   });
@@ -174,6 +182,7 @@ void run_recommend(const RecommendArgs& a) {
   const Model model = load_query_model(a.shared);
   const std::vector<std::uint32_t> users = find_users(model, a.users);
   RecommendOptions options = a.options;
+  if (cluster && options.threads == 0) options.threads = default_threads();  // never changes the answers
   apply_item_filters(model, a.filters, a.shared.quiet || !speaks, options);
   const std::optional<FoldedUser> folded =
       a.given.given() ? std::optional(fold_in_given(model, a.given, a.strict, a.shared.quiet)) : std::nullopt;
@@ -184,10 +193,10 @@ void run_recommend(const RecommendArgs& a) {
   AnswerWriter writer(a, model, options, format);
   if (folded) {
     const std::vector<Recommendation> recs = recommend(model, folded->view(), options);
-    writer.write(a.given.as, recs, explain_each(explains, folded->view(), recs));
+    writer.write(a.given.as, recs, dist::explain_each(explains, folded->view(), recs));
   } else {
     recommend_users(model, users, options, [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
-      writer.write(model.users.name(user), recs, explain_each(explains, user_view(model, user), recs));
+      writer.write(model.users.name(user), recs, dist::explain_each(explains, user_view(model, user), recs));
     });
   }
   writer.finish();

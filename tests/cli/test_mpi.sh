@@ -143,4 +143,7 @@ interrupt "SIGTERM to mpirun" 1 'kill -TERM "$pid"'
 # code, 128 + 15, passes through mpirun.
 interrupt "SIGTERM to the ranks" 143 'pkill -TERM -P "$pid"'
 
+# recommend --all-users across ranks
+source "$(dirname "$0")/mpi_recommend_cases.sh"
+
 finish

@@ -1,11 +1,11 @@
-#include "recommend_ranks.hpp"
+#include "mfrec/dist/recommend_across.hpp"
 
 #include <numeric>
 
 #include "mfrec/query/user_view.hpp"
-#include "wire_bytes.hpp"
+#include "dist/byte_stream.hpp"
 
-namespace mfrec::cli {
+namespace mfrec::dist {
 
 namespace {
 
@@ -57,17 +57,16 @@ void decode(ByteReader& in, bool explained, UserAnswer& answer) {
 std::size_t batches_in(UserRange range) { return (range.last - range.first + kUsersPerBatch - 1) / kUsersPerBatch; }
 
 // This rank's answers, encoded, kUsersPerBatch users a batch.
-std::vector<std::vector<std::byte>> own_answers(const dist::Cluster& ranks, const Model& model,
+std::vector<ByteWriter> own_answers(const Cluster& ranks, const Model& model,
                                                 const RecommendOptions& options, const Explainer* explainer) {
   const UserRange range = users_of_rank(static_cast<std::uint32_t>(model.users.size()), ranks.rank(), ranks.size());
   std::vector<std::uint32_t> users(range.last - range.first);
   std::iota(users.begin(), users.end(), range.first);
-  std::vector<std::vector<std::byte>> batches(batches_in(range));
+  std::vector<ByteWriter> batches(batches_in(range));
   UserAnswer answer;
   recommend_users(model, users, options, [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
     fill(answer, model, explainer, user, recs);
-    ByteWriter out(batches[(user - range.first) / kUsersPerBatch]);
-    encode(out, answer);
+    encode(batches[(user - range.first) / kUsersPerBatch], answer);
   });
   return batches;
 }
@@ -88,7 +87,7 @@ UserRange users_of_rank(std::uint32_t users, int rank, int ranks) {
   return {bound(rank), bound(rank + 1)};
 }
 
-void recommend_all_across(const dist::Cluster& ranks, const Model& model, const RecommendOptions& options,
+void recommend_all_across(const Cluster& ranks, const Model& model, const RecommendOptions& options,
                           const Explainer* explainer, const AnswerSink& emit) {
   UserAnswer answer;
   if (ranks.size() == 1) {
@@ -98,7 +97,7 @@ void recommend_all_across(const dist::Cluster& ranks, const Model& model, const 
     });
     return;
   }
-  std::vector<std::vector<std::byte>> own = own_answers(ranks, model, options, explainer);
+  std::vector<ByteWriter> own = own_answers(ranks, model, options, explainer);
   std::vector<std::byte> received;
   std::vector<std::size_t> offsets;
   const auto users = static_cast<std::uint32_t>(model.users.size());
@@ -108,10 +107,10 @@ void recommend_all_across(const dist::Cluster& ranks, const Model& model, const 
     const std::size_t batches = batches_in(users_of_rank(users, from, ranks.size()));
     for (std::size_t b = 0; b < batches; ++b) {
       std::vector<std::byte> mine;
-      if (from == ranks.rank()) mine.swap(own[b]);  // freed once sent
+      if (from == ranks.rank()) mine.swap(own[b].bytes());  // freed once sent
       ranks.gather(0, mine, received, offsets);
       if (ranks.rank() != 0) continue;
-      for (ByteReader in(received); !in.done();) {
+      for (ByteReader in(received); !in.at_end();) {
         decode(in, explainer != nullptr, answer);
         emit(answer);
       }
@@ -119,4 +118,4 @@ void recommend_all_across(const dist::Cluster& ranks, const Model& model, const 
   }
 }
 
-}  // namespace mfrec::cli
+}  // namespace mfrec::dist

@@ -1,7 +1,7 @@
 #pragma once
 // `mpirun -np N mfrec recommend --all-users`: the users split across the
-// ranks, the answers written by rank 0 alone, in user order, so the output
-// is byte for byte one process's (README "Many machines").
+// ranks, every answer handed to rank 0 in user order, so that what it
+// writes is byte for byte one process's output (README "Many machines").
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "mfrec/model/model.hpp"
 #include "mfrec/query/recommend.hpp"
 
-namespace mfrec::cli {
+namespace mfrec::dist {
 
 // One user's answer as --all-users writes it.
 struct UserAnswer {
@@ -37,7 +37,7 @@ UserRange users_of_rank(std::uint32_t users, int rank, int ranks);
 // rank 0 receives the answers rank by rank, a batch at a time, and calls
 // `emit` for every user in user order. The other ranks never call `emit`.
 // A process alone streams as recommend_all does.
-void recommend_all_across(const dist::Cluster& ranks, const Model& model, const RecommendOptions& options,
+void recommend_all_across(const Cluster& ranks, const Model& model, const RecommendOptions& options,
                           const Explainer* explainer, const AnswerSink& emit);
 
-}  // namespace mfrec::cli
+}  // namespace mfrec::dist

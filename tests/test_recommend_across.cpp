@@ -1,9 +1,8 @@
 // `mpirun -np N mfrec recommend --all-users` as N threads (ThreadCluster):
 // the users split into N ranges that cover them all in order, and rank 0
 // writes exactly the bytes one process writes, for N = 1, 2, 3 (and more
-// ranks than users), with --explain and both methods. agree_on_root gives
-// rank 0's failure to every rank, as the same Error.
-#include "recommend_ranks.hpp"
+// ranks than users), with --explain and both methods.
+#include "mfrec/dist/recommend_across.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,13 +15,16 @@
 #include "mfrec/error.hpp"
 #include "mfrec/train/trainer.hpp"
 #include "output.hpp"
-#include "root_outcome.hpp"
 #include "thread_cluster.hpp"
 #include "util/synthetic.hpp"
 
 namespace mfrec::cli {
 namespace {
 
+using dist::recommend_all_across;
+using dist::UserAnswer;
+using dist::UserRange;
+using dist::users_of_rank;
 using testing::run_ranks;
 
 TEST(UsersOfRank, RangesCoverEveryUserInOrder) {
@@ -138,35 +140,6 @@ TEST(RecommendAcross, MoreRanksThanUsers) {
   const Model model = trained_model(2);
   const RecommendOptions options{.top = 2, .threads = 1};
   EXPECT_EQ(across(3, model, options, true), alone(model, options, true));
-}
-
-TEST(AgreeOnRoot, EveryRankThrowsRankZerosError) {
-  for (int ranks : {1, 3}) {
-    const auto failures = testing::run_ranks_each(ranks, [](const dist::Cluster& cluster) {
-      agree_on_root(cluster, [] { throw Error(ErrorKind::Create, "cannot create out.csv", Location{"out.csv", 2, 3}); });
-    });
-    for (int r = 0; r < ranks; ++r) {
-      ASSERT_TRUE(failures[r]) << "rank " << r << " threw nothing";
-      try {
-        std::rethrow_exception(failures[r]);
-      } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::Create) << "rank " << r;
-        EXPECT_STREQ(e.what(), Error(ErrorKind::Create, "cannot create out.csv", Location{"out.csv", 2, 3}).what());
-      }
-    }
-  }
-}
-
-TEST(AgreeOnRoot, SuccessAndAClosedStdoutAgreedToo) {
-  int ran = 0;
-  run_ranks(3, [&](const dist::Cluster& cluster) { agree_on_root(cluster, [&] { ++ran; }); });
-  EXPECT_EQ(ran, 1) << "rank 0 alone runs the step";
-  const auto failures = testing::run_ranks_each(
-      2, [](const dist::Cluster& cluster) { agree_on_root(cluster, [] { throw StdoutClosed{}; }); });
-  for (const auto& failure : failures) {
-    ASSERT_TRUE(failure);
-    EXPECT_THROW(std::rethrow_exception(failure), StdoutClosed);
-  }
 }
 
 }  // namespace
