@@ -179,11 +179,20 @@ void run_recommend(const RecommendArgs& a) {
   const dist::Cluster* const cluster = a.all_users ? &ranks() : nullptr;
   const bool speaks = !cluster || cluster->rank() == 0;
   const std::optional<Format> format = parse_format(a.shared.format);
-  const Model model = load_query_model(a.shared);
-  const std::vector<std::uint32_t> users = find_users(model, a.users);
+  std::optional<Model> loaded;
+  std::vector<std::uint32_t> users;
   RecommendOptions options = a.options;
   if (cluster && options.threads == 0) options.threads = default_threads();  // never changes the answers
-  apply_item_filters(model, a.filters, a.shared.quiet || !speaks, options);
+  const auto prepare = [&] {
+    loaded.emplace(load_query_model(a.shared));
+    users = find_users(*loaded, a.users);
+    apply_item_filters(*loaded, a.filters, a.shared.quiet || !speaks, options);
+  };
+  // Every rank opens the model and the filter files itself: one that cannot
+  // (a file system not every node sees) fails them all alike.
+  if (cluster) agree_on(*cluster, prepare);
+  else prepare();
+  const Model& model = *loaded;
   const std::optional<FoldedUser> folded =
       a.given.given() ? std::optional(fold_in_given(model, a.given, a.strict, a.shared.quiet)) : std::nullopt;
   const std::optional<Explainer> explainer = a.explain ? std::optional<Explainer>(model) : std::nullopt;

@@ -32,3 +32,10 @@ ranks 3 "$MFREC" recommend -m "$T/music.model" --all-users -o "$T/nowhere/recs.c
 expect_exit 73 "recommend --all-users -o into a missing directory under mpirun"
 CHECKS=$((CHECKS + 1))
 [ "$(grep -c 'mfrec: error' "$T/err")" = 1 ] || fail "the -o error said $(grep -c 'mfrec: error' "$T/err") times, want once"
+# The model missing on one rank only (a file system not every node sees).
+ranks 3 sh -c 'if [ "$OMPI_COMM_WORLD_RANK" = 2 ]; then m=/nonexistent.model; else m="$1"; fi
+  exec "$2" recommend -m "$m" --all-users -o "$3"' sh "$T/music.model" "$MFREC" "$T/recs.csv"
+expect_exit 66 "recommend --all-users, the model missing on rank 2"
+expect_err_contains "mfrec: error: cannot open model /nonexistent.model" "the model missing on rank 2"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$T/recs.csv" ] || fail "the model missing on rank 2: -o's file was written"
