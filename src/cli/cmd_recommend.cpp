@@ -1,6 +1,10 @@
 // mfrec recommend: top-N unrated items for some users or all of them.
 #include <fmt/format.h>
+
+#include <exception>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "commands.hpp"
@@ -9,12 +13,15 @@
 #include "given_ratings.hpp"
 #include "item_columns.hpp"
 #include "item_filters.hpp"
+#include "mfrec/dist/recommend_across.hpp"
 #include "mfrec/error.hpp"
 #include "mfrec/query/fold_in.hpp"
 #include "mfrec/query/recommend.hpp"
 #include "mfrec/train/train_options.hpp"
 #include "model_access.hpp"
+#include "mpi_session.hpp"
 #include "output.hpp"
+#include "rank_agreement.hpp"
 
 namespace mfrec::cli {
 
@@ -79,12 +86,6 @@ class ShortAnswers {
   std::size_t short_ = 0, empty_ = 0;
 };
 
-// The because column: `Label (4.5)`, empty for a user who rated nothing.
-Cell because_cell(const Model& model, const Explainer& explainer, const UserView& user, std::uint32_t item) {
-  const std::optional<Because> because = explainer.because(user, item);
-  return because ? Cell{because_text(model, *because)} : Cell{std::string()};
-}
-
 // Exactly one way of naming whom to recommend for.
 void check_users(const RecommendArgs& a) {
   check_given_rating_flags(a.given);
@@ -102,45 +103,112 @@ std::vector<std::string> result_header(const Model& model, bool explain) {
   return header;
 }
 
+// The answer as rank 0 (or a process alone) writes it: a row per
+// recommendation, then the notes on short answers.
+class AnswerWriter {
+ public:
+  AnswerWriter(const RecommendArgs& a, const Model& model, const RecommendOptions& options,
+               std::optional<Format> format)
+      : model_(model),
+        quiet_(a.shared.quiet),
+        sink_(a.shared.output),
+        out_(make_result_writer(format, sink_, a.shared.max_rows)),
+        short_answers_(model, options, !a.all_users) {
+    out_->header(result_header(model, a.explain));
+  }
+  void write(const std::string& name, const std::vector<Recommendation>& recs,
+             const std::vector<std::optional<Because>>& because) {
+    for (std::size_t r = 0; r < recs.size(); ++r) {
+      std::vector<Cell> row{Cell{name}, Cell{static_cast<std::int64_t>(r + 1)}};
+      add_item_cells(row, model_, recs[r].item);
+      row.emplace_back(recs[r].score);
+      // The because column: `Label (4.5)`, empty when no rated item supports it.
+      if (!because.empty()) row.push_back(Cell{because[r] ? because_text(model_, *because[r]) : std::string()});
+      out_->row(row);
+    }
+    if (!quiet_) short_answers_.add(name, recs.size());
+  }
+  void finish() {
+    out_->finish();
+    sink_.commit();
+    if (!quiet_) short_answers_.summary();
+  }
+
+ private:
+  const Model& model_;
+  const bool quiet_;
+  Sink sink_;
+  std::unique_ptr<RecordWriter> out_;
+  ShortAnswers short_answers_;
+};
+
+// Runs a step of rank 0's alone (opening -o, the commit) so that it ends
+// alike on every rank: when it fails, every rank throws its error instead
+// of waiting for rank 0 in the next collective.
+void on_rank0(const dist::Cluster& ranks, const std::function<void()>& step) {
+  agree_on(ranks, [&] {
+    if (ranks.rank() == 0) step();
+  });
+}
+
+// --all-users, on every rank of the run: each ranks its share of the users,
+// rank 0 writes them all.
+void write_all_users(const dist::Cluster& ranks, const RecommendArgs& a, const Model& model,
+                     const RecommendOptions& options, std::optional<Format> format, const Explainer* explainer) {
+  std::optional<AnswerWriter> writer;  // rank 0's
+  on_rank0(ranks, [&] { writer.emplace(a, model, options, format); });
+  std::exception_ptr failed;  // rank 0's write error, while the others still send their answers
+  dist::recommend_all_across(ranks, model, options, explainer, [&](const dist::UserAnswer& answer) {
+    if (failed) return;
+    try {
+      writer->write(model.users.name(answer.user), answer.recs, answer.because);
+    } catch (...) {
+      if (ranks.size() == 1) throw;  // alone, stop at once (`| head`)
+      failed = std::current_exception();
+    }
+  });
+  on_rank0(ranks, [&] {
+    if (failed) std::rethrow_exception(failed);
+    writer->finish();
+  });
+}
+
 void run_recommend(const RecommendArgs& a) {
   check_users(a);
+  // Under mpirun, --all-users runs on every rank; only rank 0 speaks.
+  const dist::Cluster* const cluster = a.all_users ? &ranks() : nullptr;
+  const bool speaks = !cluster || cluster->rank() == 0;
   const std::optional<Format> format = parse_format(a.shared.format);
-  const Model model = load_query_model(a.shared);
-  const std::vector<std::uint32_t> users = find_users(model, a.users);
+  std::optional<Model> loaded;
+  std::vector<std::uint32_t> users;
   RecommendOptions options = a.options;
-  apply_item_filters(model, a.filters, a.shared.quiet, options);
+  if (cluster && options.threads == 0) options.threads = default_threads();  // never changes the answers
+  const auto prepare = [&] {
+    loaded.emplace(load_query_model(a.shared));
+    users = find_users(*loaded, a.users);
+    apply_item_filters(*loaded, a.filters, a.shared.quiet || !speaks, options);
+  };
+  // Every rank opens the model and the filter files itself: one that cannot
+  // (a file system not every node sees) fails them all alike.
+  if (cluster) agree_on(*cluster, prepare);
+  else prepare();
+  const Model& model = *loaded;
   const std::optional<FoldedUser> folded =
       a.given.given() ? std::optional(fold_in_given(model, a.given, a.strict, a.shared.quiet)) : std::nullopt;
   const std::optional<Explainer> explainer = a.explain ? std::optional<Explainer>(model) : std::nullopt;
+  const Explainer* const explains = explainer ? &*explainer : nullptr;
+  if (cluster) return write_all_users(*cluster, a, model, options, format, explains);
 
-  Sink sink(a.shared.output);
-  auto out = make_result_writer(format, sink, a.shared.max_rows);
-  out->header(result_header(model, a.explain));
-  ShortAnswers short_answers(model, options, !a.all_users);
-  auto write = [&](const std::string& name, const UserView& user, const std::vector<Recommendation>& recs) {
-    std::int64_t rank = 0;
-    for (const auto& r : recs) {
-      std::vector<Cell> row{Cell{name}, Cell{++rank}};
-      add_item_cells(row, model, r.item);
-      row.emplace_back(r.score);
-      if (explainer) row.push_back(because_cell(model, *explainer, user, r.item));
-      out->row(row);
-    }
-    if (!a.shared.quiet) short_answers.add(name, recs.size());
-  };
-  auto write_known = [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
-    write(model.users.name(user), user_view(model, user), recs);
-  };
+  AnswerWriter writer(a, model, options, format);
   if (folded) {
-    write(a.given.as, folded->view(), recommend(model, folded->view(), options));
-  } else if (a.all_users) {
-    recommend_all(model, options, write_known);
+    const std::vector<Recommendation> recs = recommend(model, folded->view(), options);
+    writer.write(a.given.as, recs, dist::explain_each(explains, folded->view(), recs));
   } else {
-    recommend_users(model, users, options, write_known);
+    recommend_users(model, users, options, [&](std::uint32_t user, const std::vector<Recommendation>& recs) {
+      writer.write(model.users.name(user), recs, dist::explain_each(explains, user_view(model, user), recs));
+    });
   }
-  out->finish();
-  sink.commit();
-  if (!a.shared.quiet) short_answers.summary();
+  writer.finish();
 }
 
 }  // namespace

@@ -139,4 +139,7 @@ CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1))
 [ "$(grep -c '^mfrec: error: ' "$T/err")" -le 1 ] || fail "SIGTERM to mpirun: more than one error line"
 
+# recommend --all-users across ranks
+source "$(dirname "$0")/mpi_recommend_cases.sh"
+
 finish
