@@ -31,13 +31,13 @@ std::string bytes_of_model(const Model& m, const TempDir& dir, const std::string
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// About 4·32768·B² ratings make B bands: 5 bands here, more than some of the
-// rank counts and fewer than others.
-Dataset five_band_data() {
+// More than 32768·(B − 1)² ratings make B bands: 4 bands here, more than
+// some of the rank counts and fewer than others.
+Dataset four_band_data() {
   SyntheticSpec s;
-  s.users = 3000;
+  s.users = 2000;
   s.items = 900;
-  s.ratings = 700'000;
+  s.ratings = 300'000;
   s.seed = 3;
   return make_synthetic(s);
 }
@@ -90,13 +90,13 @@ TEST(TrainAcross, BandOwnersCoverEveryBandOnceInContiguousRuns) {
 }
 
 TEST(TrainAcross, SameModelBytesAsOneProcessForAnyRanksAndThreads) {
-  const Dataset data = five_band_data();
+  const Dataset data = four_band_data();
   const TempDir dir;
   for (Optimizer optimizer : {Optimizer::Sgd, Optimizer::AdaGrad}) {
     TrainInput alone;
     alone.ratings = &data;
     const std::string expected = bytes_of_model(train(alone, quick(optimizer, 2)), dir, "alone");
-    for (int n : {1, 2, 3, 5, 7})
+    for (int n : {1, 2, 3, 5})
       for (unsigned threads : {1u, 2u})
         EXPECT_EQ(first_difference(train_on_ranks(n, data, quick(optimizer, threads), dir), expected), "equal")
             << n << " ranks, " << threads << " threads, optimizer " << static_cast<int>(optimizer);
@@ -133,7 +133,7 @@ TEST(TrainAcross, ValidationAndEarlyStoppingAgreeWithOneProcess) {
 }
 
 TEST(TrainAcross, EpochReportsAreTheSameOnEveryRankAndCountBytesSent) {
-  const Dataset data = five_band_data();
+  const Dataset data = four_band_data();
   std::mutex lock;
   std::vector<std::vector<EpochReport>> reports(3);
   testing::run_ranks(3, [&](const dist::Cluster& ranks) {
@@ -155,7 +155,7 @@ TEST(TrainAcross, EpochReportsAreTheSameOnEveryRankAndCountBytesSent) {
 }
 
 TEST(TrainAcross, AStopOnOneRankStopsEveryRank) {
-  const Dataset data = five_band_data();
+  const Dataset data = four_band_data();
   std::atomic<bool> stop_here{true};  // rank 1's signal; the others saw none
   std::vector<std::string> messages(3);
   testing::run_ranks(3, [&](const dist::Cluster& ranks) {
