@@ -57,6 +57,21 @@ if [ -f "$ML" ]; then
   for n in 2 4; do same_model "ml-latest-small, validation" "$n" "$ML" --validation 0.1 --early-stop 2; done
   same_model "ml-latest-small, sgd" 2 "$ML" --optimizer sgd -e 20
   same_model "ml-latest-small, adagrad" 4 "$ML" --optimizer adagrad -e 20
+  # Implicit (ALS: every rank computes it all), a warm start, a validation
+  # file: the same bytes too.
+  same_model "ml-latest-small, implicit" 2 "$ML" --objective implicit -e 3
+  head -50001 "$ML" >"$T/day1.csv"
+  { head -1 "$ML"; tail -n +50002 "$ML"; } >"$T/day2.csv"
+  run train "$T/day1.csv" -e 3 -m "$T/day1.model" -q
+  same_model "ml-latest-small, --init" 3 "$T/day2.csv" --init "$T/day1.model" -e 2
+  same_model "ml-latest-small, --validation FILE" 2 "$T/day1.csv" --validation "$T/day2.csv" -e 3
+  # Standard input: rank 0 reads it (mpirun hands it to rank 0 alone).
+  "$MFREC" train - -e 3 -m "$T/stdin-one.model" -q <"$ML" || fail "train - alone failed"
+  RC=0
+  mpirun -q "${MPI_FLAGS[@]}" -np 2 "$MFREC" train - -e 3 -m "$T/stdin-many.model" -q <"$ML" >"$T/out" 2>"$T/err" || RC=$?
+  expect_exit 0 "train - on 2 ranks"
+  CHECKS=$((CHECKS + 1))
+  cmp -s "$T/stdin-one.model" "$T/stdin-many.model" || fail "train - on 2 ranks: not one process's model"
 else
   echo "note: $ML missing; its cases skipped"
 fi
