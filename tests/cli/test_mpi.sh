@@ -54,7 +54,7 @@ for n in 1 2 4; do same_model "music.csv" "$n" data/music.csv; done
 
 ML=../shared/datasets/ml-latest-small/ratings.csv
 if [ -f "$ML" ]; then
-  for n in 2 4; do same_model "ml-latest-small, validation" "$n" "$ML" --validation 0.1 --early-stop 2; done
+  for n in 1 2 4; do same_model "ml-latest-small, validation" "$n" "$ML" --validation 0.1 --early-stop 2; done
   same_model "ml-latest-small, sgd" 2 "$ML" --optimizer sgd -e 20
   same_model "ml-latest-small, adagrad" 4 "$ML" --optimizer adagrad -e 20
   # Implicit (ALS: every rank computes it all), a warm start, a validation
@@ -85,6 +85,7 @@ awk 'BEGIN { print "user,item,rating"
 for threads in 1 2; do
   for n in 2 4; do same_model "1M synthetic, --threads $threads" "$n" "$BIG" -k 8 -e 3 --threads "$threads"; done
 done
+same_model "1M synthetic, one rank" 1 "$BIG" -k 8 -e 3
 
 # --- errors: single's line, once, single's code, no model -------------------
 # errors_like_single DESCRIPTION CODE N TRAIN_ARGS...
