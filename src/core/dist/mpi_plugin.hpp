@@ -1,9 +1,10 @@
 #pragma once
 // The MPI plug-in, mfrec-mpi.so: what `mfrec` loads (dlopen) only when a
 // launcher (mpirun, srun) started it. Linked into the binary, Open MPI's
-// dozen shared libraries would cost every mfrec process about 5 ms of CPU
-// at start (measured with `perf stat -r 30 mfrec recommend` on music.csv's
-// model: 11.5–14.0 ms without against 15.8–20.7 ms with), MPI run or not.
+// dozen shared libraries would cost every mfrec process CPU at start, MPI
+// run or not (`perf stat -r 30 mfrec recommend` on music.csv's model, task
+// clock: idle, 8.0 ms without against 10.6 ms with libmpi preloaded; at load
+// 6, 11.5–14.0 ms against 15.8–20.7 ms linked).
 // This C interface is all the binary and the plug-in share; the plug-in
 // must come from the same build (kMpiPluginAbi).
 #include "mfrec/dist/cluster.hpp"
