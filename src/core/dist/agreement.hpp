@@ -12,12 +12,11 @@
 #include <utility>
 
 #include "dist/byte_stream.hpp"
+#include "mfrec/dist/agree.hpp"
 #include "mfrec/dist/cluster.hpp"
 
 namespace mfrec::dist {
 
-// Collective. `failure`: what this rank's step threw (null: nothing).
-void agree(const Cluster& ranks, const std::exception_ptr& failure);
 
 // Runs `step`, then agree()s on how it ended.
 template <class Step>
